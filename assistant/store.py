@@ -1,0 +1,183 @@
+"""The Chroma store: embedded on disk by default, a `chroma run` server when a host is set.
+
+Every ingest writes a complete new collection and then flips one pointer (the metadata of a small
+`<name>-meta` collection) to it, so a killed ingest leaves the previous index active and intact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.settings import Settings
+
+ADD_BATCH = 256
+
+
+class StoreError(RuntimeError):
+    """The index cannot be used; the message says what to do."""
+
+
+class IndexNotFound(StoreError):
+    """No index has been built yet."""
+
+
+@dataclass
+class StoredChunk:
+    """A chunk as it lives in the store."""
+
+    id: str
+    text: str
+    metadata: dict
+    embedding: list[float] | None = None
+
+
+def make_client(settings: Settings):
+    """A Chroma client with telemetry off: HTTP to settings.chroma_host, else embedded at store_dir."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_host:
+        try:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        except Exception as error:
+            raise StoreError(
+                f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
+                f"({type(error).__name__}). Start it (chroma run) or unset ASSISTANT_CHROMA_HOST."
+            ) from None
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    except Exception as error:
+        raise StoreError(
+            f"The index at {settings.store_dir} is damaged or unreadable ({type(error).__name__}: {error}). "
+            f"Rebuild it with: python -m ingest --rebuild --store {settings.store_dir}"
+        ) from None
+
+
+class IndexStore:
+    """Builds and reads versions of the chunk collection behind an atomic 'active' pointer."""
+
+    def __init__(self, settings: Settings, client=None):
+        self.settings = settings
+        self.name = settings.collection
+        self._client = client
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self._client
+
+    @property
+    def location(self) -> str:
+        if self.settings.chroma_host:
+            return f"chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
+        return str(self.settings.store_dir)
+
+    # -- the pointer -------------------------------------------------------------------------
+    def _meta_collection(self):
+        return self.client.get_or_create_collection(f"{self.name}-meta", embedding_function=None)
+
+    def info(self) -> dict:
+        """The active build's description: collection, built_at, corpus_version, stats."""
+        try:
+            metadata = dict(self._meta_collection().metadata or {})
+        except Exception as error:
+            raise StoreError(self._damaged(error)) from None
+        if "stats" in metadata:
+            metadata["stats"] = json.loads(metadata["stats"])
+        return metadata
+
+    def active(self):
+        """The active chunk collection; IndexNotFound when nothing has been built."""
+        name = self.info().get("active")
+        if not name:
+            raise IndexNotFound(
+                f"No index found in {self.location}. Build it first with: python -m ingest"
+                + (f" --store {self.settings.store_dir}" if not self.settings.chroma_host else "")
+            )
+        try:
+            return self.client.get_collection(name, embedding_function=None)
+        except Exception as error:
+            raise StoreError(self._damaged(error)) from None
+
+    def _damaged(self, error: Exception) -> str:
+        return (f"The index in {self.location} is damaged or unreadable ({type(error).__name__}: {error}). "
+                f"Rebuild it with: python -m ingest --rebuild")
+
+    # -- building ----------------------------------------------------------------------------
+    def new_build(self):
+        """A fresh, empty collection for the next build (not yet visible to readers)."""
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+        name = f"{self.name}-{stamp}-{secrets.token_hex(3)}"
+        return self.client.create_collection(
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+            metadata={"building": True},
+        )
+
+    def add(self, collection, chunks: list[StoredChunk]) -> None:
+        for start in range(0, len(chunks), ADD_BATCH):
+            batch = chunks[start:start + ADD_BATCH]
+            collection.add(
+                ids=[chunk.id for chunk in batch],
+                documents=[chunk.text for chunk in batch],
+                metadatas=[chunk.metadata for chunk in batch],
+                embeddings=[chunk.embedding for chunk in batch],
+            )
+
+    def activate(self, collection, description: dict[str, Any]) -> None:
+        """Point readers at collection (one metadata write), then drop every other build."""
+        metadata = {key: value for key, value in description.items() if key != "stats"}
+        metadata["stats"] = json.dumps(description.get("stats", {}))
+        metadata["active"] = collection.name
+        self._meta_collection().modify(metadata=metadata)
+        self.drop_inactive()
+
+    def touch(self, description: dict[str, Any]) -> None:
+        """Update the active build's description without changing its collection."""
+        current = self.info()
+        if current.get("active"):
+            metadata = {key: value for key, value in description.items() if key != "stats"}
+            metadata["stats"] = json.dumps(description.get("stats", {}))
+            metadata["active"] = current["active"]
+            self._meta_collection().modify(metadata=metadata)
+
+    def drop_inactive(self) -> list[str]:
+        """Delete builds that are not active (left over from finished or killed runs)."""
+        active = self.info().get("active")
+        dropped = []
+        for collection in self.client.list_collections():
+            name = getattr(collection, "name", collection)
+            if name.startswith(f"{self.name}-") and name not in (active, f"{self.name}-meta"):
+                self.client.delete_collection(name)
+                dropped.append(name)
+        return dropped
+
+    # -- reading -----------------------------------------------------------------------------
+    def all_chunks(self, collection=None, with_embeddings: bool = False) -> list[StoredChunk]:
+        """Every chunk of the active build (or the given collection), in id order."""
+        collection = collection or self.active()
+        include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
+        chunks: list[StoredChunk] = []
+        offset, page = 0, 1000
+        while True:
+            got = collection.get(include=include, limit=page, offset=offset)
+            embeddings = got.get("embeddings") if with_embeddings else None
+            for i, chunk_id in enumerate(got["ids"]):
+                vector = [float(x) for x in embeddings[i]] if embeddings is not None else None
+                chunks.append(StoredChunk(chunk_id, got["documents"][i], dict(got["metadatas"][i]), vector))
+            if len(got["ids"]) < page:
+                break
+            offset += page
+        return sorted(chunks, key=lambda chunk: chunk.id)
+
+
+def store_exists(settings: Settings) -> bool:
+    """True when an embedded store folder exists (server mode is always looked up live)."""
+    return bool(settings.chroma_host) or (Path(settings.store_dir) / "chroma.sqlite3").exists()

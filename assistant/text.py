@@ -1,0 +1,127 @@
+"""Small text utilities shared by ingestion and answering: normalising, sentences, words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sir", "st", "no", "nos", "vs", "etc", "e.g", "i.e", "cllr",
+    "inc", "ltd", "co", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec", "para", "fig", "approx", "rt", "hon",
+}
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace and
+# an opening quote, bracket, digit, bullet or capital letter.
+_BOUNDARY = re.compile(r"([.!?…][\"'”’)\]]*)(\s+)(?=[\"'“‘(\[£$€0-9•A-Z])")
+_BULLET = re.compile(r"^\s*(?:[•·▪●◦‣∙*-]|\d{1,2}[.)])\s+")
+WORD = re.compile(r"[A-Za-z0-9£$€%][A-Za-z0-9£$€%.,'’\-]*[A-Za-z0-9%]|[A-Za-z0-9]")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just
+    me more most my myself no nor not now of off on once only or other our ours ourselves out over
+    own same she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours yourself yourselves also said says say did does tell
+    please know there's it's what's whats give me us let lets""".split()
+)
+
+
+def normalise(text: str) -> str:
+    """Unicode NFC, no control or zero-width characters, single spaces, Unix newlines."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(lines)
+
+
+def is_bullet(line: str) -> bool:
+    """True for list items: bullets or '1.' style numbering."""
+    return bool(_BULLET.match(line))
+
+
+def strip_bullet(line: str) -> str:
+    """The list item's text without its bullet or number."""
+    return _BULLET.sub("", line, count=1).strip()
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences in text; list items and lines ending a block count as sentences.
+
+    >>> [text[a:b] for text in ["Dr. Munro spoke. It cost £2.6bn."] for a, b in sentence_spans(text)]
+    ['Dr. Munro spoke.', 'It cost £2.6bn.']
+    """
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for block in text.split("\n"):
+        if block.strip():
+            spans.extend(_block_spans(block, offset))
+        offset += len(block) + 1
+    return spans
+
+
+def _block_spans(block: str, offset: int) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for match in _BOUNDARY.finditer(block):
+        end = match.end(1)
+        if _is_abbreviation(block[start:match.start(1) + 1]):
+            continue
+        spans.append((start, end))
+        start = match.end()
+    spans.append((start, len(block.rstrip())))
+    return [(offset + a + _lead(block[a:b]), offset + b) for a, b in spans if block[a:b].strip()]
+
+
+def _lead(segment: str) -> int:
+    return len(segment) - len(segment.lstrip())
+
+
+def _is_abbreviation(head: str) -> bool:
+    words = head.rstrip(".").split()
+    if not words or not head.endswith("."):
+        return False
+    last = words[-1].lower().strip("(“‘\"'")
+    return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of text, in order."""
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, with trailing punctuation removed."""
+    return [token.lower().rstrip(".,") for token in WORD.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """Word tokens that carry meaning (no stopwords), lightly stemmed."""
+    return [stem(word) for word in words(text) if word not in STOPWORDS and len(word) > 1]
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: plural and common suffixes, enough for overlap scoring."""
+    word = word.replace("’", "'").removesuffix("'s")
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def word_count(text: str) -> int:
+    """Number of whitespace-separated words."""
+    return len(text.split())
+
+
+def slugify(text: str, max_words: int = 8) -> str:
+    """Lower-case ASCII slug of at most max_words words."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    parts = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(parts[:max_words]) or "document"

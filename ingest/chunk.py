@@ -1,0 +1,171 @@
+"""Chunking: sections and paragraphs packed into passages; a list keeps its lead-in; never across documents."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from assistant.text import is_bullet, sentence_spans, word_count
+from ingest.documents import SourceDocument
+
+
+@dataclass
+class Chunk:
+    """One retrievable passage with the metadata it is cited by."""
+
+    id: str
+    text: str
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def embed_text(self) -> str:
+        """What the embedding model sees: the passage in the context of its article and section."""
+        heading = self.metadata.get("section", "")
+        parts = [self.metadata.get("title", ""), heading, self.text]
+        return "\n".join(part for part in parts if part)
+
+    @property
+    def embed_hash(self) -> str:
+        return hashlib.sha256(self.embed_text.encode()).hexdigest()[:32]
+
+    @property
+    def record_hash(self) -> str:
+        payload = json.dumps({"text": self.text, "meta": self.metadata}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+@dataclass
+class _Unit:
+    text: str
+    section: str
+
+
+def chunk_document(document: SourceDocument, chunk_words: int = 120, max_chars: int = 2400) -> list[Chunk]:
+    """Split one document into passages of about chunk_words words, never over max_chars."""
+    units = _units(document.text, max_chars)
+    pieces = _pack(units, chunk_words, max_chars)
+    chunks = []
+    for position, (section, text) in enumerate(pieces):
+        metadata = {
+            "source_id": document.source_id, "title": document.title, "publisher": document.publisher,
+            "url": document.url, "published": document.published or "", "file": document.file,
+            "section": section, "position": position,
+            "published_ord": int(document.published.replace("-", "")) if document.published else 0,
+            **{f"note_{key}": value for key, value in document.notes.items()},
+        }
+        chunks.append(Chunk(id=f"{document.source_id}#{position:03d}", text=text, metadata=metadata))
+    return chunks
+
+
+def _blocks(text: str) -> list[list[str]]:
+    blocks, current = [], []
+    for line in text.split("\n"):
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _looks_like_heading(block: list[str]) -> bool:
+    line = block[0]
+    return (len(block) == 1 and word_count(line) <= 14 and not is_bullet(line)
+            and not line.endswith((".", ":", ";", ",", "”", "\"")))
+
+
+def _is_heading(block: list[str], following: list[str] | None) -> bool:
+    """A short unpunctuated line followed by body text; a run of such lines is a list of links."""
+    return (following is not None and _looks_like_heading(block)
+            and not _looks_like_heading(following) and not is_bullet(following[0]))
+
+
+def _units(text: str, max_chars: int) -> list[_Unit]:
+    """Paragraphs and lists (with their lead-in) tagged with the section heading above them."""
+    blocks = _blocks(text)
+    units: list[_Unit] = []
+    section = ""
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        if _is_heading(block, following):
+            section = block[0]
+            i += 1
+            continue
+        lines = list(block)
+        # A lead-in ending with ':' and the list items after it stay together.
+        while lines[-1].endswith(":") or (is_bullet(lines[-1]) and i + 1 < len(blocks) and is_bullet(blocks[i + 1][0])):
+            if i + 1 >= len(blocks) or not is_bullet(blocks[i + 1][0]) and not lines[-1].endswith(":"):
+                break
+            if i + 1 < len(blocks) and _is_heading(blocks[i + 1], blocks[i + 2] if i + 2 < len(blocks) else None):
+                break
+            i += 1
+            lines.extend(blocks[i])
+        units.extend(_split_oversized(_Unit("\n".join(lines), section), max_chars))
+        i += 1
+    return units
+
+
+def _split_oversized(unit: _Unit, max_chars: int) -> list[_Unit]:
+    """A unit longer than max_chars is split at list items or sentences, repeating a list's lead-in."""
+    if len(unit.text) <= max_chars:
+        return [unit]
+    lines = unit.text.split("\n")
+    lead = lines[0] if lines[0].endswith(":") else ""
+    items = lines[1:] if lead else lines
+    pieces = []
+    for item in items:
+        pieces.extend(_sentences_within(item, max_chars - len(lead) - 1))
+    out, current = [], lead
+    for piece in pieces:
+        candidate = f"{current}\n{piece}" if current else piece
+        if len(candidate) > max_chars and current and current != lead:
+            out.append(_Unit(current, unit.section))
+            candidate = f"{lead}\n{piece}" if lead else piece
+        current = candidate
+    if current and current != lead:
+        out.append(_Unit(current, unit.section))
+    return out
+
+
+def _sentences_within(text: str, limit: int) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    pieces, current = [], ""
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        while len(sentence) > limit:  # a single run-on "sentence": cut at a space
+            cut = sentence.rfind(" ", 0, limit) if " " in sentence[:limit] else limit
+            cut = cut if cut > 0 else limit
+            pieces.append(sentence[:cut].strip())
+            sentence = sentence[cut:].strip()
+        candidate = f"{current} {sentence}".strip()
+        if len(candidate) > limit and current:
+            pieces.append(current)
+            candidate = sentence
+        current = candidate
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _pack(units: list[_Unit], chunk_words: int, max_chars: int) -> list[tuple[str, str]]:
+    """Greedy packing of consecutive units of one section into passages of about chunk_words words."""
+    pieces: list[tuple[str, str]] = []
+    current: list[str] = []
+    section = None
+    for unit in units:
+        joined = "\n\n".join(current + [unit.text])
+        fits = word_count(joined) <= chunk_words and len(joined) <= max_chars
+        if current and (unit.section != section or not fits):
+            pieces.append((section or "", "\n\n".join(current)))
+            current = []
+        current.append(unit.text)
+        section = unit.section
+    if current:
+        pieces.append((section or "", "\n\n".join(current)))
+    return pieces

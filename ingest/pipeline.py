@@ -1,0 +1,154 @@
+"""The ingest pipeline: corpus -> cleaned documents -> chunks -> embeddings -> a new Chroma build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from assistant.embedding import MODEL_NAME
+from assistant.settings import Settings
+from assistant.store import IndexNotFound, IndexStore, StoredChunk
+from ingest.chunk import Chunk, chunk_document
+from ingest.documents import Corpus, Skipped, load_corpus
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, for --stats and tests."""
+
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    reused: int = 0
+    removed_chunks: int = 0
+    changed: bool = False
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    removed_lines: Counter = field(default_factory=Counter)
+    skipped: list[Skipped] = field(default_factory=list)
+    corpus_version: str = ""
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "documents": self.documents, "chunks": self.chunks, "embedded": self.embedded,
+            "reused": self.reused, "removed_chunks": self.removed_chunks, "changed": self.changed,
+            "seconds": round(self.seconds, 3), "embed_seconds": round(self.embed_seconds, 3),
+            "chunks_per_second": round(self.chunks_per_second, 2),
+            "removed_lines": dict(sorted(self.removed_lines.items())),
+            "skipped": [{"file": s.file, "reason": s.reason} for s in self.skipped],
+            "corpus_version": self.corpus_version,
+        }
+
+
+def build_chunks(corpus: Corpus, settings: Settings) -> list[Chunk]:
+    """Every chunk of every document, in document order."""
+    return [chunk for document in corpus.documents
+            for chunk in chunk_document(document, settings.chunk_words, settings.chunk_max_chars)]
+
+
+def corpus_version(chunks: list[Chunk]) -> str:
+    """A short fingerprint of everything indexed: ids, texts and metadata."""
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(f"{chunk.id}:{chunk.record_hash};".encode())
+    return digest.hexdigest()[:12]
+
+
+def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
+               progress: Callable | None = None, store: IndexStore | None = None) -> IngestReport:
+    """Bring the index in line with the corpus; embed only what changed; switch atomically."""
+    started = time.perf_counter()
+    corpus = load_corpus(settings.corpus_dir, settings.max_file_mb)
+    chunks = build_chunks(corpus, settings)
+    report = IngestReport(documents=len(corpus.documents), chunks=len(chunks),
+                          removed_lines=corpus.removed_lines, skipped=corpus.skipped,
+                          corpus_version=corpus_version(chunks))
+    store = store or IndexStore(settings)
+    previous = {} if rebuild else _previous_records(store)
+    if not rebuild and previous and _same(previous, chunks):
+        store.drop_inactive()
+        report.reused = len(chunks)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    vectors = {record["embed_hash"]: record["embedding"] for record in previous.values()}
+    missing = [chunk for chunk in chunks if chunk.embed_hash not in vectors]
+    if missing:
+        embed_started = time.perf_counter()
+        embedder = embedder or _load_embedder(settings)
+        texts = [chunk.embed_text for chunk in missing]
+        for start in range(0, len(texts), settings.embed_batch_size):
+            batch = texts[start:start + settings.embed_batch_size]
+            for chunk, vector in zip(missing[start:], embedder.get_text_embedding_batch(batch)):
+                vectors[chunk.embed_hash] = vector
+            if progress:
+                progress(len(batch))
+        report.embed_seconds = time.perf_counter() - embed_started
+    report.embedded = len(missing)
+    report.reused = len(chunks) - len(missing)
+    report.removed_chunks = len(set(previous) - {chunk.id for chunk in chunks})
+    report.changed = True
+
+    collection = store.new_build()
+    store.add(collection, [_stored(chunk, vectors[chunk.embed_hash]) for chunk in chunks])
+    report.seconds = time.perf_counter() - started
+    store.activate(collection, _description(report, settings))
+    return report
+
+
+def _load_embedder(settings: Settings):
+    from assistant.embedding import build_embedder
+
+    return build_embedder(settings)
+
+
+def _stored(chunk: Chunk, vector) -> StoredChunk:
+    metadata = {**chunk.metadata, "embed_hash": chunk.embed_hash, "record_hash": chunk.record_hash,
+                "embed_model": MODEL_NAME}
+    return StoredChunk(chunk.id, chunk.text, metadata, [float(x) for x in vector])
+
+
+def _previous_records(store: IndexStore) -> dict[str, dict]:
+    """id -> {record_hash, embed_hash, embedding} of the active build; {} when there is none."""
+    try:
+        stored = store.all_chunks(with_embeddings=True)
+    except IndexNotFound:
+        return {}
+    return {chunk.id: {"record_hash": chunk.metadata.get("record_hash"),
+                       "embed_hash": chunk.metadata.get("embed_hash"),
+                       "embedding": chunk.embedding} for chunk in stored
+            if chunk.metadata.get("embed_model") == MODEL_NAME}
+
+
+def _same(previous: dict[str, dict], chunks: list[Chunk]) -> bool:
+    return len(previous) == len(chunks) and all(
+        previous.get(chunk.id, {}).get("record_hash") == chunk.record_hash for chunk in chunks)
+
+
+def _description(report: IngestReport, settings: Settings) -> dict:
+    return {
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "corpus_version": report.corpus_version,
+        "embed_model": MODEL_NAME,
+        "chunk_words": settings.chunk_words,
+        "stats": report.as_dict(),
+    }
+
+
+def dump_chunks(store: IndexStore, path) -> int:
+    """Write every indexed chunk (id, text, metadata) as JSON Lines; returns the count."""
+    chunks = store.all_chunks()
+    with open(path, "w", encoding="utf-8") as handle:
+        for chunk in chunks:
+            handle.write(json.dumps({"id": chunk.id, "text": chunk.text, "metadata": chunk.metadata},
+                                    ensure_ascii=False) + "\n")
+    return len(chunks)
