@@ -1,0 +1,81 @@
+"""The answer object every interface returns: status, markdown with [n], numbered citations."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Status = Literal["answered", "not_found"]
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its fused score and the metadata it is cited by."""
+
+    chunk_id: str
+    text: str
+    metadata: dict
+    score: float = 0.0
+    dense: float = 0.0  # cosine similarity to the query, 0 when only BM25 found it
+    lexical: float = 0.0  # BM25 score, 0 when only dense retrieval found it
+
+    @property
+    def source_id(self) -> str:
+        return self.metadata.get("source_id", "")
+
+
+@dataclass
+class Citation:
+    """Reference [n]: where a sentence of the answer came from, with offsets to highlight it."""
+
+    n: int
+    source_id: str
+    title: str
+    publisher: str
+    url: str
+    published: str  # ISO date, or "" when the source is undated
+    text: str  # the passage
+    chunk_id: str = ""
+    sentence: str = ""  # the supporting sentence, verbatim from text
+    start: int = 0  # offsets of sentence within text
+    end: int = 0
+
+    def reference(self) -> str:
+        """One line for a reference list: title, publisher, date, URL."""
+        date = self.published or "undated"
+        return f"[{self.n}] {self.title}. {self.publisher}, {date}. {self.url}".rstrip()
+
+
+@dataclass
+class Answer:
+    """What ask() returns to the CLI, the UI, the API and the evaluation harness."""
+
+    status: Status
+    answer: str  # markdown; every sentence ends with [n] markers
+    citations: list[Citation] = field(default_factory=list)
+    query: str = ""  # the standalone query actually used for retrieval
+    question: str = ""
+    suggestions: list[str] = field(default_factory=list)  # topics the corpus covers (not_found)
+    disagreements: list[str] = field(default_factory=list)  # notes where sources differ
+    passages: list[Passage] = field(default_factory=list)  # what retrieval returned, best first
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    backend: str = "extractive"
+    notes: list[str] = field(default_factory=list)  # e.g. LLM fallback, guard actions
+
+    def references_text(self) -> str:
+        """The numbered reference list as plain text."""
+        return "\n".join(citation.reference() for citation in self.citations)
+
+    def as_text(self) -> str:
+        """The answer with its reference list, for copying or the terminal."""
+        if not self.citations:
+            return self.answer
+        return f"{self.answer}\n\nReferences\n{self.references_text()}"
+
+    def to_dict(self) -> dict:
+        """JSON-able form: the same fields as the object plus timings_ms (passages summarised)."""
+        data = asdict(self)
+        data["passages"] = [{"chunk_id": p.chunk_id, "source_id": p.source_id, "score": round(p.score, 5),
+                             "text": p.text} for p in self.passages]
+        data["timings_ms"] = {key: round(value, 1) for key, value in self.timings_ms.items()}
+        return data
