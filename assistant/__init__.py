@@ -1,0 +1,10 @@
+"""Cited answers and briefings on children's social care reform in England, offline."""
+
+from assistant.runtime import go_offline
+
+go_offline()
+
+from assistant.core import Assistant  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+__all__ = ["Assistant", "Settings"]

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     max_file_mb: float = 50.0
 
     # Retrieval (chosen on the evaluation set, see README "Retrieval")
+    retrieval_mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
     dense_k: int = 20
     bm25_k: int = 20
     rrf_k: int = 60

@@ -1,0 +1,193 @@
+"""The default answerer: pick the sentences that answer the question from the passages, cite each.
+
+No LLM. Sentences are scored by word overlap (IDF-weighted), the passage's retrieval scores and the
+expected answer type; redundant ones are dropped and the rest keep their reading order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from assistant.answerers.base import AnswerRequest
+from assistant.claims import Claim, ClaimIndex, claims_in
+from assistant.models import Answer, Citation, Passage
+from assistant.patterns import answer_type, has_answer_type
+from assistant.settings import Settings
+from assistant.text import content_words, is_bullet, sentence_spans, strip_bullet, word_count
+
+FACTOID = {"money", "number", "date", "name", "place"}
+
+
+@dataclass
+class Candidate:
+    """A sentence of a retrieved passage, with its score."""
+
+    passage: Passage
+    rank: int
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+
+    @property
+    def terms(self) -> set[str]:
+        return set(content_words(self.text))
+
+
+class ExtractiveAnswerer:
+    """Selects and cites sentences; shows both sides where sources state different figures."""
+
+    name = "extractive"
+
+    def __init__(self, settings: Settings, idf: dict[str, float], claims: ClaimIndex | None = None,
+                 passages_by_id: dict | None = None):
+        self.settings = settings
+        self.idf = idf
+        self.default_idf = max(idf.values(), default=1.0)
+        self.claims = claims
+        self.passages_by_id = passages_by_id or {}
+
+    # -- the protocol ------------------------------------------------------------------------
+    def answer(self, request: AnswerRequest) -> Answer:
+        chosen = self.select(request.query, request.passages)
+        return self.compose(request, chosen)
+
+    def stream(self, request: AnswerRequest) -> Iterator[Answer]:
+        final = self.answer(request)
+        sentences = final.answer.split("\n\n")[0].split("] ")
+        text = ""
+        for piece in sentences[:-1]:
+            text += piece + "] "
+            yield Answer(status=final.status, answer=text.strip(), citations=final.citations,
+                         query=final.query, question=final.question, backend=self.name)
+        yield final
+
+    # -- selection ---------------------------------------------------------------------------
+    def candidates(self, query: str, passages: list[Passage]) -> list[Candidate]:
+        """Every sentence of every passage, scored against the query."""
+        kind = answer_type(query)
+        query_terms = set(content_words(query))
+        weight = sum(self.idf.get(term, self.default_idf) for term in query_terms) or 1.0
+        best_fused = max((p.score for p in passages), default=1.0) or 1.0
+        out = []
+        for rank, passage in enumerate(passages):
+            for start, end in sentence_spans(passage.text):
+                text = passage.text[start:end]
+                candidate = Candidate(passage, rank, start, end, text)
+                overlap = sum(self.idf.get(t, self.default_idf) for t in query_terms & candidate.terms) / weight
+                candidate.score = (0.55 * overlap + 0.2 * passage.score / best_fused + 0.25 * passage.dense
+                                   + self._type_bonus(text, kind) + self._shape_penalty(text))
+                out.append(candidate)
+        return out
+
+    @staticmethod
+    def _type_bonus(text: str, kind: str) -> float:
+        if kind == "general":
+            return 0.0
+        if has_answer_type(text, kind):
+            return 0.2
+        return -0.15 if kind in FACTOID else 0.0
+
+    @staticmethod
+    def _shape_penalty(text: str) -> float:
+        words = word_count(text)
+        penalty = 0.0
+        if words < 6:
+            penalty -= 0.25
+        if text.rstrip().endswith(":"):
+            penalty -= 0.2
+        if text.rstrip().endswith("?"):
+            penalty -= 0.3
+        return penalty
+
+    def select(self, query: str, passages: list[Passage]) -> list[Candidate]:
+        """The best sentences: one to four, about max_answer_words at most, no near-duplicates."""
+        ranked = sorted(self.candidates(query, passages), key=lambda c: (-c.score, c.rank, c.start))
+        if not ranked:
+            return []
+        best = ranked[0].score
+        kind = answer_type(query)
+        limit = self.settings.max_answer_sentences if kind not in FACTOID else min(3, self.settings.max_answer_sentences)
+        chosen: list[Candidate] = []
+        words = 0
+        for candidate in ranked:
+            if len(chosen) >= limit or candidate.score < max(0.62 * best, 0.15):
+                break
+            if any(_similar(candidate, other) for other in chosen):
+                continue
+            size = word_count(candidate.text)
+            if chosen and words + size > self.settings.max_answer_words:
+                continue
+            chosen.append(candidate)
+            words += size
+        return sorted(chosen, key=lambda c: (c.rank, c.start))
+
+    # -- composition -------------------------------------------------------------------------
+    def compose(self, request: AnswerRequest, chosen: list[Candidate]) -> Answer:
+        numbering: dict[str, Citation] = {}
+        parts = []
+        for candidate in chosen:
+            citation = self._cite(numbering, candidate.passage, candidate.start, candidate.end)
+            parts.append(f"{_display(candidate.text)} [{citation.n}]")
+        disagreements = self._disagreements(chosen, numbering, request.passages)
+        answer = " ".join(parts)
+        if disagreements:
+            answer += "\n\n" + "\n\n".join(disagreements)
+        return Answer(status="answered", answer=answer, citations=list(numbering.values()),
+                      query=request.query, question=request.question, disagreements=disagreements,
+                      passages=request.passages, backend=self.name)
+
+    @staticmethod
+    def _cite(numbering: dict[str, Citation], passage: Passage, start: int, end: int) -> Citation:
+        citation = numbering.get(passage.chunk_id)
+        if citation is None:
+            meta = passage.metadata
+            citation = Citation(
+                n=len(numbering) + 1, source_id=meta.get("source_id", ""), title=meta.get("title", ""),
+                publisher=meta.get("publisher", ""), url=meta.get("url", ""), published=meta.get("published", ""),
+                text=passage.text, chunk_id=passage.chunk_id, sentence=passage.text[start:end], start=start, end=end,
+            )
+            numbering[passage.chunk_id] = citation
+        return citation
+
+    def _disagreements(self, chosen: list[Candidate], numbering: dict[str, Citation],
+                       passages: list[Passage]) -> list[str]:
+        """'Sources differ' notes for figures in the answer that other sources state differently."""
+        if not self.claims:
+            return []
+        notes, done = [], set()
+        for candidate in chosen:
+            for claim in claims_in(candidate.text, candidate.passage.chunk_id, candidate.passage.source_id):
+                conflicts = self.claims.conflicts(claim)
+                if not conflicts or claim.key in done:
+                    continue
+                done.add(claim.key)
+                notes.append(self._note(claim, conflicts, candidate, numbering))
+        return notes
+
+    def _note(self, claim: Claim, conflicts: list[Claim], candidate: Candidate, numbering: dict) -> str:
+        here = numbering[candidate.passage.chunk_id]
+        sides = [f"{_who(here)} gives “{claim.phrase}” [{here.n}]"]
+        for other in conflicts[:2]:
+            passage = self.passages_by_id.get(other.chunk_id)
+            if passage is None:
+                continue
+            citation = self._cite(numbering, passage, other.start, other.end)
+            sides.append(f"{_who(citation)} gives “{other.phrase}” [{citation.n}]")
+        return f"Sources differ on the {claim.key}: " + "; ".join(sides) + "."
+
+
+def _who(citation: Citation) -> str:
+    return f"{citation.publisher} ({citation.published or 'undated'})"
+
+
+def _display(sentence: str) -> str:
+    text = strip_bullet(sentence) if is_bullet(sentence) else sentence.strip()
+    return text
+
+
+def _similar(a: Candidate, b: Candidate) -> bool:
+    if not a.terms or not b.terms:
+        return False
+    return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.6

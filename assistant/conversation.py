@@ -1,0 +1,50 @@
+"""Follow-up questions: turn "Who criticised it?" into a standalone query using the conversation."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text import content_words
+
+_PRONOUN = re.compile(r"\b(?:it|its|that|this|they|them|their|those|these|he|she|his|her|there|the scheme|"
+                      r"the plan|the model|the role|the proposal|the policy|the same)\b", re.I)
+_ELLIPSIS = re.compile(r"^(?:and|but|what about|how about|and what about|what of|also)\b[\s,]*(?P<rest>.*)$", re.I)
+_TAIL = re.compile(r"\b(?:for|about|on|of|to|with|in)\b(?!.*\b(?:for|about|on|of|to|with|in)\b).*$", re.I)
+
+
+def user_turns(history: list[dict] | None) -> list[str]:
+    """The user's earlier questions, oldest first."""
+    return [turn.get("content", "") for turn in history or [] if turn.get("role") == "user" and turn.get("content")]
+
+
+def standalone_query(question: str, history: list[dict] | None) -> str:
+    """The query to retrieve with: the question itself, or the question completed from earlier turns."""
+    previous = ""
+    for turn in user_turns(history):
+        previous = _resolve(turn, previous)
+    return _resolve(question, previous)
+
+
+def needs_context(question: str) -> bool:
+    """A follow-up leans on the conversation: pronouns, 'and for…', or too few words of its own."""
+    return bool(_PRONOUN.search(question) or _ELLIPSIS.match(question.strip()) or len(content_words(question)) < 2)
+
+
+def _resolve(question: str, previous: str) -> str:
+    question = question.strip()
+    if not previous or not needs_context(question):
+        return question
+    ellipsis = _ELLIPSIS.match(question)
+    if ellipsis and ellipsis.group("rest"):
+        rest = ellipsis.group("rest").rstrip("?").strip()
+        frame = _TAIL.sub("", previous.rstrip("?")).strip()
+        if frame and frame != previous.rstrip("?") and re.match(r"^(?:for|about|on|of|to|with|in)\b", rest, re.I):
+            return f"{frame} {rest}?"
+        return f"{rest} ({_topic(previous)})"
+    return f"{question.rstrip('?')} ({_topic(previous)})?"
+
+
+def _topic(previous: str) -> str:
+    """The content words of the previous standalone query, which carry its topic."""
+    return " ".join(word for word in re.findall(r"[\w£%’'-]+", previous)
+                    if content_words(word)) or previous

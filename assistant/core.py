@@ -1,0 +1,157 @@
+"""The Assistant: wires store, embedder, retriever and answerer from one Settings object."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from typing import Iterator
+
+from assistant.answerers.base import AnswerRequest, Answerer
+from assistant.conversation import standalone_query
+from assistant.models import Answer, Passage
+from assistant.retrieval import Filters, HybridRetriever
+from assistant.runtime import go_offline
+from assistant.scope import Verdict, check_input, clean_question, off_topic
+from assistant.settings import Settings
+from assistant.store import IndexStore, StoredChunk
+
+_RECENT = re.compile(r"\b(?:latest|now|current|currently|recent|recently|today|so far|newest|this year)\b", re.I)
+
+
+class Assistant:
+    """Answers questions about the corpus with cited sentences, or says plainly that it cannot."""
+
+    def __init__(self, settings: Settings, chunks: list[StoredChunk], retriever: HybridRetriever,
+                 answerer: Answerer, index_info: dict):
+        self.settings = settings
+        self.chunks = chunks
+        self.retriever = retriever
+        self.answerer = answerer
+        self.index_info = index_info
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, embedder=None) -> "Assistant":
+        """Load the active index (embedded or server) and build the pipeline it needs."""
+        go_offline()
+        settings = settings or Settings()
+        store = IndexStore(settings)
+        collection = store.active()
+        chunks = store.all_chunks(collection)
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        from assistant.embedding import build_embedder
+
+        vector_store = ChromaVectorStore(chroma_collection=collection)
+        retriever = HybridRetriever(settings, chunks, vector_store, embedder or build_embedder(settings))
+        return cls(settings, chunks, retriever, build_answerer(settings, retriever), store.info())
+
+    # -- asking ------------------------------------------------------------------------------
+    def ask(self, question: str, history: list[dict] | None = None, filters: Filters | None = None) -> Answer:
+        """Answer one question in the context of history; every sentence cited, or not_found."""
+        final = None
+        for final in self.ask_stream(question, history, filters):
+            pass
+        return final
+
+    def ask_stream(self, question: str, history: list[dict] | None = None,
+                   filters: Filters | None = None) -> Iterator[Answer]:
+        """Like ask(), yielding partial answers as they grow; the last one is the finished answer."""
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        cleaned = clean_question(question)
+        verdict = check_input(question, cleaned, self.settings.max_question_chars)
+        if verdict:
+            yield self._refuse(verdict, cleaned, cleaned, [], timings, started)
+            return
+        query = standalone_query(cleaned, history)
+        filters = filters or Filters()
+        if _RECENT.search(cleaned):
+            filters = Filters(filters.publishers, filters.date_from, filters.date_to, prefer_recent=True)
+        mark = time.perf_counter()
+        embedding = self.retriever.embed_query(query) if self.settings.retrieval_mode != "bm25" else None
+        timings["embed"] = _ms(mark)
+        mark = time.perf_counter()
+        passages = self.retriever.retrieve(query, filters, query_embedding=embedding)
+        timings["retrieve"] = _ms(mark)
+        verdict = off_topic(query, passages, self.retriever.lexical.vocabulary, self._min_support())
+        if verdict:
+            yield self._refuse(verdict, cleaned, query, passages, timings, started)
+            return
+        request = AnswerRequest(cleaned, query, passages, history or [], filters.prefer_recent)
+        mark = time.perf_counter()
+        answer = None
+        for answer in self.answerer.stream(request):
+            answer.timings_ms = {**timings, "answer": _ms(mark), "total": _ms(started)}
+            yield answer
+
+    def _min_support(self) -> float:
+        # BM25-only retrieval has no cosine score to threshold on: rely on the term checks alone.
+        return self.settings.min_support if self.settings.retrieval_mode != "bm25" else -1.0
+
+    def retrieve(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+        """The hybrid retrieval alone (for evaluation and briefings)."""
+        return self.retriever.retrieve(query, filters, k=k)
+
+    def _refuse(self, verdict: Verdict, question: str, query: str, passages: list[Passage],
+                timings: dict, started: float) -> Answer:
+        topics = self.suggest_topics(passages)
+        message = verdict.message
+        if topics and verdict.reason not in ("too_long",):
+            message += " They do cover, for example: " + "; ".join(topics) + "."
+        return Answer(status="not_found", answer=message, query=query, question=question, suggestions=topics,
+                      passages=passages, timings_ms={**timings, "total": _ms(started)},
+                      backend=getattr(self.answerer, "name", "extractive"), notes=[f"refused: {verdict.reason}"])
+
+    # -- what the corpus holds ---------------------------------------------------------------
+    def suggest_topics(self, passages: list[Passage] | None = None, count: int = 3) -> list[str]:
+        """Titles of documents the corpus covers, the most related first."""
+        titles: list[str] = []
+        for passage in passages or []:
+            title = passage.metadata.get("title", "")
+            if title and title not in titles:
+                titles.append(title)
+        for source in self.catalogue():
+            if source["title"] not in titles:
+                titles.append(source["title"])
+        return titles[:count]
+
+    def catalogue(self) -> list[dict]:
+        """Every source document: id, title, publisher, date, URL and its number of chunks, newest first."""
+        counts = Counter(chunk.metadata.get("source_id") for chunk in self.chunks)
+        sources: dict[str, dict] = {}
+        for chunk in self.chunks:
+            meta = chunk.metadata
+            sources.setdefault(meta.get("source_id"), {
+                "source_id": meta.get("source_id"), "title": meta.get("title"), "publisher": meta.get("publisher"),
+                "published": meta.get("published") or "", "url": meta.get("url"), "file": meta.get("file"),
+                "chunks": counts[meta.get("source_id")],
+            })
+        return sorted(sources.values(), key=lambda s: (s["published"] or "0000", s["title"]), reverse=True)
+
+    def publishers(self) -> list[str]:
+        return sorted({source["publisher"] for source in self.catalogue()})
+
+    def brief(self, topic: str):
+        """A cited briefing on a topic (see assistant.briefing)."""
+        from assistant.briefing import build_briefing
+
+        return build_briefing(self, topic)
+
+
+def build_answerer(settings: Settings, retriever: HybridRetriever) -> Answerer:
+    """The extractive answerer, wrapped by an LLM backend when one is configured."""
+    from assistant.answerers.extractive import ExtractiveAnswerer
+    from assistant.claims import ClaimIndex
+
+    passages = {chunk.id: Passage(chunk.id, chunk.text, chunk.metadata) for chunk in retriever.chunks}
+    extractive = ExtractiveAnswerer(settings, retriever.lexical.idf, ClaimIndex(retriever.chunks), passages)
+    if settings.llm_backend == "none":
+        return extractive
+    from assistant.llm import build_answerer as build_llm_answerer
+
+    return build_llm_answerer(settings, extractive)
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000.0

@@ -1,0 +1,80 @@
+"""Recognisers for the kinds of facts answers are made of: money, numbers, dates, names, places."""
+
+from __future__ import annotations
+
+import re
+
+MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
+          "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20}
+
+MONEY = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?\s?(?:bn|billion|m|million|k)?\b", re.I)
+PERCENT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|per ?cent)", re.I)
+NUMBER = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.I)
+YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)(?:-\d{2}(?!\d))?\b")
+DATE = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? \d{{4}}|(?:{MONTHS}) \d{{4}}|"
+    rf"(?:spring|summer|autumn|winter) \d{{4}}|(?:19|20)\d{{2}}(?:-\d{{2}})?)\b", re.I)
+# Two or more capitalised words (a name or organisation) or an acronym such as DfE, ADCS, BASW.
+NAME = re.compile(r"\b(?:[A-Z][a-z’'\-]+(?: (?:of|for|and|the|de|on) )?){1,}[A-Z][a-z’'\-]+\b|\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
+PLACE_HINT = re.compile(r"\b(?:council|councils|borough|county|city|region|area|areas|authorit(?:y|ies))\b", re.I)
+DEFINING = re.compile(r"\b(?:is|are|was|were|means|involves?|refers? to|designed to|aims? to|"
+                      r"would|consists? of|comprises?|provides?|known as|defined)\b", re.I)
+REASON = re.compile(r"\b(?:because|concerns?|concerned|worr(?:y|ied|ies)|warn(?:ed|s|ing)?|risks?|"
+                    r"criticis(?:ed|m|es)|misgivings|reservations|fear|due to|as a result|dangerous)\b", re.I)
+
+
+def amounts(text: str) -> list[str]:
+    """Money amounts in text, normalised ('£2 billion' -> '£2bn')."""
+    return [normalise_money(match.group()) for match in MONEY.finditer(text)]
+
+
+def normalise_money(amount: str) -> str:
+    """'£2 billion' -> '£2bn', '£250 million' -> '£250m', '£2,000' -> '£2000'."""
+    value = amount.lower().replace(" ", "").replace(",", "")
+    return value.replace("billion", "bn").replace("million", "m")
+
+
+def numbers(text: str) -> set[str]:
+    """Every number-like token in text, normalised (commas dropped, number words as digits)."""
+    found = set()
+    for match in NUMBER.finditer(text):
+        token = match.group().lower().replace(",", "")
+        found.add(str(NUMBER_WORDS.get(token, token)))
+    return found
+
+
+def has_answer_type(text: str, answer_type: str) -> bool:
+    """Whether text contains the kind of thing the question asks for."""
+    checks = {
+        "money": lambda: bool(MONEY.search(text)),
+        "number": lambda: bool(MONEY.search(text) or PERCENT.search(text) or NUMBER.search(text)),
+        "date": lambda: bool(DATE.search(text) or YEAR.search(text)),
+        "name": lambda: bool(NAME.search(text)),
+        "place": lambda: bool(PLACE_HINT.search(text) and NAME.search(text)),
+        "definition": lambda: bool(DEFINING.search(text)),
+        "reason": lambda: bool(REASON.search(text)),
+    }
+    check = checks.get(answer_type)
+    return bool(check and check())
+
+
+def answer_type(question: str) -> str:
+    """What a question asks for: money, number, date, name, place, reason, definition or general."""
+    q = question.lower().strip()
+    if re.search(r"\bhow much\b|\bcost\b|\bfunding\b|\bspend|\bbudget\b|\bmoney\b|\ballocated\b|\binvest", q):
+        return "money"
+    if re.search(r"\bhow many\b|\bwhat (?:proportion|percentage|share|number)\b|\brate\b|\bper cent\b", q):
+        return "number"
+    if re.search(r"^when\b|\bwhat year\b|\bwhat date\b|\bby when\b|\bwhen (?:did|does|will|was|is)\b|\bhow long\b", q):
+        return "date"
+    if re.search(r"\bwhich (?:councils?|areas?|local authorities|regions?|places?)\b|\bwhere\b", q):
+        return "place"
+    if re.search(r"^(?:who|whom)\b|\bwho (?:said|is|was|are|were|led|leads|chairs)\b|\bwhich (?:organisations?|bodies|charities|charity|body|minister)\b", q):
+        return "name"
+    if re.search(r"^why\b|\bwhy (?:are|is|do|did|were)\b|\bworried\b|\bconcerns?\b|\bcriticis", q):
+        return "reason"
+    if re.search(r"^(?:what|who) (?:is|are|was|were)\b|\bwhat does .* mean\b|\bdefine\b|\bwhat do .* do\b", q):
+        return "definition"
+    return "general"

@@ -1,0 +1,156 @@
+"""Hybrid retrieval: dense (Chroma via llama-index) and lexical (bm25s) fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import bm25s
+import numpy as np
+
+from assistant.models import Passage
+from assistant.settings import Settings
+from assistant.store import StoredChunk
+from assistant.text import content_words
+
+
+@dataclass
+class Filters:
+    """Metadata filters a user can set: publishers and a publication date range (ISO dates)."""
+
+    publishers: list[str] = field(default_factory=list)
+    date_from: str | None = None
+    date_to: str | None = None
+    prefer_recent: bool = False
+
+    def accepts(self, metadata: dict) -> bool:
+        if self.publishers and metadata.get("publisher") not in self.publishers:
+            return False
+        published = metadata.get("published") or ""
+        if (self.date_from or self.date_to) and not published:
+            return False
+        if self.date_from and published < self.date_from:
+            return False
+        return not (self.date_to and published > self.date_to)
+
+    def chroma_where(self) -> dict | None:
+        clauses = []
+        if self.publishers:
+            clauses.append({"publisher": {"$in": list(self.publishers)}})
+        if self.date_from:
+            clauses.append({"published_ord": {"$gte": int(self.date_from.replace("-", ""))}})
+        if self.date_to:
+            clauses.append({"published_ord": {"$lte": int(self.date_to.replace("-", ""))}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class LexicalIndex:
+    """BM25 over the chunks (title, section and text), with the corpus vocabulary and IDF kept."""
+
+    def __init__(self, chunks: list[StoredChunk]):
+        self.chunks = chunks
+        tokens = [content_words(_lexical_text(chunk)) for chunk in chunks]
+        self.vocabulary = {token for doc in tokens for token in doc}
+        document_frequency: dict[str, int] = {}
+        for doc in tokens:
+            for token in set(doc):
+                document_frequency[token] = document_frequency.get(token, 0) + 1
+        total = max(1, len(chunks))
+        self.idf = {token: math.log(1 + total / count) for token, count in document_frequency.items()}
+        self.max_idf = math.log(1 + total)
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(tokens or [[""]], show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        tokens = [token for token in content_words(query) if token in self.vocabulary]
+        if not tokens or not self.chunks:
+            return np.zeros(len(self.chunks))
+        return self.bm25.get_scores(tokens)
+
+
+def _lexical_text(chunk: StoredChunk) -> str:
+    return " ".join([chunk.metadata.get("title", ""), chunk.metadata.get("section", ""), chunk.text])
+
+
+class HybridRetriever:
+    """Dense + BM25, fused with weighted reciprocal rank fusion; mode 'dense' or 'bm25' uses one."""
+
+    def __init__(self, settings: Settings, chunks: list[StoredChunk], vector_store, embedder):
+        self.settings = settings
+        self.chunks = chunks
+        self.by_id = {chunk.id: chunk for chunk in chunks}
+        self.lexical = LexicalIndex(chunks)
+        self.vector_store = vector_store
+        self.embedder = embedder
+
+    def embed_query(self, query: str) -> list[float]:
+        return self.embedder.get_query_embedding(query)
+
+    def dense(self, query_embedding, filters: Filters, k: int) -> dict[str, float]:
+        """chunk id -> cosine similarity for the k nearest chunks (through llama-index's Chroma store)."""
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        where = filters.chroma_where()
+        kwargs = {"where": where} if where else {}
+        result = self.vector_store.query(
+            VectorStoreQuery(query_embedding=query_embedding, similarity_top_k=min(k, len(self.chunks))),
+            **kwargs,
+        )
+        # llama-index reports exp(-cosine distance); turn it back into a cosine similarity.
+        return {node_id: 1.0 + math.log(max(similarity, 1e-9))
+                for node_id, similarity in zip(result.ids or [], result.similarities or [])}
+
+    def bm25(self, query: str, filters: Filters, k: int) -> dict[str, float]:
+        scores = self.lexical.scores(query)
+        order = np.argsort(-scores)
+        found: dict[str, float] = {}
+        for index in order:
+            if scores[index] <= 0 or len(found) >= k:
+                break
+            chunk = self.chunks[index]
+            if filters.accepts(chunk.metadata):
+                found[chunk.id] = float(scores[index])
+        return found
+
+    def retrieve(self, query: str, filters: Filters | None = None, k: int | None = None,
+                 query_embedding=None) -> list[Passage]:
+        """The best k passages for query, fused; ties broken by id for determinism."""
+        filters = filters or Filters()
+        k = k or self.settings.top_k
+        mode = self.settings.retrieval_mode
+        dense = {}
+        if mode in ("hybrid", "dense"):
+            embedding = query_embedding if query_embedding is not None else self.embed_query(query)
+            dense = self.dense(embedding, filters, self.settings.dense_k)
+        lexical = self.bm25(query, filters, self.settings.bm25_k) if mode in ("hybrid", "bm25") else {}
+        fused = self._fuse(dense, lexical)
+        if filters.prefer_recent:
+            fused = self._boost_recent(fused)
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        return [self._passage(chunk_id, score, dense, lexical) for chunk_id, score in ranked
+                if chunk_id in self.by_id]
+
+    def _fuse(self, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, float]:
+        fused: dict[str, float] = {}
+        for weight, ranking in ((self.settings.dense_weight, dense), (self.settings.bm25_weight, lexical)):
+            ordered = sorted(ranking.items(), key=lambda item: (-item[1], item[0]))
+            for rank, (chunk_id, _) in enumerate(ordered, start=1):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.settings.rrf_k + rank)
+        return fused
+
+    def _boost_recent(self, fused: dict[str, float]) -> dict[str, float]:
+        dates = [self.by_id[c].metadata.get("published_ord", 0) for c in fused if c in self.by_id]
+        dated = [d for d in dates if d]
+        if not dated:
+            return fused
+        low, high = min(dated), max(dated)
+        span = max(1, high - low)
+        return {c: s * (1.0 + 0.5 * ((self.by_id[c].metadata.get("published_ord", 0) or low) - low) / span)
+                for c, s in fused.items() if c in self.by_id}
+
+    def _passage(self, chunk_id: str, score: float, dense: dict, lexical: dict) -> Passage:
+        chunk = self.by_id[chunk_id]
+        return Passage(chunk_id=chunk_id, text=chunk.text, metadata=chunk.metadata, score=score,
+                       dense=dense.get(chunk_id, 0.0), lexical=lexical.get(chunk_id, 0.0))

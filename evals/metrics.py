@@ -1,0 +1,242 @@
+"""Pure scoring functions for the evaluation set: facts, retrieval, citations, refusals, briefings."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Iterable, Sequence
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+                         "\u2013": "-", "\u2014": "-", "\u2212": "-"})
+_SPACE = re.compile(r"\s+")
+_MARKER = re.compile(r"\[\d+(?:\s*[,\u2013-]\s*\d+)*\]")
+_BULLET = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,2}[.)])\s+")
+_HEADING = re.compile(r"^\s*#{1,6}\s")
+_REFERENCES = re.compile(r"^\s*(?:#{1,6}\s*)?\**references\**\s*:?\s*$", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?\]])\s+(?=[A-Z\"'(\u201c\u2018])")
+
+OUT_OF_SCOPE = "out_of_scope"
+REFUSED = "not_found"
+
+
+def normalize(text: str) -> str:
+    """Lowercase, NFKC, straight quotes and hyphens, whitespace (incl. U+00A0) collapsed.
+
+    >>> normalize("Children\u2019s\u00a0 SOCIAL  care")
+    "children's social care"
+    """
+    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES)
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+def contains(haystack: str, needle: str) -> bool:
+    """Normalised, case-insensitive substring test; an empty needle never matches.
+
+    >>> contains("The Care Review\u2019s plan", "care review's")
+    True
+    """
+    needle = normalize(needle)
+    return bool(needle) and needle in normalize(haystack)
+
+
+def groups_matched(answer: str, facts: Sequence[Sequence[str]]) -> list[bool]:
+    """For each group of acceptable strings: does the answer contain one of them?
+
+    >>> groups_matched("It costs £2.6bn", [["£2.6bn", "£2.6 billion"], ["four years"]])
+    [True, False]
+    """
+    text = normalize(answer)
+    return [any(normalize(option) and normalize(option) in text for option in group) for group in facts]
+
+
+def fact_recall(answer: str, facts: Sequence[Sequence[str]]) -> float:
+    """Share of fact groups present in the answer (1.0 when there are no facts).
+
+    >>> fact_recall("It costs £2.6bn", [["£2.6bn"], ["four years"]])
+    0.5
+    """
+    matched = groups_matched(answer, facts)
+    return sum(matched) / len(matched) if matched else 1.0
+
+
+def all_facts(answer: str, facts: Sequence[Sequence[str]]) -> bool:
+    """True when every fact group is present: the evaluation set's definition of a correct answer.
+
+    >>> all_facts("£2.6bn over four years", [["£2.6bn"], ["four years"]])
+    True
+    """
+    return all(groups_matched(answer, facts))
+
+
+def evidence_rank(passages: Sequence[str], evidence: str) -> int | None:
+    """1-based rank of the first passage containing the evidence, None when none does.
+
+    >>> evidence_rank(["nothing", "the 20 RCCs"], "20 rccs")
+    2
+    """
+    for rank, text in enumerate(passages, 1):
+        if contains(text, evidence):
+            return rank
+    return None
+
+
+def hit_at_k(passages: Sequence[str], evidence: str, k: int = 5) -> bool:
+    """True when one of the top k passages contains the evidence string.
+
+    >>> hit_at_k(["a", "b", "the evidence"], "evidence", 2)
+    False
+    """
+    rank = evidence_rank(passages[:k], evidence)
+    return rank is not None
+
+
+def reciprocal_rank(passages: Sequence[str], evidence: str) -> float:
+    """1/rank of the first passage containing the evidence, 0.0 when none does.
+
+    >>> reciprocal_rank(["a", "the evidence"], "evidence")
+    0.5
+    """
+    rank = evidence_rank(passages, evidence)
+    return 1.0 / rank if rank else 0.0
+
+
+def citation_support(answer: str, facts: Sequence[Sequence[str]], cited_texts: Sequence[str]) -> float | None:
+    """Share of the fact groups found in the answer that a cited passage also contains; None if none found.
+
+    >>> citation_support("£2bn over four years [1]", [["£2bn"], ["four years"]], ["£2bn was pledged"])
+    0.5
+    """
+    found = [group for group, hit in zip(facts, groups_matched(answer, facts)) if hit]
+    if not found:
+        return None
+    cited = " \n ".join(cited_texts)
+    supported = [group for group in found if any(contains(cited, option) for option in group)]
+    return len(supported) / len(found)
+
+
+def citation_precision(cited_texts: Sequence[str], facts: Sequence[Sequence[str]], evidence: str = "") -> float | None:
+    """Share of citations whose passage holds supporting text (a fact string or the evidence); None if none.
+
+    >>> citation_precision(["£2bn for family help", "unrelated"], [["£2bn"]], "")
+    0.5
+    """
+    if not cited_texts:
+        return None
+    options = [option for group in facts for option in group] + ([evidence] if evidence else [])
+    good = [text for text in cited_texts if any(contains(text, option) for option in options)]
+    return len(good) / len(cited_texts)
+
+
+def refusal_accuracy(items: Iterable[tuple[str, str]]) -> float | None:
+    """Share of out-of-scope items (kind, status) that were declined; None when there are none.
+
+    >>> refusal_accuracy([("out_of_scope", "not_found"), ("out_of_scope", "answered"), ("number", "answered")])
+    0.5
+    """
+    statuses = [status for kind, status in items if kind == OUT_OF_SCOPE]
+    return sum(status == REFUSED for status in statuses) / len(statuses) if statuses else None
+
+
+def false_refusal_rate(items: Iterable[tuple[str, str]]) -> float | None:
+    """Share of answerable items (kind, status) that were wrongly declined; None when there are none.
+
+    >>> false_refusal_rate([("number", "not_found"), ("name", "answered"), ("out_of_scope", "not_found")])
+    0.5
+    """
+    statuses = [status for kind, status in items if kind != OUT_OF_SCOPE]
+    return sum(status == REFUSED for status in statuses) / len(statuses) if statuses else None
+
+
+def followup_accuracy(items: Iterable[tuple[str, str, Sequence[Sequence[str]]]]) -> float | None:
+    """Mean fact recall of the last-turn answers of followup items (kind, answer, facts).
+
+    >>> followup_accuracy([("followup", "Janet Daby", [["Daby"]]), ("followup", "no idea", [["x"]])])
+    0.5
+    """
+    scores = [fact_recall(answer, facts) for kind, answer, facts in items if kind == "followup"]
+    return mean(scores)
+
+
+def body_of(markdown: str) -> str:
+    """The markdown before its References section (the whole text when there is none).
+
+    >>> body_of("## Money\\n- £2bn [1]\\n## References\\n[1] A report")
+    '## Money\\n- £2bn [1]'
+    """
+    lines = markdown.splitlines()
+    for index, line in enumerate(lines):
+        if _REFERENCES.match(line):
+            return "\n".join(lines[:index]).rstrip()
+    return markdown
+
+
+def briefing_coverage(markdown: str, facts: Sequence[Sequence[str]]) -> float:
+    """Fact recall of a briefing's body (its References section does not count).
+
+    >>> briefing_coverage("- £2bn [1]\\n## References\\n[1] four years", [["£2bn"], ["four years"]])
+    0.5
+    """
+    return fact_recall(body_of(markdown), facts)
+
+
+def uncited_bullets(markdown: str) -> list[str]:
+    """Bullets, and sentences of plain paragraphs, outside References that carry no [n] marker.
+
+    >>> uncited_bullets("# Title\\n- cited [1]\\n- not cited\\nOne. [2] Two.\\n## References\\n[1] x")
+    ['- not cited', 'Two.']
+    """
+    missing = []
+    for line in body_of(markdown).splitlines():
+        stripped = line.strip()
+        if not stripped or _HEADING.match(stripped) or set(stripped) <= set("-*_=|: "):
+            continue
+        units = [stripped] if _BULLET.match(stripped) else _SENTENCE_BREAK.split(stripped)
+        missing += [unit for unit in units if unit.strip() and not _MARKER.search(unit)]
+    return missing
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    """Mean of the values that are not None; None when there are none.
+
+    >>> mean([1.0, None, 0.0])
+    0.5
+    """
+    kept = [value for value in values if value is not None]
+    return sum(kept) / len(kept) if kept else None
+
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """The p-th percentile (0-100) with linear interpolation, as numpy's default; None when empty.
+
+    >>> percentile([1, 2, 3, 4], 50)
+    2.5
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * p / 100
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def check_gates(metrics: dict, gates: dict) -> list[str]:
+    """Failed gates as messages; a key ending in _max is an upper bound on the metric without it.
+
+    >>> check_gates({"fact_recall": 0.8, "false_refusal": 0.0, "followup": None},
+    ...             {"fact_recall": 0.9, "false_refusal_max": 0.05, "followup": 0.8})
+    ['fact_recall 0.800 < 0.9', 'followup not measured (gate 0.8)']
+    """
+    failures = []
+    for key, threshold in gates.items():
+        upper = key.endswith("_max")
+        name = key[:-4] if upper else key
+        value = metrics.get(name)
+        if value is None:
+            failures.append(f"{name} not measured (gate {threshold})")
+        elif upper and value > threshold:
+            failures.append(f"{name} {value:.3f} > {threshold}")
+        elif not upper and value < threshold:
+            failures.append(f"{name} {value:.3f} < {threshold}")
+    return failures

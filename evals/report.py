@@ -1,0 +1,130 @@
+"""report.md and its PNG plots from the metrics of one evaluation run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+COLUMNS = [("hit_at_5", "hit@5"), ("mrr", "MRR"), ("fact_recall", "fact recall"),
+           ("citation_support", "citation support"), ("oos_refusal", "OOS refusal"),
+           ("false_refusal", "false refusals"), ("latency_p50_ms", "latency p50 ms")]
+LABELS = {"project": "project pipeline", "bm25": "BM25 only", "llamaindex": "llama-index defaults (raw files)"}
+
+
+def fmt(value, digits: int = 3) -> str:
+    """A metric for a table cell: n/a for None, integers plain, floats rounded."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.1f}" if digits == 1 else f"{value:.{digits}f}"
+    return str(value)
+
+
+def comparison_table(systems: dict) -> str:
+    """The markdown table of the systems side by side."""
+    lines = ["| system | " + " | ".join(label for _, label in COLUMNS) + " |",
+             "|---|" + "---:|" * len(COLUMNS)]
+    for name, summary in systems.items():
+        overall = summary["overall"]
+        cells = [fmt(overall.get(key), 1 if key.endswith("_ms") else 3) for key, _ in COLUMNS]
+        lines.append(f"| {LABELS.get(name, name)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def kind_table(per_kind: dict) -> str:
+    """The markdown table of the project's metrics per kind."""
+    keys = ["n", "fact_recall", "accuracy", "hit_at_5", "mrr", "citation_support", "refused", "latency_p50_ms"]
+    lines = ["| kind | " + " | ".join(keys) + " |", "|---|" + "---:|" * len(keys)]
+    for kind, row in per_kind.items():
+        lines.append(f"| {kind} | " + " | ".join(fmt(row[key], 1 if key.endswith("_ms") else 3) for key in keys) + " |")
+    return "\n".join(lines)
+
+
+def plot_per_kind(systems: dict, path: Path) -> None:
+    """Grouped bars: fact recall per kind for every system."""
+    kinds = [k for k in systems["project"]["per_kind"] if k != "out_of_scope"]
+    fig, ax = plt.subplots(figsize=(10, 4))
+    width = 0.8 / len(systems)
+    for i, (name, summary) in enumerate(systems.items()):
+        values = [summary["per_kind"].get(k, {}).get("fact_recall") or 0 for k in kinds]
+        ax.bar([x + i * width for x in range(len(kinds))], values, width, label=LABELS.get(name, name))
+    ax.set_xticks([x + width * (len(systems) - 1) / 2 for x in range(len(kinds))], kinds, rotation=30)
+    ax.set_ylabel("fact recall")
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize=8)
+    _save(fig, path)
+
+
+def plot_latency(records: list[dict], path: Path) -> None:
+    """Histogram of the project's per-question latency."""
+    values = [r["latency_ms"] for r in records if r["latency_ms"] is not None and r["kind"] != "briefing"]
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.hist(values, bins=30)
+    ax.set_xlabel("latency per question (ms)")
+    ax.set_ylabel("questions")
+    _save(fig, path)
+
+
+def plot_baselines(systems: dict, path: Path) -> None:
+    """Grouped bars of the 0-1 metrics for the project and each baseline."""
+    keys = [(k, label) for k, label in COLUMNS if not k.endswith("_ms")]
+    fig, ax = plt.subplots(figsize=(9, 4))
+    width = 0.8 / len(systems)
+    for i, (name, summary) in enumerate(systems.items()):
+        values = [summary["overall"].get(k) or 0 for k, _ in keys]
+        ax.bar([x + i * width for x in range(len(keys))], values, width, label=LABELS.get(name, name))
+    ax.set_xticks([x + width * (len(systems) - 1) / 2 for x in range(len(keys))], [l for _, l in keys], rotation=20)
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize=8)
+    _save(fig, path)
+
+
+def plot_trend(history: list[dict], path: Path) -> None:
+    """The project's headline metrics over the runs recorded in the history file."""
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    for key in ("fact_recall", "hit_at_5", "citation_support", "followup", "briefing_coverage"):
+        points = [(i, row.get(key)) for i, row in enumerate(history, 1) if row.get(key) is not None]
+        if points:
+            ax.plot(*zip(*points), marker="o", label=key)
+    ax.set_xlabel("run")
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize=8)
+    _save(fig, path)
+
+
+def write_report(out_dir: Path, result: dict, records: dict, history: list[dict]) -> Path:
+    """Write report.md (tables, gates, failing items) and its plots into out_dir."""
+    out_dir = Path(out_dir)
+    systems = result["systems"]
+    plot_per_kind(systems, out_dir / "per_kind.png")
+    plot_latency(records["project"], out_dir / "latency.png")
+    plot_baselines(systems, out_dir / "baselines.png")
+    lines = [f"# Evaluation report\n\n{result['created']} · backend `{result['backend']}` · "
+             f"corpus `{result['corpus_version']}` · {systems['project']['overall']['items']} items\n",
+             "## Project vs baselines\n", comparison_table(systems), "\n![baselines](baselines.png)\n",
+             "## Project overall\n", "| metric | value |\n|---|---:|"]
+    lines += [f"| {k} | {fmt(v, 1 if k.endswith('_ms') else 3)} |" for k, v in systems["project"]["overall"].items()]
+    lines += ["\n## Per kind (project)\n", kind_table(systems["project"]["per_kind"]),
+              "\n![fact recall per kind](per_kind.png)\n\n![latency](latency.png)\n", "## Gates\n"]
+    failures = result["gate_failures"]
+    lines += [f"- FAIL {f}" for f in failures] or ["All gates pass."]
+    if history:
+        plot_trend(history, out_dir / "trend.png")
+        lines.append(f"\n## Trend ({len(history)} runs)\n\n![trend](trend.png)\n")
+    lines.append(f"\n## Failing items ({len(result['failing_items'])})\n")
+    lines += [f"- `{item}`: {'; '.join(reasons)}" for item, reasons in result["failing_items"].items()]
+    if result["notes"]:
+        lines += ["\n## Notes\n"] + [f"- {note}" for note in result["notes"]]
+    path = out_dir / "report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _save(fig, path: Path) -> None:
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

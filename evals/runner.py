@@ -1,0 +1,254 @@
+"""Run the evaluation set through a system (the assistant or a baseline), score it and write the results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from evals import metrics as m
+
+EVALS_DIR = Path(__file__).resolve().parent
+QUESTIONS = EVALS_DIR / "questions.jsonl"
+GATES = EVALS_DIR / "gates.yaml"
+HISTORY = EVALS_DIR / "history.jsonl"
+OUT_DIR = EVALS_DIR / "out"
+SINGLE_TURN = ("number", "date", "name", "list", "definition", "synthesis", "disagreement")
+ANSWERABLE = SINGLE_TURN + ("followup",)
+K = 5
+
+
+def load_questions(path: Path = QUESTIONS) -> list[dict]:
+    """The evaluation items of a JSON Lines file."""
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def load_gates(path: Path = GATES) -> dict:
+    """The thresholds of gates.yaml as a dict."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+# -- running ---------------------------------------------------------------------------------------
+def run_item(system, item: dict) -> dict:
+    """Ask one item (every turn of a followup, with growing history) and return its raw record."""
+    if item["kind"] == "briefing":
+        return _run_briefing(system, item)
+    history: list[dict] = []
+    turns = item.get("turns") or [item["question"]]
+    for turn in turns:
+        started = time.perf_counter()
+        answer = system.ask(turn, history=list(history))
+        latency = (time.perf_counter() - started) * 1000
+        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": answer.answer}]
+    passages = list(answer.passages)
+    if not passages and hasattr(system, "retrieve"):  # a refusal may carry no passages: measure retrieval anyway
+        passages = system.retrieve(answer.query or turns[-1])
+    return {
+        "id": item["id"], "kind": item["kind"], "status": answer.status, "answer": answer.answer,
+        "citations": [{"n": c.n, "source_id": c.source_id, "chunk_id": c.chunk_id, "sentence": c.sentence,
+                       "text": c.text} for c in answer.citations],
+        "query": answer.query, "latency_ms": round(latency, 1),
+        "passages": [p.chunk_id for p in passages], "passage_texts": [p.text for p in passages],
+    }
+
+
+def _run_briefing(system, item: dict) -> dict:
+    record = {"id": item["id"], "kind": "briefing", "status": "skipped", "answer": "", "citations": [],
+              "query": item["topic"], "latency_ms": None, "passages": [], "passage_texts": []}
+    if not hasattr(system, "brief"):
+        record["note"] = "no brief() on this system"
+        return record
+    started = time.perf_counter()
+    briefing = system.brief(item["topic"])
+    record.update(status="answered", answer=briefing.markdown, latency_ms=round((time.perf_counter() - started) * 1000, 1))
+    return record
+
+
+def run_system(system, items: list[dict], label: str = "", log: Callable[[str], None] | None = None) -> list[dict]:
+    """Run and score every item; one scored record per item, in order."""
+    records = []
+    for index, item in enumerate(items, 1):
+        try:
+            record = run_item(system, item)
+        except Exception as error:  # one broken item must not hide the other 149
+            record = {"id": item["id"], "kind": item["kind"], "status": "error", "answer": "", "citations": [],
+                      "query": "", "latency_ms": None, "passages": [], "passage_texts": [],
+                      "error": f"{type(error).__name__}: {error}"}
+        records.append(score(item, record))
+        if log and (index % 25 == 0 or index == len(items)):
+            log(f"[{label}] {index}/{len(items)}")
+    return records
+
+
+# -- scoring (pure) --------------------------------------------------------------------------------
+def score(item: dict, record: dict) -> dict:
+    """The record with its scores and a diagnosis of what went wrong (empty when it passed)."""
+    facts, evidence, kind = item.get("facts", []), item.get("evidence", ""), item["kind"]
+    texts, cited = record.pop("passage_texts", []), [c["text"] for c in record["citations"]]
+    scores: dict = {"fact_recall": None, "correct": None, "hit_at_5": None, "rr": None, "evidence_rank": None,
+                    "citation_support": None, "citation_precision": None, "uncited": None}
+    if kind == "briefing":
+        if record["status"] == "answered":
+            scores["fact_recall"] = m.briefing_coverage(record["answer"], facts)
+            scores["uncited"] = m.uncited_bullets(record["answer"])
+    elif kind != m.OUT_OF_SCOPE:
+        scores["fact_recall"] = m.fact_recall(record["answer"], facts)
+        scores["correct"] = m.all_facts(record["answer"], facts)
+        scores["citation_support"] = m.citation_support(record["answer"], facts, cited)
+        scores["citation_precision"] = m.citation_precision(cited, facts, evidence)
+        if evidence:
+            scores["evidence_rank"] = m.evidence_rank(texts, evidence)
+            scores["hit_at_5"] = m.hit_at_k(texts, evidence, K)
+            scores["rr"] = m.reciprocal_rank(texts, evidence)
+    record.update(scores)
+    record["missing"] = [group[0] for group, hit in zip(facts, m.groups_matched(record["answer"], facts)) if not hit]
+    record["reasons"] = diagnose(kind, record)
+    return record
+
+
+def diagnose(kind: str, record: dict) -> list[str]:
+    """Short reasons an item failed: false refusal, retrieval miss, answer missed a fact, unsupported fact."""
+    status, reasons = record["status"], []
+    if status == "error":
+        return [f"error: {record.get('error', '')}"]
+    if kind == m.OUT_OF_SCOPE:
+        return ["answered out of scope"] if status != m.REFUSED else []
+    if kind == "briefing":
+        if status == "skipped":
+            return ["briefing not measured"]
+        if record["missing"]:
+            reasons.append(f"briefing missed {record['missing']}")
+        if record["uncited"]:
+            reasons.append(f"{len(record['uncited'])} uncited bullet(s)")
+        return reasons
+    if status == m.REFUSED:
+        reasons.append("false refusal")
+    if record["hit_at_5"] is False:
+        rank = record["evidence_rank"]
+        reasons.append(f"retrieval miss (evidence rank {rank})" if rank else "retrieval miss (evidence not retrieved)")
+    if record["missing"] and status != m.REFUSED:
+        reasons.append(f"answer missed {record['missing']}")
+    if record["citation_support"] is not None and record["citation_support"] < 1:
+        reasons.append("a fact in the answer is not in any cited passage")
+    return reasons
+
+
+def summarise(records: list[dict]) -> dict:
+    """Overall metrics (the names gates.yaml uses) and a per-kind breakdown."""
+    def pick(key, kinds):
+        return [r[key] for r in records if r["kind"] in kinds]
+
+    pairs = [(r["kind"], r["status"]) for r in records if r["kind"] != "briefing"]
+    latencies = [r["latency_ms"] for r in records if r["kind"] != "briefing" and r["latency_ms"] is not None]
+    briefs = [r for r in records if r["kind"] == "briefing" and r["status"] == "answered"]
+    overall = {
+        "items": len(records),
+        "fact_recall": m.mean(pick("fact_recall", SINGLE_TURN)),
+        "accuracy": m.mean(pick("correct", SINGLE_TURN)),
+        "hit_at_5": m.mean(pick("hit_at_5", ANSWERABLE)),
+        "mrr": m.mean(pick("rr", ANSWERABLE)),
+        "citation_support": m.mean(pick("citation_support", ANSWERABLE)),
+        "citation_precision": m.mean(pick("citation_precision", ANSWERABLE)),
+        "oos_refusal": m.refusal_accuracy(pairs),
+        "false_refusal": m.false_refusal_rate(pairs),
+        "followup": m.mean(pick("fact_recall", ("followup",))),
+        "briefing_coverage": m.mean(r["fact_recall"] for r in briefs),
+        "uncited_bullets": sum(len(r["uncited"]) for r in briefs) if briefs else None,
+        "latency_p50_ms": m.percentile(latencies, 50),
+        "latency_p95_ms": m.percentile(latencies, 95),
+        "errors": sum(r["status"] == "error" for r in records),
+    }
+    per_kind = {}
+    for kind in dict.fromkeys(r["kind"] for r in records):
+        rows = [r for r in records if r["kind"] == kind]
+        lat = [r["latency_ms"] for r in rows if r["latency_ms"] is not None]
+        per_kind[kind] = {
+            "n": len(rows), "fact_recall": m.mean(r["fact_recall"] for r in rows),
+            "accuracy": m.mean(r["correct"] for r in rows), "hit_at_5": m.mean(r["hit_at_5"] for r in rows),
+            "mrr": m.mean(r["rr"] for r in rows), "citation_support": m.mean(r["citation_support"] for r in rows),
+            "refused": sum(r["status"] == m.REFUSED for r in rows) / len(rows),
+            "latency_p50_ms": m.percentile(lat, 50),
+        }
+    return {"overall": overall, "per_kind": per_kind}
+
+
+# -- the whole run ---------------------------------------------------------------------------------
+def run(questions: Path = QUESTIONS, out_dir: Path = OUT_DIR, backend: str = "none", history: Path | None = None,
+        baselines: bool = True, gates_path: Path = GATES, settings=None, log: Callable[[str], None] | None = None) -> dict:
+    """Evaluate the assistant (and the baselines), write results, metrics.json and report.md; return metrics."""
+    from assistant import Assistant
+    from assistant.settings import Settings
+    from evals import baselines as base
+    from evals.report import write_report
+
+    log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    items = load_questions(questions)
+    settings = (settings or Settings()).with_overrides(llm_backend=backend)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    notes: list[str] = []
+
+    bot = Assistant.from_settings(settings)
+    if not hasattr(bot, "brief"):
+        notes.append("Assistant.brief() is not available yet: briefing metrics were not measured.")
+    systems = {"project": run_system(bot, items, "project", log)}
+    if baselines:
+        for name, make in base.BASELINES.items():
+            system, note = make(settings)
+            if note:
+                notes.append(f"baseline {name}: {note}")
+            if system is not None:
+                systems[name] = run_system(system, items, name, log)
+
+    for name, records in systems.items():
+        suffix = "" if name == "project" else f"-{name}"
+        _write_jsonl(out_dir / f"results{suffix}.jsonl", records)
+    gates = load_gates(gates_path)
+    result = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "questions": str(questions),
+              "backend": backend, "corpus_version": _corpus_version(settings), "notes": notes, "gates": gates,
+              "systems": {name: summarise(records) for name, records in systems.items()}}
+    result["gate_failures"] = m.check_gates(result["systems"]["project"]["overall"], gates)
+    result["failing_items"] = {r["id"]: r["reasons"] for r in systems["project"] if r["reasons"]}
+    (out_dir / "metrics.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    trend = []
+    if history:
+        append_history(Path(history), result)
+        trend = load_history(Path(history))
+    write_report(out_dir, result, systems, trend)
+    return result
+
+
+def append_history(path: Path, result: dict) -> None:
+    """Append one line of the project's overall metrics to the history file."""
+    line = {"created": result["created"], "backend": result["backend"], "corpus_version": result["corpus_version"],
+            **{k: v for k, v in result["systems"]["project"]["overall"].items()}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line) + "\n")
+
+
+def load_history(path: Path) -> list[dict]:
+    """Every line of the history file (empty when it does not exist)."""
+    return load_questions(path) if path.exists() else []
+
+
+def _corpus_version(settings) -> str:
+    try:
+        from assistant.store import IndexStore
+
+        return IndexStore(settings).info().get("corpus_version", "")
+    except Exception:
+        return ""
+
+
+def _write_jsonl(path: Path, records: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
