@@ -9,13 +9,13 @@ from assistant.models import Answer, Citation, Passage
 NAIVE_METRIC_K = 5  # passages fetched for hit@5/MRR; the answer still uses only the top one (default k=2)
 
 
-def bm25_only(settings):
+def bm25_only(settings, embedder=None):
     """The project's assistant with retrieval_mode="bm25"; (None, note) when the setting does not exist."""
     from assistant import Assistant
 
     if "retrieval_mode" not in type(settings).model_fields:
         return None, "Settings has no retrieval_mode field yet: skipped"
-    return Assistant.from_settings(settings.model_copy(update={"retrieval_mode": "bm25"})), ""
+    return Assistant.from_settings(settings.model_copy(update={"retrieval_mode": "bm25"}), embedder=embedder), ""
 
 
 class NaiveLlamaIndex:
@@ -54,11 +54,11 @@ class NaiveLlamaIndex:
                       question=question, passages=passages, backend="naive")
 
 
-def naive_llamaindex(settings):
+def naive_llamaindex(settings, embedder=None):
     """The llama-index-defaults baseline on the uncleaned corpus files, with the packaged MiniLM."""
     from assistant.embedding import build_embedder
 
-    system = NaiveLlamaIndex(settings.corpus_dir, build_embedder(settings))
+    system = NaiveLlamaIndex(settings.corpus_dir, embedder or build_embedder(settings))
     return system, f"{system.nodes} default SentenceSplitter nodes, answer = top node (default top_k={system.default_k})"
 
 

@@ -1,0 +1,59 @@
+"""python -m evals run|bench: the evaluation set with baselines and gates, or the performance benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assistant.runtime import go_offline
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """The command line: a `run` and a `bench` subcommand."""
+    from evals import bench, runner
+
+    parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the evaluation set, write results, metrics.json and report.md")
+    run.add_argument("--questions", type=Path, default=runner.QUESTIONS)
+    run.add_argument("--out", type=Path, default=runner.OUT_DIR)
+    run.add_argument("--backend", choices=["none", "openai"], default="none")
+    run.add_argument("--history", type=Path, nargs="?", const=runner.HISTORY, default=None,
+                     help=f"append a metrics line to this file (default {runner.HISTORY}) and plot the trend")
+    run.add_argument("--no-baselines", action="store_true")
+    run.add_argument("--gates", type=Path, default=runner.GATES)
+    ben = sub.add_parser("bench", help="throughput, cold start, latency, memory and scaling")
+    ben.add_argument("--out", type=Path, default=bench.OUT_DIR)
+    ben.add_argument("--repeat", type=int, default=3, help="cold starts to time (median reported)")
+    ben.add_argument("--scales", default="10,100", help="comma-separated multiples of the corpus chunks")
+    ben.add_argument("--queries", type=int, default=0, help="questions for warm latency (0 = all single-turn)")
+    ben.add_argument("--scale-queries", type=int, default=30, help="questions timed at each scale")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """Run the chosen subcommand; exit 1 when a gate fails."""
+    go_offline()
+    args = parse_args(argv)
+    if args.command == "bench":
+        from evals import bench
+
+        bench.main(args.out, repeat=args.repeat, scales=[int(s) for s in args.scales.split(",") if s.strip()],
+                   queries=args.queries, scale_queries=args.scale_queries)
+        return 0
+    from evals import runner
+    from evals.report import comparison_table
+
+    result = runner.run(args.questions, args.out, args.backend, args.history, not args.no_baselines, args.gates)
+    print(comparison_table(result["systems"]))
+    for note in result["notes"]:
+        print(f"note: {note}")
+    for failure in result["gate_failures"]:
+        print(f"GATE FAILED: {failure}")
+    print(f"{len(result['failing_items'])} failing items; report: {Path(args.out) / 'report.md'}")
+    return 1 if result["gate_failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""python -m evals bench: ingest vs raw embedding throughput, cold start, warm latency, memory, scaling."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from evals.metrics import percentile  # noqa: E402
+from evals.runner import EVALS_DIR, QUESTIONS, SINGLE_TURN, load_questions  # noqa: E402
+
+OUT_DIR = EVALS_DIR / "out" / "bench"
+COLD_QUESTION = "What is family help?"
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size in MB (Linux reports ru_maxrss in KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def eval_questions(limit: int = 0) -> list[str]:
+    """The single-turn questions of the evaluation set (the first `limit` when limit > 0)."""
+    questions = [q["question"] for q in load_questions(QUESTIONS) if q["kind"] in SINGLE_TURN + ("out_of_scope",)]
+    return questions[:limit] if limit else questions
+
+
+def bench_ingest(settings, embedder) -> dict:
+    """Chunks/s of a full --rebuild ingest vs embedding the same chunk texts alone, same model and run."""
+    from ingest.documents import load_corpus
+    from ingest.pipeline import build_chunks, run_ingest
+
+    texts = [c.embed_text for c in build_chunks(load_corpus(settings.corpus_dir, settings.max_file_mb), settings)]
+    embedder.get_text_embedding_batch(texts[:8])  # warm-up: first call pays for lazy initialisation
+    started = time.perf_counter()
+    for start in range(0, len(texts), settings.embed_batch_size):
+        embedder.get_text_embedding_batch(texts[start:start + settings.embed_batch_size])
+    raw_seconds = time.perf_counter() - started
+    report = run_ingest(settings, rebuild=True, embedder=embedder)
+    raw_cps, ingest_cps = len(texts) / raw_seconds, report.chunks / report.seconds
+    return {"chunks": report.chunks, "ingest_seconds": round(report.seconds, 2), "ingest_chunks_per_s": round(ingest_cps, 2),
+            "raw_embed_seconds": round(raw_seconds, 2), "raw_embed_chunks_per_s": round(raw_cps, 2),
+            "ingest_vs_raw_ratio": round(ingest_cps / raw_cps, 3)}
+
+
+def bench_cold_start(settings, repeat: int) -> dict:
+    """Wall time of `python -m assistant ask ... --json` in a fresh process, median of `repeat` runs."""
+    env = {**os.environ, "ASSISTANT_STORE_DIR": str(settings.store_dir), "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir)}
+    command = [sys.executable, "-m", "assistant", "ask", COLD_QUESTION, "--json"]
+    times, error = [], ""
+    for _ in range(repeat):
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=EVALS_DIR.parent, timeout=300)
+        if done.returncode != 0:
+            error = (done.stderr or done.stdout).strip().splitlines()[-1:] or [f"exit {done.returncode}"]
+            return {"command": " ".join(command[1:]), "error": error[0]}
+        times.append(time.perf_counter() - started)
+    return {"command": " ".join(command[1:]), "runs": repeat, "median_s": round(statistics.median(times), 3),
+            "all_s": [round(t, 3) for t in times], "error": error}
+
+
+def bench_warm(settings, embedder, questions: list[str]) -> dict:
+    """Warm ask() latency p50/p95 over the questions and its ratio to embedding the query alone."""
+    from assistant import Assistant
+
+    bot = Assistant.from_settings(settings, embedder=embedder)
+    bot.ask(questions[0])  # warm-up
+    latencies, embeds = [], []
+    for question in questions:
+        started = time.perf_counter()
+        bot.ask(question)
+        latencies.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        embedder.get_query_embedding(question)
+        embeds.append((time.perf_counter() - started) * 1000)
+    p50, embed = percentile(latencies, 50), statistics.median(embeds)
+    return {"questions": len(questions), "p50_ms": round(p50, 1), "p95_ms": round(percentile(latencies, 95), 1),
+            "embed_query_median_ms": round(embed, 1), "p50_vs_embed_ratio": round(p50 / embed, 2)}
+
+
+def build_synthetic(settings, factor: int, store_dir: Path, seed: int = 0) -> int:
+    """A store with every chunk of settings' index `factor` times (new ids, vectors + small noise); its size."""
+    import numpy as np
+
+    from assistant.store import IndexStore, StoredChunk
+
+    base = IndexStore(settings).all_chunks(with_embeddings=True)
+    rng = np.random.default_rng(seed)
+    target = IndexStore(settings.with_overrides(store_dir=store_dir))
+    collection = target.new_build()
+    chunks = []
+    for copy in range(factor):
+        for chunk in base:
+            vector = np.asarray(chunk.embedding) + (rng.normal(0, 0.01, len(chunk.embedding)) if copy else 0)
+            vector = vector / np.linalg.norm(vector)
+            chunks.append(StoredChunk(f"{chunk.id}~{copy}" if copy else chunk.id, chunk.text, chunk.metadata,
+                                      vector.tolist()))
+    target.add(collection, chunks)
+    target.activate(collection, {"corpus_version": f"synthetic-x{factor}", "stats": {"chunks": len(chunks)}})
+    return len(chunks)
+
+
+def probe(store_dir: Path, queries: int) -> dict:
+    """In this (fresh) process: load the assistant on store_dir, time `queries` asks, report RSS."""
+    from assistant import Assistant
+    from assistant.settings import Settings
+
+    started = time.perf_counter()
+    bot = Assistant.from_settings(Settings(store_dir=store_dir))
+    load_s = time.perf_counter() - started
+    questions = eval_questions(queries)
+    bot.ask(questions[0])
+    latencies = []
+    for question in questions:
+        started = time.perf_counter()
+        bot.ask(question)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return {"load_s": round(load_s, 2), "p50_ms": round(percentile(latencies, 50), 1),
+            "p95_ms": round(percentile(latencies, 95), 1), "peak_rss_mb": round(peak_rss_mb(), 1)}
+
+
+def bench_scaling(settings, scales: list[int], queries: int, tmp: Path) -> list[dict]:
+    """Query latency and peak RSS of a fresh process at 1x and each synthetic multiple of the corpus."""
+    rows = []
+    for factor in [1] + [s for s in scales if s > 1]:
+        store_dir = settings.store_dir if factor == 1 else tmp / f"x{factor}"
+        started = time.perf_counter()
+        chunks = len(__import__("assistant.store").store.IndexStore(settings).all_chunks()) if factor == 1 \
+            else build_synthetic(settings, factor, store_dir)
+        build_s = time.perf_counter() - started
+        done = subprocess.run([sys.executable, "-m", "evals.bench", "probe", str(store_dir), str(queries)],
+                              capture_output=True, text=True, cwd=EVALS_DIR.parent, timeout=900)
+        if done.returncode != 0:
+            rows.append({"factor": factor, "chunks": chunks, "error": done.stderr.strip().splitlines()[-1:]})
+            continue
+        rows.append({"factor": factor, "chunks": chunks, "build_s": round(build_s, 1),
+                     **json.loads(done.stdout.strip().splitlines()[-1])})
+    return rows
+
+
+def plot_scaling(rows: list[dict], out_dir: Path) -> None:
+    """Latency vs size and memory vs size, log-scaled chunk axis."""
+    rows = [r for r in rows if "p50_ms" in r]
+    if not rows:
+        return
+    sizes = [r["chunks"] for r in rows]
+    for name, keys, label in (("scaling_latency.png", ("p50_ms", "p95_ms"), "query latency (ms)"),
+                              ("scaling_memory.png", ("peak_rss_mb",), "peak RSS (MB)")):
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        for key in keys:
+            ax.plot(sizes, [r[key] for r in rows], marker="o", label=key)
+        ax.set_xscale("log")
+        ax.set_xlabel("chunks in the index")
+        ax.set_ylabel(label)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out_dir / name, dpi=100)
+        plt.close(fig)
+
+
+def table(result: dict) -> str:
+    """The headline medians and ratios as a markdown table."""
+    ing, cold, warm = result["ingest"], result["cold_start"], result["warm"]
+    rows = [("ingest chunks/s (rebuild)", ing["ingest_chunks_per_s"]), ("raw embedding chunks/s", ing["raw_embed_chunks_per_s"]),
+            ("ingest / raw embedding", ing["ingest_vs_raw_ratio"]),
+            ("cold start median s", cold.get("median_s", cold.get("error"))),
+            ("warm ask p50 ms", warm["p50_ms"]), ("warm ask p95 ms", warm["p95_ms"]),
+            ("embed query median ms", warm["embed_query_median_ms"]), ("ask p50 / embed query", warm["p50_vs_embed_ratio"]),
+            ("peak RSS MB (bench process)", result["peak_rss_mb"])]
+    rows += [(f"x{r['factor']} ({r['chunks']} chunks) p50 ms / p95 ms / peak MB",
+              f"{r['p50_ms']} / {r['p95_ms']} / {r['peak_rss_mb']}" if "p50_ms" in r else r.get("error"))
+             for r in result["scaling"]]
+    return "| measure | value |\n|---|---:|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+
+
+def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = None, queries: int = 0,
+         scale_queries: int = 30) -> dict:
+    """Run every benchmark in temporary stores; write bench.json, bench.md and plots; print the table."""
+    from assistant.embedding import build_embedder
+    from assistant.settings import Settings
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scales = [10, 100] if scales is None else scales
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="evals-bench-") as tmp:
+        settings = Settings().with_overrides(store_dir=Path(tmp) / "store")
+        embedder = build_embedder(settings)
+        result = {"cpus": os.cpu_count(), "ingest": bench_ingest(settings, embedder)}
+        result["cold_start"] = bench_cold_start(settings, repeat)
+        result["warm"] = bench_warm(settings, embedder, eval_questions(queries))
+        result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+        result["scaling"] = bench_scaling(settings, scales, scale_queries, Path(tmp))
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    plot_scaling(result["scaling"], out_dir)
+    (out_dir / "bench.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    text = table(result)
+    (out_dir / "bench.md").write_text(f"# Benchmark\n\n{result['cpus']} CPUs, {result['seconds']} s\n\n{text}\n\n"
+                                      "![latency vs size](scaling_latency.png)\n\n![memory vs size](scaling_memory.png)\n",
+                                      encoding="utf-8")
+    print(text)
+    return result
+
+
+if __name__ == "__main__":  # python -m evals.bench probe STORE_DIR QUERIES (used by bench_scaling)
+    from assistant.runtime import go_offline
+
+    go_offline()
+    if len(sys.argv) == 4 and sys.argv[1] == "probe":
+        print(json.dumps(probe(Path(sys.argv[2]), int(sys.argv[3]))))
+    else:
+        sys.exit("usage: python -m evals.bench probe STORE_DIR QUERIES")

@@ -1,0 +1,51 @@
+"""Chunking keeps a list with its lead-in, tags sections, and never exceeds the size limit."""
+
+import pytest
+
+from ingest.chunk import chunk_document
+from ingest.documents import SourceDocument
+
+
+def _document(text: str) -> SourceDocument:
+    return SourceDocument(source_id="doc-a", title="A title", publisher="Pub", published="2023-02-10",
+                          url="https://example.org/a", file="a.txt", text=text)
+
+
+LIST_TEXT = """Opening paragraph that sets the scene for the reforms being discussed here.
+
+Three central aims were set out:
+
+1. Improving the skills and capacity of the social work workforce at all levels;
+2. Creating working environments in which quality and innovation are key; and
+3. Streamlining governance and accountability.
+
+Family help
+
+The approach involves providing families in need with multidisciplinary support designed to resolve issues.
+"""
+
+
+@pytest.mark.unit
+def test_list_keeps_its_lead_in():
+    chunks = chunk_document(_document(LIST_TEXT), chunk_words=30)
+    holding = [c for c in chunks if "Three central aims were set out:" in c.text]
+    assert len(holding) == 1
+    assert "3. Streamlining governance" in holding[0].text
+
+
+@pytest.mark.unit
+def test_section_heading_is_metadata_and_ids_are_deterministic():
+    first = chunk_document(_document(LIST_TEXT), chunk_words=30)
+    second = chunk_document(_document(LIST_TEXT), chunk_words=30)
+    assert [c.id for c in first] == [c.id for c in second] == [f"doc-a#{i:03d}" for i in range(len(first))]
+    family = [c for c in first if "multidisciplinary" in c.text][0]
+    assert family.metadata["section"] == "Family help"
+    assert family.metadata["published"] == "2023-02-10" and family.metadata["title"] == "A title"
+
+
+@pytest.mark.unit
+def test_no_chunk_exceeds_the_limit_and_no_text_is_lost():
+    long_paragraph = " ".join(f"Sentence number {i} says something about reform." for i in range(400))
+    chunks = chunk_document(_document(long_paragraph), chunk_words=120, max_chars=800)
+    assert all(len(c.text) <= 800 for c in chunks)
+    assert " ".join(c.text for c in chunks).split() == long_paragraph.split()
