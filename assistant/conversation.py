@@ -6,7 +6,7 @@ import re
 
 from assistant.text import content_words
 
-_PRONOUN = re.compile(r"\b(?:it|its|that|this|they|them|their|those|these|he|she|his|her|there|the scheme|"
+_PRONOUN = re.compile(r"\b(?:it|its|that|this|they|them|their|those|these|he|she|his|her|him|there|ones|one|both|the scheme|"
                       r"the plan|the model|the role|the proposal|the policy|the same)\b", re.I)
 _ELLIPSIS = re.compile(r"^(?:and|but|what about|how about|and what about|what of|also)\b[\s,]*(?P<rest>.*)$", re.I)
 _TAIL = re.compile(r"\b(?:for|about|on|of|to|with|in)\b(?!.*\b(?:for|about|on|of|to|with|in)\b).*$", re.I)

@@ -74,7 +74,8 @@ class Assistant:
         mark = time.perf_counter()
         passages = self.retriever.retrieve(query, filters, query_embedding=embedding)
         timings["retrieve"] = _ms(mark)
-        verdict = off_topic(query, passages, self.retriever.lexical.vocabulary, self._min_support())
+        lexical = self.retriever.lexical
+        verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf)
         if verdict:
             yield self._refuse(verdict, cleaned, query, passages, timings, started)
             return

@@ -19,6 +19,12 @@ DATE = re.compile(
 # Two or more capitalised words (a name or organisation) or an acronym such as DfE, ADCS, BASW.
 NAME = re.compile(r"\b(?:[A-Z][a-z’'\-]+(?: (?:of|for|and|the|de|on) )?){1,}[A-Z][a-z’'\-]+\b|\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
 PLACE_HINT = re.compile(r"\b(?:council|councils|borough|county|city|region|area|areas|authorit(?:y|ies))\b", re.I)
+NAME_LIST = re.compile(r"\b[A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)*(?:, [A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)*)+,? and [A-Z]")
+DEFINES = re.compile(r"\b(?:involves?|involving|designed to|refers? to|means|(?:is|are) (?:a|an|the)\b|provides?|"
+                     r"would (?:take over|be|provide)|consists? of|comprises?|known as|merger of|a form of)\b", re.I)
+LIST_CUE = re.compile(r"\b(?:what (?:are|were) the|which (?:\w+ ){0,2}(?:are|were|will|would|did)|list|"
+                      r"three|four|five|six|aims|areas|outcomes|priorities|models|pledges|measures|proposals|"
+                      r"organisations|members|envisage)\b", re.I)
 DEFINING = re.compile(r"\b(?:is|are|was|were|means|involves?|refers? to|designed to|aims? to|"
                       r"would|consists? of|comprises?|provides?|known as|defined)\b", re.I)
 REASON = re.compile(r"\b(?:because|concerns?|concerned|worr(?:y|ied|ies)|warn(?:ed|s|ing)?|risks?|"
@@ -52,7 +58,7 @@ def has_answer_type(text: str, answer_type: str) -> bool:
         "number": lambda: bool(MONEY.search(text) or PERCENT.search(text) or NUMBER.search(text)),
         "date": lambda: bool(DATE.search(text) or YEAR.search(text)),
         "name": lambda: bool(NAME.search(text)),
-        "place": lambda: bool(PLACE_HINT.search(text) and NAME.search(text)),
+        "place": lambda: bool((PLACE_HINT.search(text) and NAME.search(text)) or NAME_LIST.search(text)),
         "definition": lambda: bool(DEFINING.search(text)),
         "reason": lambda: bool(REASON.search(text)),
     }

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # Answering
     max_answer_sentences: int = 4
     max_answer_words: int = 80
-    min_support: float = 0.35  # calibrated refusal threshold on passage relevance
+    min_support: float = 0.56  # refusal threshold on support (cosine + half the term coverage), calibrated
     max_question_chars: int = 2000
 
     # UI

@@ -69,7 +69,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def _block_spans(block: str, offset: int) -> list[tuple[int, int]]:
     spans = []
     start = 0
+    bullet = _BULLET.match(block)
+    protected = bullet.end() if bullet else 0
     for match in _BOUNDARY.finditer(block):
+        if match.start() < protected:  # the "1." of a numbered item is not a sentence end
+            continue
         end = match.end(1)
         if _is_abbreviation(block[start:match.start(1) + 1]):
             continue

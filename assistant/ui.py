@@ -41,7 +41,7 @@ a.cite { font-weight: 600; text-decoration: underline; }
 .sources ol { list-style: none; padding-left: 0; }
 .sources li { margin: 0 0 1rem 0; padding: .5rem; border: 1px solid #d1d5db; border-radius: 6px; }
 .sources li:target, .sources li:focus { outline: 3px solid #1d4ed8; outline-offset: 2px; }
-.sources .meta { color: inherit; opacity: .85; margin: .15rem 0; }
+.sources .ref, .sources .meta { display: block; margin: .15rem 0; }
 .sources blockquote { margin: .25rem 0 0 0; padding-left: .5rem; border-left: 3px solid #9ca3af;
   white-space: pre-wrap; }
 mark { background: #ffe066; color: #111; padding: 0 .1em; }
@@ -51,6 +51,7 @@ mark { background: #ffe066; color: #111; padding: 0 .1em; }
 .catalogue th, .catalogue td { border: 1px solid #d1d5db; padding: .25rem .5rem; text-align: left; }
 """
 _CITE = re.compile(r"\[(\d{1,3})\]")
+_CITED = re.compile(r"(.+?)\s*\[(\d{1,3})\]", re.S)
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -105,10 +106,19 @@ def launch_options(settings: Settings) -> dict:
         server_name=settings.host, server_port=settings.port, auth=parse_auth(settings.auth),
         share=False, inbrowser=False, show_error=False, quiet=False, footer_links=["api"],
         run_history=False, enable_monitoring=False, mcp_server=False, ssr_mode=False, pwa=False,
-        theme=gr.themes.Default(font=[gr.themes.Font("system-ui"), "sans-serif"],
-                                font_mono=[gr.themes.Font("ui-monospace"), "monospace"]),
-        css=CSS,
+        theme=theme(), css=CSS,
     )
+
+
+def theme():
+    """The default theme with system fonts (nothing fetched) and a primary colour with AA contrast."""
+    import gradio as gr
+
+    return gr.themes.Default(
+        primary_hue="blue", font=[gr.themes.Font("system-ui"), "sans-serif"],
+        font_mono=[gr.themes.Font("ui-monospace"), "monospace"],
+    ).set(button_primary_background_fill="*primary_700", button_primary_background_fill_hover="*primary_800",
+          button_primary_text_color="white", button_primary_background_fill_dark="*primary_700")
 
 
 # -- the app ------------------------------------------------------------------------------------
@@ -172,8 +182,11 @@ def _chat_tab(gr, assistant: "Assistant", settings: Settings) -> None:
                    api_visibility="private", concurrency_id="assistant", show_progress="minimal")
     question.submit(**options)
     send.click(**options)
-    new.click(lambda: ([], [], sources_html([]), "", "", ""), outputs=outputs, api_visibility="private",
-              queue=False)
+    def reset():
+        return [], [], sources_html([]), "", "", ""
+
+    new.click(reset, outputs=outputs, api_visibility="private", queue=False)
+    chatbot.clear(reset, outputs=outputs, api_visibility="private", queue=False)
 
 
 def _feedback(gr, settings: Settings, turns) -> None:
@@ -407,32 +420,54 @@ def sources_html(turns: list) -> str:
 
 def _turn_sources(index: int, question: str, answer: Answer) -> str:
     notes = "".join(f'<p class="disagree" role="note">{html.escape(note)}</p>' for note in answer.disagreements)
-    items = "".join(citation_html(citation, index) for citation in answer.citations)
+    cited = cited_sentences(answer)
+    items = "".join(citation_html(citation, index, cited.get(citation.n, [])) for citation in answer.citations)
     return (f'<div class="turn" id="turn-{index}"><h3>Question {index}: {html.escape(question)}</h3>'
             f"{notes}<ol>{items}</ol></div>")
 
 
-def citation_html(citation: Citation, turn: int) -> str:
+def cited_sentences(answer: Answer) -> dict[int, list[str]]:
+    """n -> the answer sentences that cite [n] (to highlight them all in the passage)."""
+    found: dict[int, list[str]] = {}
+    for paragraph in answer.answer.split("\n\n"):
+        for match in _CITED.finditer(paragraph):
+            if match.group(1).strip():
+                found.setdefault(int(match.group(2)), []).append(match.group(1).strip())
+    return found
+
+
+def citation_html(citation: Citation, turn: int, sentences: list[str] | None = None) -> str:
     """One source: number, title linked to the original, publisher, date, passage with <mark>."""
-    title = html.escape(citation.title or "Untitled")
-    url = citation.url or ""
-    if re.match(r"https?://", url, re.I):
-        title = f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+    title = _link(citation.title or "Untitled", citation.url)
     meta = f"{html.escape(citation.publisher or 'Unknown publisher')} · {html.escape(citation.published or 'undated')}"
-    return (f'<li id="src-{turn}-{citation.n}" tabindex="-1"><p class="ref"><strong>[{citation.n}]</strong> '
-            f'{title}</p><p class="meta">{meta}</p><blockquote>{highlight(citation)}</blockquote></li>')
+    return (f'<li id="src-{turn}-{citation.n}" tabindex="-1"><div class="ref"><strong>[{citation.n}]</strong> '
+            f'{title}</div><div class="meta">{meta}</div>'
+            f"<blockquote>{highlight(citation, sentences)}</blockquote></li>")
 
 
-def highlight(citation: Citation) -> str:
-    """The passage, escaped, with the supporting sentence wrapped in <mark>."""
-    text, start, end = citation.text or "", citation.start, citation.end
-    if not (0 <= start < end <= len(text)) or (citation.sentence and text[start:end] != citation.sentence):
-        found = text.find(citation.sentence) if citation.sentence else -1
-        start, end = (found, found + len(citation.sentence)) if found >= 0 else (0, 0)
-    if start >= end:
-        return html.escape(text)
-    return (html.escape(text[:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>"
-            + html.escape(text[end:]))
+def highlight(citation: Citation, sentences: list[str] | None = None) -> str:
+    """The passage, escaped, with the supporting sentence(s) wrapped in <mark>."""
+    text = citation.text or ""
+    spans = [(citation.start, citation.end)] if 0 <= citation.start < citation.end <= len(text) else []
+    for sentence in [citation.sentence, *(sentences or [])]:
+        found = text.find(sentence) if sentence else -1
+        if found >= 0:
+            spans.append((found, found + len(sentence)))
+    out, cursor = [], 0
+    for start, end in _merged(spans):
+        out += [html.escape(text[cursor:start]), "<mark>", html.escape(text[start:end]), "</mark>"]
+        cursor = end
+    return "".join(out) + html.escape(text[cursor:])
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
 
 
 def status_html(message: str, error: bool = False) -> str:

@@ -12,7 +12,7 @@ from typing import Iterator
 from assistant.answerers.base import AnswerRequest
 from assistant.claims import Claim, ClaimIndex, claims_in
 from assistant.models import Answer, Citation, Passage
-from assistant.patterns import answer_type, has_answer_type
+from assistant.patterns import DEFINES, LIST_CUE, NAME_LIST, answer_type, has_answer_type
 from assistant.settings import Settings
 from assistant.text import content_words, is_bullet, sentence_spans, strip_bullet, word_count
 
@@ -77,7 +77,8 @@ class ExtractiveAnswerer:
                 candidate = Candidate(passage, rank, start, end, text)
                 overlap = sum(self.idf.get(t, self.default_idf) for t in query_terms & candidate.terms) / weight
                 candidate.score = (0.55 * overlap + 0.2 * passage.score / best_fused + 0.25 * passage.dense
-                                   + self._type_bonus(text, kind) + self._shape_penalty(text))
+                                   + self._type_bonus(text, kind) + self._shape_penalty(text)
+                                   + self._definition_bonus(text, kind, overlap))
                 out.append(candidate)
         return out
 
@@ -88,6 +89,14 @@ class ExtractiveAnswerer:
         if has_answer_type(text, kind):
             return 0.2
         return -0.15 if kind in FACTOID else 0.0
+
+    @staticmethod
+    def _definition_bonus(text: str, kind: str, overlap: float) -> float:
+        """A 'what is X' question wants the sentence that says what X is or involves."""
+        if kind != "definition":
+            return 0.0
+        bonus = 0.2 if DEFINES.search(text) and overlap >= 0.3 else 0.0
+        return bonus - (0.1 if text.lstrip().startswith(("“", "\"")) else 0.0)
 
     @staticmethod
     def _shape_penalty(text: str) -> float:
@@ -121,7 +130,23 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(candidate)
             words += size
+        if LIST_CUE.search(query):
+            chosen = self._with_list(chosen, ranked)
         return sorted(chosen, key=lambda c: (c.rank, c.start))
+
+    def _with_list(self, chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
+        """For 'what are the…' questions: the best list (lead-in and items) replaces single sentences."""
+        best = ranked[0].score
+        for candidate in ranked[:6]:
+            if candidate.score < 0.7 * best:
+                break
+            items = _list_around(candidate, ranked)
+            if len(items) >= 2:
+                kept = [c for c in chosen if c.passage.chunk_id != candidate.passage.chunk_id][:1]
+                return items + kept
+            if NAME_LIST.search(candidate.text) and candidate not in chosen:
+                return [candidate] + chosen[:2]
+        return chosen
 
     # -- composition -------------------------------------------------------------------------
     def compose(self, request: AnswerRequest, chosen: list[Candidate]) -> Answer:
@@ -176,6 +201,23 @@ class ExtractiveAnswerer:
             citation = self._cite(numbering, passage, other.start, other.end)
             sides.append(f"{_who(citation)} gives “{other.phrase}” [{citation.n}]")
         return f"Sources differ on the {claim.key}: " + "; ".join(sides) + "."
+
+
+def _list_around(candidate: Candidate, ranked: list[Candidate]) -> list[Candidate]:
+    """The list a candidate belongs to or introduces: its lead-in (if any) and up to eight items."""
+    same = sorted((c for c in ranked if c.passage.chunk_id == candidate.passage.chunk_id), key=lambda c: c.start)
+    index = next(i for i, c in enumerate(same) if c is candidate)
+    start = index
+    while start > 0 and is_bullet(same[start].text):
+        start -= 1
+    lead = [same[start]] if same[start].text.rstrip().endswith(":") else []
+    first = start + 1 if lead or not is_bullet(same[start].text) else start
+    items = []
+    for other in same[first:]:
+        if not is_bullet(other.text) or len(items) >= 8:
+            break
+        items.append(other)
+    return lead + items if len(items) >= 2 else []
 
 
 def _who(citation: Citation) -> str:

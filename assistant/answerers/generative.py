@@ -49,16 +49,11 @@ class GenerativeAnswerer:
         evidence = Evidence(request.passages, self.embed)
         checked: dict[str, Kept | None] = {}
         text, shown = "", 0
-        deltas = None
-        while True:
-            try:
-                deltas = deltas or iter(self.llm.stream(prompt.system, prompt.user))
-                text += next(deltas)
-            except StopIteration:
-                break
-            except Exception as exc:  # any backend failure, even mid-answer: the extractive answer
-                yield from self._fallback_stream(request, describe(exc))
+        for delta in _deltas(self.llm, prompt):
+            if isinstance(delta, Exception):  # any backend failure, even mid-answer: the extractive answer
+                yield from self._fallback_stream(request, describe(delta))
                 return
+            text += delta
             kept = self._finished_kept(text, evidence, checked)
             if len(kept) > shown:
                 shown = len(kept)
@@ -134,6 +129,14 @@ def best_sentence(text: str, claim: str) -> tuple[int, int]:
     spans = sentence_spans(text) or [(0, len(text))]
     wanted = set(content_words(claim))
     return max(spans, key=lambda span: (len(wanted & set(content_words(text[span[0]:span[1]]))), -span[0]))
+
+
+def _deltas(llm: LLMBackend, prompt: RenderedPrompt) -> Iterator[str | Exception]:
+    """The backend's text deltas; a failure becomes the last item instead of an exception."""
+    try:
+        yield from llm.stream(prompt.system, prompt.user)
+    except Exception as exc:
+        yield exc
 
 
 def _citing(kept: list[Kept], n: int) -> list[str]:

@@ -120,9 +120,9 @@ def llamacpp_model(settings: Settings, n_ctx: int = 4096):
 
 
 def describe(exc: BaseException, limit: int = 160) -> str:
-    """A short one-line description of a failure for Answer.notes."""
+    """A short one-line description of a failure for Answer.notes (a BackendError already is one)."""
     text = " ".join(str(exc).split()) or "no detail"
-    return f"{type(exc).__name__}: {text}"[:limit]
+    return (text if isinstance(exc, BackendError) else f"{type(exc).__name__}: {text}")[:limit]
 
 
 def _messages(system: str, user: str):

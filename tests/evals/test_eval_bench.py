@@ -1,0 +1,21 @@
+"""Smoke test of the benchmark pieces at tiny sizes (timings are measured, never asserted)."""
+
+import pytest
+
+from assistant.store import IndexStore
+from evals import bench
+
+pytestmark = pytest.mark.integration
+
+
+def test_bench_pieces_run_at_tiny_sizes(corpus_settings, embedder, tmp_path):
+    warm = bench.bench_warm(corpus_settings, embedder, bench.eval_questions(3))
+    assert warm["questions"] == 3 and warm["p50_ms"] > 0
+    rows = bench.bench_scaling(corpus_settings, [2], 2, tmp_path, baseline=False)
+    assert [r["factor"] for r in rows] == [2] and "p50_ms" in rows[0], rows
+    assert rows[0]["chunks"] == 2 * len(IndexStore(corpus_settings).all_chunks())
+    bench.plot_scaling(rows, tmp_path)
+    assert (tmp_path / "scaling_latency.png").exists() and (tmp_path / "scaling_memory.png").exists()
+    result = {"ingest": {"ingest_chunks_per_s": 1, "raw_embed_chunks_per_s": 2, "ingest_vs_raw_ratio": 0.5},
+              "cold_start": {"error": "n/a"}, "warm": warm, "peak_rss_mb": 1.0, "scaling": rows}
+    assert "x2" in bench.table(result)

@@ -1,0 +1,156 @@
+"""UI test fixtures: a store with hostile documents, the real app in a subprocess, headless Chromium."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+PAYLOAD_QUESTION = "What is the Quillfeather kinship pilot?"
+PAYLOAD_HTML = """<!doctype html><html><head><title>Quillfeather kinship pilot</title>
+<meta property="og:site_name" content="Payload &lt;b onmouseover=&quot;window.__xss=1&quot;&gt;Publisher">
+</head><body><article><h1>Quillfeather kinship pilot</h1>
+<p>The Quillfeather kinship pilot gives kinship carers a named Quillfeather adviser
+&lt;img src=x onerror="window.__xss=1"&gt; within ten working days.</p>
+<script>window.__xss=1</script>
+<p>Quillfeather advisers also run monthly kinship carer groups in each pilot area.</p>
+</article></body></html>
+"""
+PAYLOAD_TXT = """Quillfeather kinship pilot evaluation
+
+The Quillfeather kinship pilot evaluation found that <script>window.__xss=1</script> carers valued the
+Quillfeather adviser role and the monthly groups <img src=x onerror="window.__xss=1">.
+
+The Quillfeather evaluation recommends extending the pilot to more councils.
+"""
+TIMINGS: dict = {}
+
+
+def free_port() -> int:
+    """A TCP port on loopback nobody is listening on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, timeout: float) -> None:
+    """Poll url until it answers 200; fail early if the server process exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before listening")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.25)
+    raise TimeoutError(f"{url} not up after {timeout}s")
+
+
+def serve_command(*args: str) -> list[str]:
+    """python -m assistant serve with the given flags."""
+    return [sys.executable, "-m", "assistant", "serve", *args]
+
+
+@pytest.fixture(scope="session")
+def ui_store(tmp_path_factory) -> Path:
+    """The real corpus plus two documents with script payloads, indexed (reusing ./.store vectors if present)."""
+    root = tmp_path_factory.mktemp("ui")
+    corpus, store = root / "corpus", root / "store"
+    shutil.copytree(REPO / "corpus", corpus)
+    (corpus / "zz_payload.html").write_text(PAYLOAD_HTML, encoding="utf-8")
+    (corpus / "zz_payload.txt").write_text(PAYLOAD_TXT, encoding="utf-8")
+    if (REPO / ".store").is_dir():
+        shutil.copytree(REPO / ".store", store)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
+    result = subprocess.run([sys.executable, "-m", "ingest", "--corpus", str(corpus), "--store", str(store),
+                             "--quiet"], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return store
+
+
+@pytest.fixture(scope="session")
+def server(ui_store, tmp_path_factory):
+    """The real app (`python -m assistant serve`) on a free port, with feedback on and no chat log."""
+    from gradio_client import Client
+
+    root = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
+    env["ASSISTANT_FEEDBACK_PATH"] = str(root / "feedback.jsonl")  # feedback on; no chat log
+    log = open(root / "serve.log", "w", encoding="utf-8")
+    started = time.perf_counter()
+    proc = subprocess.Popen(serve_command("--port", str(port), "--store", str(ui_store)), cwd=REPO, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(url, proc, timeout=300)
+        TIMINGS["serve_to_listening_s"] = round(time.perf_counter() - started, 2)
+        client = Client(url, verbose=False)
+        first = client.predict("What is family help?", api_name="/ask")
+        TIMINGS["serve_to_first_answer_s"] = round(time.perf_counter() - started, 2)
+        yield SimpleNamespace(url=url, port=port, client=client, first_answer=first, root=root,
+                              feedback=root / "feedback.jsonl", log=root / "serve.log")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium through Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing: apt-get install -y chromium (done by .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser session (context) on the app, with the page loaded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.goto(server.url)
+    tab.wait_for_selector("#question textarea")
+    yield tab
+    context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def timings_file():
+    """Write whatever timings the session measured to tests/artifacts/ui_timings.json."""
+    yield TIMINGS
+    if TIMINGS:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "ui_timings.json").write_text(json.dumps(TIMINGS, indent=2) + "\n", encoding="utf-8")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the measured timings (reported, not asserted)."""
+    if TIMINGS:
+        terminalreporter.write_sep("-", "UI timings (tests/artifacts/ui_timings.json)")
+        for key, value in TIMINGS.items():
+            terminalreporter.write_line(f"{key}: {value}")
