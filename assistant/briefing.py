@@ -33,8 +33,8 @@ _VERBS = (r"said|says|warned|warns|urged|urges|argued|argues|added|adds|told|sta
           r"called on|welcomed|welcomes|believes|insisted|claimed|admitted|admits|has (?:major )?concerns|"
           r"backed|rejected|accepted|proposed|pledged|announced|promised|recommended|criticised|"
           r"acknowledged|recognised|agreed|disagrees|supports|opposes|wants|wanted")
-_SUBJECT = re.compile(rf"(?P<who>[^.;:“”\"]{{2,300}}?)\s+(?:has |have |had |also |previously |now )*(?:{_VERBS})\b")
-_AFTER = re.compile(r"(?:[,”’]\s*|\b)(?:said|says|added|warned|according to)\s+(?P<who>(?:the )?[A-Z][^,.;:“”\"]{1,80})")
+_VERB = re.compile(rf"\s+(?:has |have |had |also |previously |now )*(?:{_VERBS})\b")
+_AFTER = re.compile(r"(?:[,”’]\s*|\b)(?:said|says|added|warned|[Aa]ccording to)\s+(?P<who>(?:the )?[A-Z][^,.;:“”\"]{1,80})")
 _PRONOUN = re.compile(r"^(?:it|he|she|they|the (?:association|organisation|charity|minister|body|group|coalition))$", re.I)
 _ALIASES = ((re.compile(r"^the department$|^(?:the )?department for education$|^the dfe$", re.I), "DfE"),
             (re.compile(r"^the (?:care )?review$", re.I), "The care review"),
@@ -43,6 +43,13 @@ _ORGS = re.compile(r"\b(?:DfE|Ofsted|ADCS|BASW|LGA|UNISON|CMA|NSPCC|NAFP|CVAA|WW
                    r"Department for Education|Local Government Association|Education Committee|government|"
                    r"care review|review|ministers?|MPs|charit(?:y|ies)|Coalition|Association|Council|Group)\b")
 _PERSON = re.compile(r"(?:Cllr |Dr |Sir |Dame |Professor )?[A-Z][a-z’'\-]+(?: [A-Z][a-z’'\-]+)+")
+_NOT_NAMES = frozenset({"It", "This", "That", "These", "Those", "They", "He", "She", "However", "Meanwhile",
+                        "Instead", "Also", "Similarly", "Ultimately", "Today", "Now", "Then", "The", "A", "An",
+                        "As", "In", "If", "When", "While", "Once", "Since", "After", "Before", "During", "Where",
+                        "But", "And", "So", "Yet", "Both", "All", "Some", "Many", "Most", "Each"})
+# A lower-case clause between a speaker and the verb ('…, a representative body, said'), but not a role
+_APPOSITIVE = re.compile(r"(?!(?:the|it|he|she|they|now|president|chief|chair|head|minister|director|ceo)\b)[a-z]")
+_CLAUSE_VERB = re.compile(r"\b(?:will|would|has|have|had|is|are|was|were|can|could|should|may|might|must)\b")
 _ROLE = re.compile(r"\b(?:Secretary|President|president|Chair|chair|CEO|chief|minister|Minister|director|head)\b")
 _CRITICAL = re.compile(
     r"\b(?:concerns?|concerned|worr(?:y|ied|ies|ying)|warn(?:ed|s|ing)?|risks? (?:of|that)|risk(?:s|ed)? \w+ing|criticis\w*|fall(?:s|ing)? "
@@ -336,11 +343,14 @@ def last_speaker(passage: Passage) -> str:
 
 def find_speaker(sentence: str, previous: str, passage: Passage, start: int) -> str:
     """Who states this sentence: a named organisation or person, else '' (never the article itself)."""
-    for match in (_AFTER.search(sentence), _SUBJECT.search(sentence)):
-        if match:
-            who = _speaker_name(match.group("who"), previous)
-            if who:
-                return who
+    match = _AFTER.search(sentence)
+    who = _speaker_name(match.group("who"), previous) if match else ""
+    for verb in _VERB.finditer(sentence):
+        if who:
+            break
+        who = _speaker_name(re.split(r"[.;:“”\"]", sentence[:verb.start()])[-1], previous)
+    if who:
+        return who
     if previous and (_in_quote(passage.text, start) or sentence.lstrip().startswith(("“", "‘"))):
         return previous
     publisher = passage.metadata.get("publisher", "")
@@ -351,28 +361,42 @@ def find_speaker(sentence: str, previous: str, passage: Passage, start: int) -> 
 
 
 def _speaker_name(who: str, previous: str) -> str:
-    """The speaker named at the end of a clause, resolved through aliases and pronouns; '' if none."""
+    """The speaker named just before the verb, resolved through aliases and pronouns; '' if none."""
     pieces = [piece.strip() for piece in who.split(",") if piece.strip()]
-    for index in range(len(pieces) - 1, -1, -1):
-        piece = re.sub(r"^(?:and|but|while|meanwhile|however|which|who|that)\s+", "", pieces[index], flags=re.I)
-        if re.search(r"\b(?:was|were|is|are|been|be|being)$", piece):
-            return ""  # passive: 'the DfE was criticised' names who is spoken about, not who speaks
-        if _PRONOUN.match(piece):
-            return previous
-        for pattern, alias in _ALIASES:
-            if pattern.match(piece):
-                return alias
-        if len(piece.split()) > 12 or not (_ORGS.search(piece) or _PERSON.search(piece)):
-            continue
-        if _ROLE.search(piece) and index > 0 and _PERSON.fullmatch(pieces[index - 1]):
-            piece = f"{pieces[index - 1]}, {piece}"
-        return _tidy(piece)
-    return ""
+    relative = [i for i, piece in enumerate(pieces) if re.match(r"(?:which|who|whose)\b", piece)]
+    if relative and relative[-1] > 0:
+        pieces = pieces[:relative[-1]]  # '…, which includes A, B and C, said': the speaker comes before 'which'
+    if pieces and re.fullmatch(r"[a-z]+", pieces[-1]):
+        return ""  # 'as proposed by', 'when asked': the verb is not a speaker's
+    while pieces and _APPOSITIVE.match(pieces[-1]):
+        pieces.pop()  # an appositive or relative clause between the speaker and the verb
+    if not pieces:
+        return ""
+    piece = re.sub(r"^(?:and|but|while|meanwhile|however|which|who|that)\s+", "", pieces[-1], flags=re.I)
+    piece = re.sub(r"\s+(?:appears|seems|is expected|is likely)\s+to$", "", piece)
+    if re.search(r"\b(?:was|were|is|are|been|be|being)$", piece):
+        return ""  # passive: 'the DfE was criticised' names who is spoken about, not who speaks
+    if _PRONOUN.match(piece):
+        return previous
+    for pattern, alias in _ALIASES:
+        if pattern.match(piece):
+            return alias
+    surname = bool(re.fullmatch(r"[A-Z][a-z’'\-]+", piece)) and piece not in _NOT_NAMES
+    if len(piece.split()) > (12 if _ROLE.search(piece) else 7) or _CLAUSE_VERB.search(piece) \
+            or not (_ORGS.search(piece) or _PERSON.search(piece) or surname):
+        return ""
+    if _ROLE.search(piece) and len(pieces) > 1 and _PERSON.fullmatch(pieces[-2]):
+        piece = f"{pieces[-2]}, {piece}"
+    return _tidy(piece)
 
 
 def _tidy(name: str) -> str:
     name = re.sub(r"^(?:the|for the|in|from)\s+(?=[A-Z])", "", name.strip())
     return name[:1].upper() + name[1:]
+
+
+def _source(s: Sentence) -> str:
+    return s.source_id
 
 
 def _organisation(s: Sentence) -> str:
@@ -395,9 +419,9 @@ def compose(sentences: list[Sentence], limits: dict[str, int], topic: str, claim
     pool = [s for s in sentences if s.score >= MIN_SCORE and s.topical]
     used: list[Sentence] = []
     overview = _pick(pool, used, limits["Overview"], _overview_score, distinct_passages=True)
-    facts = _pick(pool, used, limits["Key facts and figures"], _fact_score)
+    facts = _pick(pool, used, limits["Key facts and figures"], _fact_score, spread=_source, per=3)
     timeline = _pick(pool, used, limits["Timeline"], _timeline_score)
-    critical = _pick(pool, used, limits["Criticisms and open questions"], _critical_score)
+    critical = _pick(pool, used, limits["Criticisms and open questions"], _critical_score, spread=_source, per=2)
     speakers = _pick(pool, used, limits["Who said what"], _speaker_score, spread=_organisation)
     conflicts = disagreements(facts + overview + timeline + critical + speakers, pool, claims, chunks)
     return [
@@ -412,9 +436,9 @@ def compose(sentences: list[Sentence], limits: dict[str, int], topic: str, claim
 
 
 def _pick(pool: list[Sentence], used: list[Sentence], limit: int, scorer, distinct_passages: bool = False,
-          spread=None):
+          spread=None, per: int = 1):
     """The best unused sentences by scorer (None means not eligible), skipping near-duplicates;
-    with spread, one sentence per spread key comes before any second one."""
+    with spread, `per` sentences per spread key come before any more of that key."""
     scored = [(scorer(s), s) for s in pool if s not in used]
     ranked = sorted(((value, s) for value, s in scored if value is not None),
                     key=lambda item: (-item[0], item[1].passage.chunk_id, item[1].start))
@@ -423,7 +447,7 @@ def _pick(pool: list[Sentence], used: list[Sentence], limit: int, scorer, distin
         for _, sentence in ranked:
             counts[spread(sentence)] = counts.get(spread(sentence), 0) + 1
             sentence.turn = counts[spread(sentence)]
-        ranked = sorted(ranked, key=lambda item: item[1].turn > 1)
+        ranked = sorted(ranked, key=lambda item: item[1].turn > per)
     chosen: list[Sentence] = []
     for _, sentence in ranked:
         if len(chosen) >= limit:
@@ -444,7 +468,9 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
 def _overview_score(s: Sentence) -> float | None:
     if s.quoted or s.text.startswith(("“", "‘", "\"")) or len(s.text.split()) < 10:
         return None
-    return s.score + (0.08 if DEFINING.search(s.text) else 0.0) - (0.05 if _CRITICAL.search(s.text) else 0.0)
+    figures = bool(s.date or MONEY.search(s.text) or PERCENT.search(s.text))
+    return (s.score + (0.08 if DEFINING.search(s.text) else 0.0) - (0.05 if _CRITICAL.search(s.text) else 0.0)
+            - (0.1 if figures else 0.0))
 
 
 def _fact_score(s: Sentence) -> float | None:

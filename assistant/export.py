@@ -30,7 +30,7 @@ li { margin: .25rem 0; }
 def meta_line(briefing) -> str:
     """'Generated <date> · corpus version <v> · <n> sources'."""
     return (f"Generated {briefing.generated} · corpus version {briefing.corpus_version or 'unknown'} · "
-            f"{len(briefing.references)} sources")
+            f"{len(briefing.references)} source{'' if len(briefing.references) == 1 else 's'}")
 
 
 def reference_text(citation) -> str:

@@ -17,12 +17,12 @@ DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? \d{{4}}|(?:{MONTHS}) \d{{4}}|"
     rf"(?:spring|summer|autumn|winter) \d{{4}}|(?:19|20)\d{{2}}(?:-\d{{2}})?)\b", re.I)
 # Two or more capitalised words (a name or organisation) or an acronym such as DfE, ADCS, BASW.
-NAME = re.compile(r"\b(?:[A-Z][a-z’'\-]+(?: (?:of|for|and|the|de|on) )?){1,}[A-Z][a-z’'\-]+\b|\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
+NAME = re.compile(r"\b(?:[A-Z][a-z’'\-]+ (?:(?:of|for|and|the|de|on) )?)+[A-Z][a-z’'\-]+\b|\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
 PLACE_HINT = re.compile(r"\b(?:council|councils|borough|county|city|region|area|areas|authorit(?:y|ies))\b", re.I)
 NAME_LIST = re.compile(r"\b[A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)*(?:, [A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)*)+,? and [A-Z]")
 DEFINES = re.compile(r"\b(?:involves?|involving|designed to|refers? to|means|(?:is|are) (?:a|an|the)\b|provides?|"
                      r"would (?:take over|be|provide)|consists? of|comprises?|known as|merger of|a form of)\b", re.I)
-LIST_CUE = re.compile(r"\b(?:what (?:are|were) the|which (?:\w+ ){0,2}(?:are|were|will|would|did)|list|"
+LIST_CUE = re.compile(r"\b(?:what (?:are|were) the|which (?:\w+ ){0,2}(?:are|were|will|would|did|is|does|do|has|have)|list|"
                       r"three|four|five|six|aims|areas|outcomes|priorities|models|pledges|measures|proposals|"
                       r"organisations|members|envisage)\b", re.I)
 DEFINING = re.compile(r"\b(?:is|are|was|were|means|involves?|refers? to|designed to|aims? to|"
@@ -84,3 +84,27 @@ def answer_type(question: str) -> str:
     if re.search(r"^(?:what|who) (?:is|are|was|were)\b|\bwhat does .* mean\b|\bdefine\b|\bwhat do .* do\b", q):
         return "definition"
     return "general"
+
+
+PERSON = re.compile(r"\b[A-Z][a-z’'\-]+(?: [A-Z][a-z’'\-]+){1,2}\b")
+_FACT_FINDERS = {
+    "money": lambda text: [m.group() for m in MONEY.finditer(text)],
+    "number": lambda text: [m.group() for m in (*MONEY.finditer(text), *PERCENT.finditer(text), *NUMBER.finditer(text))],
+    "date": lambda text: [m.group() for m in (*DATE.finditer(text), *YEAR.finditer(text))],
+    "name": lambda text: [m.group() for m in PERSON.finditer(text)] + [m.group() for m in NAME.finditer(text)],
+    "place": lambda text: [m.group() for m in NAME_LIST.finditer(text)] + [m.group() for m in PERSON.finditer(text)],
+}
+
+
+def new_facts(text: str, question: str, kind: str) -> list[str]:
+    """Facts of the asked-for kind in text that the question itself does not already contain."""
+    finder = _FACT_FINDERS.get(kind)
+    if not finder:
+        return []
+    asked = question.lower()
+    return [fact for fact in finder(text) if fact.lower() not in asked and not _is_sentence_start(fact, text)]
+
+
+def _is_sentence_start(fact: str, text: str) -> bool:
+    """A single capitalised word at the start of a sentence is not a name."""
+    return " " not in fact and text.lstrip().startswith(fact)

@@ -72,10 +72,10 @@ def off_topic(question: str, passages: list[Passage], vocabulary: set[str], min_
     score = support(question, passages, idf, max(idf.values(), default=1.0))
     if not passages or score < min_support:
         return Verdict("low_relevance", "The documents I have don't answer this.")
-    unknown = [term for term in terms if term not in vocabulary and not term.isdigit()]
+    unknown = [term for term in terms if term not in vocabulary and not term.isdigit() and term not in _CALENDAR_STEMS]
     if _names_missing(question, vocabulary):
         return Verdict("unknown_terms", "The documents I have don't cover this.")
-    if terms and len(unknown) / len(terms) > 0.5:
+    if terms and (len(unknown) / len(terms) > 0.5 or (len(unknown) >= 2 and len(unknown) / len(terms) >= 0.25)):
         return Verdict("unknown_terms", "The documents I have don't cover this.")
     return None
 
@@ -84,8 +84,12 @@ _CALENDAR = re.compile(r"^(?:January|February|March|April|May|June|July|August|S
                        r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
 
 
+_CALENDAR_STEMS = {content_words(month)[0] for month in (
+    "January February March April May June July August September October November December").split()}
+
+
 def _names_missing(question: str, vocabulary: set[str]) -> bool:
-    """A capitalised name in the question (not its first word, not a month) that the corpus never mentions."""
-    words = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,})\b", question)
+    """A capitalised name or acronym in the question (not its first word, not a month) the corpus never mentions."""
+    words = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,}|[A-Z]{2,5})\b", question)
     return any(content_words(word) and content_words(word)[0] not in vocabulary
                for word in words if not _CALENDAR.match(word))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
@@ -110,13 +111,20 @@ def content_words(text: str) -> list[str]:
     return [stem(word) for word in words(text) if word not in STOPWORDS and len(word) > 1]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light English stemmer: plural and common suffixes, enough for overlap scoring."""
+    """Porter stem of a word (evaluate, evaluations -> evalu), possessive removed."""
     word = word.replace("’", "'").removesuffix("'s")
-    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)] + keep
-    return word
+    if "-" in word:
+        return "-".join(stem(part) for part in word.split("-") if part)
+    return _porter().stem(word) if word.isalpha() else word
+
+
+@lru_cache(maxsize=1)
+def _porter():
+    from nltk.stem import PorterStemmer
+
+    return PorterStemmer()
 
 
 def word_count(text: str) -> int:

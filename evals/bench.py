@@ -129,14 +129,15 @@ def probe(store_dir: Path, queries: int) -> dict:
             "p95_ms": round(percentile(latencies, 95), 1), "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
-def bench_scaling(settings, scales: list[int], queries: int, tmp: Path) -> list[dict]:
-    """Query latency and peak RSS of a fresh process at 1x and each synthetic multiple of the corpus."""
+def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline: bool = True) -> list[dict]:
+    """Query latency and peak RSS of a fresh process at 1x (when baseline) and each synthetic multiple."""
+    from assistant.store import IndexStore
+
     rows = []
-    for factor in [1] + [s for s in scales if s > 1]:
+    for factor in [1] * baseline + [s for s in scales if s > 1]:
         store_dir = settings.store_dir if factor == 1 else tmp / f"x{factor}"
         started = time.perf_counter()
-        chunks = len(__import__("assistant.store").store.IndexStore(settings).all_chunks()) if factor == 1 \
-            else build_synthetic(settings, factor, store_dir)
+        chunks = len(IndexStore(settings).all_chunks()) if factor == 1 else build_synthetic(settings, factor, store_dir)
         build_s = time.perf_counter() - started
         done = subprocess.run([sys.executable, "-m", "evals.bench", "probe", str(store_dir), str(queries)],
                               capture_output=True, text=True, cwd=EVALS_DIR.parent, timeout=900)
@@ -168,6 +169,10 @@ def plot_scaling(rows: list[dict], out_dir: Path) -> None:
         plt.close(fig)
 
 
+def _log(stage: str) -> None:
+    print(f"[bench] {stage}", file=sys.stderr, flush=True)
+
+
 def table(result: dict) -> str:
     """The headline medians and ratios as a markdown table."""
     ing, cold, warm = result["ingest"], result["cold_start"], result["warm"]
@@ -196,16 +201,21 @@ def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = No
     with tempfile.TemporaryDirectory(prefix="evals-bench-") as tmp:
         settings = Settings().with_overrides(store_dir=Path(tmp) / "store")
         embedder = build_embedder(settings)
-        result = {"cpus": os.cpu_count(), "ingest": bench_ingest(settings, embedder)}
+        _log("ingest vs raw embedding")
+        result = {"cpus": os.cpu_count(), "load_avg": os.getloadavg()[0], "ingest": bench_ingest(settings, embedder)}
+        _log(f"cold start x{repeat}")
         result["cold_start"] = bench_cold_start(settings, repeat)
+        _log("warm latency")
         result["warm"] = bench_warm(settings, embedder, eval_questions(queries))
         result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+        _log(f"scaling {scales}")
         result["scaling"] = bench_scaling(settings, scales, scale_queries, Path(tmp))
     result["seconds"] = round(time.perf_counter() - started, 1)
     plot_scaling(result["scaling"], out_dir)
     (out_dir / "bench.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     text = table(result)
-    (out_dir / "bench.md").write_text(f"# Benchmark\n\n{result['cpus']} CPUs, {result['seconds']} s\n\n{text}\n\n"
+    (out_dir / "bench.md").write_text(f"# Benchmark\n\n{result['cpus']} CPUs, load average {result['load_avg']:.1f} "
+                                      f"at start, {result['seconds']} s\n\n{text}\n\n"
                                       "![latency vs size](scaling_latency.png)\n\n![memory vs size](scaling_memory.png)\n",
                                       encoding="utf-8")
     print(text)

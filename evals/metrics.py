@@ -14,6 +14,7 @@ _SPACE = re.compile(r"\s+")
 _MARKER = re.compile(r"\[\d+(?:\s*[,\u2013-]\s*\d+)*\]")
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,2}[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
+_SECTION = re.compile(r"^\s*#{2,6}\s")
 _REFERENCES = re.compile(r"^\s*(?:#{1,6}\s*)?\**references\**\s*:?\s*$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?\]])\s+(?=[A-Z\"'(\u201c\u2018])")
 
@@ -184,11 +185,15 @@ def briefing_coverage(markdown: str, facts: Sequence[Sequence[str]]) -> float:
 def uncited_bullets(markdown: str) -> list[str]:
     """Bullets, and sentences of plain paragraphs, outside References that carry no [n] marker.
 
-    >>> uncited_bullets("# Title\\n- cited [1]\\n- not cited\\nOne. [2] Two.\\n## References\\n[1] x")
+    The preamble before the first section (##) heading, i.e. title and generation line, is not content.
+
+    >>> uncited_bullets("# Title\\n_made today_\\n## A\\n- cited [1]\\n- not cited\\nOne. [2] Two.\\n## References")
     ['- not cited', 'Two.']
     """
+    lines = body_of(markdown).splitlines()
+    first = next((i for i, line in enumerate(lines) if _SECTION.match(line)), 0)
     missing = []
-    for line in body_of(markdown).splitlines():
+    for line in lines[first:]:
         stripped = line.strip()
         if not stripped or _HEADING.match(stripped) or set(stripped) <= set("-*_=|: "):
             continue

@@ -12,7 +12,7 @@ from typing import Iterator
 from assistant.answerers.base import AnswerRequest
 from assistant.claims import Claim, ClaimIndex, claims_in
 from assistant.models import Answer, Citation, Passage
-from assistant.patterns import DEFINES, LIST_CUE, NAME_LIST, answer_type, has_answer_type
+from assistant.patterns import DEFINES, LIST_CUE, NAME_LIST, answer_type, has_answer_type, new_facts
 from assistant.settings import Settings
 from assistant.text import content_words, is_bullet, sentence_spans, strip_bullet, word_count
 
@@ -72,23 +72,31 @@ class ExtractiveAnswerer:
         best_fused = max((p.score for p in passages), default=1.0) or 1.0
         out = []
         for rank, passage in enumerate(passages):
+            previous_overlap = 0.0
             for start, end in sentence_spans(passage.text):
                 text = passage.text[start:end]
                 candidate = Candidate(passage, rank, start, end, text)
                 overlap = sum(self.idf.get(t, self.default_idf) for t in query_terms & candidate.terms) / weight
-                candidate.score = (0.55 * overlap + 0.2 * passage.score / best_fused + 0.25 * passage.dense
-                                   + self._type_bonus(text, kind) + self._shape_penalty(text)
-                                   + self._definition_bonus(text, kind, overlap))
+                # A sentence right after a matching one often continues it ("A 16-strong body chaired by…").
+                context = 0.25 * max(0.0, previous_overlap - overlap)
+                candidate.score = (0.55 * (overlap + context) + 0.2 * passage.score / best_fused
+                                   + 0.25 * passage.dense + self._type_bonus(text, kind, query)
+                                   + self._shape_penalty(text) + self._definition_bonus(text, kind, overlap))
+                previous_overlap = overlap if not is_bullet(text) else previous_overlap
                 out.append(candidate)
         return out
 
     @staticmethod
-    def _type_bonus(text: str, kind: str) -> float:
+    def _type_bonus(text: str, kind: str, query: str = "") -> float:
+        """Reward sentences holding the kind of thing asked for, and not just repeating the question."""
         if kind == "general":
             return 0.0
-        if has_answer_type(text, kind):
-            return 0.2
-        return -0.15 if kind in FACTOID else 0.0
+        if kind in FACTOID:
+            new = new_facts(text, query, kind)
+            if new:
+                return 0.25
+            return 0.05 if has_answer_type(text, kind) else -0.15
+        return 0.2 if has_answer_type(text, kind) else 0.0
 
     @staticmethod
     def _definition_bonus(text: str, kind: str, overlap: float) -> float:
@@ -120,13 +128,14 @@ class ExtractiveAnswerer:
         limit = self.settings.max_answer_sentences if kind not in FACTOID else min(3, self.settings.max_answer_sentences)
         chosen: list[Candidate] = []
         words = 0
+        word_cap = self.settings.max_answer_words if kind in FACTOID else int(self.settings.max_answer_words * 1.6)
         for candidate in ranked:
             if len(chosen) >= limit or candidate.score < max(0.62 * best, 0.15):
                 break
             if any(_similar(candidate, other) for other in chosen):
                 continue
             size = word_count(candidate.text)
-            if chosen and words + size > self.settings.max_answer_words:
+            if chosen and words + size > word_cap:
                 continue
             chosen.append(candidate)
             words += size
@@ -137,8 +146,8 @@ class ExtractiveAnswerer:
     def _with_list(self, chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
         """For 'what are the…' questions: the best list (lead-in and items) replaces single sentences."""
         best = ranked[0].score
-        for candidate in ranked[:6]:
-            if candidate.score < 0.7 * best:
+        for candidate in ranked[:15]:
+            if candidate.score < 0.6 * best:
                 break
             items = _list_around(candidate, ranked)
             if len(items) >= 2:

@@ -87,6 +87,10 @@ def test_followup_accuracy():
 
 BRIEF = """# Briefing: family help
 
+_Generated today · 5 sources_
+
+## Overview
+
 Family help joins up early help and child in need services [1]. It is being tested in 10 areas [2].
 This sentence has no marker.
 
@@ -108,6 +112,7 @@ def test_briefing_coverage_ignores_references():
 def test_uncited_bullets():
     assert m.uncited_bullets(BRIEF) == ["This sentence has no marker.", "- £40m for testing"]
     assert m.uncited_bullets("## References\n- anything") == []
+    assert m.uncited_bullets("# T\nno sections: every line counts") == ["no sections: every line counts"]
     assert m.uncited_bullets("- a [1, 2]\n- b [3–4]\n---\n| a | b |") == ["| a | b |"]
 
 

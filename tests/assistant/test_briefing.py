@@ -1,0 +1,239 @@
+"""Briefings for trainers: sections, citations on every line, coverage of the evaluation facts, exports."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import statistics
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from assistant.briefing import SECTIONS, build_briefing, find_speaker, render, uncited_lines
+from assistant.models import Passage
+from assistant.text import content_words
+
+QUESTIONS = Path(__file__).resolve().parents[2] / "evals" / "questions.jsonl"
+CITE = re.compile(r"\[(\d+)\]")
+
+
+def briefing_items() -> list[dict]:
+    """The `kind: briefing` lines of the evaluation set."""
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
+    return [item for item in map(json.loads, filter(str.strip, lines)) if item["kind"] == "briefing"]
+
+
+def coverage(markdown: str, facts: list[list[str]]) -> float:
+    """Share of fact groups with at least one string in the markdown (case-insensitive)."""
+    text = markdown.lower()
+    return sum(any(s.lower() in text for s in group) for group in facts) / len(facts)
+
+
+def reference_numbers(markdown: str) -> set[int]:
+    """Numbers of the entries in the References section."""
+    tail = markdown.split("\n## References\n", 1)[-1]
+    return {int(m.group(1)) for m in re.finditer(r"^(\d+)\. ", tail, re.M)}
+
+
+def cited_numbers(markdown: str) -> set[int]:
+    """Every [n] used before the References section."""
+    head = markdown.split("\n## References\n", 1)[0]
+    return {int(n) for n in CITE.findall(head)}
+
+
+# -- a small fake assistant, so the logic is tested without a model or an index ---------------
+def chunk(cid: str, source: str, position: int, text: str, published: str = "2023-02-07",
+          publisher: str = "Community Care") -> SimpleNamespace:
+    meta = {"source_id": source, "title": f"Article {source}", "publisher": publisher, "url": f"https://example.org/{source}",
+            "published": published, "section": "", "position": position}
+    return SimpleNamespace(id=cid, text=text, metadata=meta)
+
+
+class FakeBot:
+    """Retrieval by word overlap over hand-made chunks; dense similarity from the same overlap."""
+
+    def __init__(self, chunks):
+        self.chunks = chunks
+        self.index_info = {"corpus_version": "test-version"}
+
+    def retrieve(self, query: str, k: int | None = None, filters=None) -> list[Passage]:
+        terms = set(content_words(query))
+        scored = []
+        for c in self.chunks:
+            share = len(terms & set(content_words(c.text))) / max(1, len(terms))
+            if share:
+                scored.append(Passage(c.id, c.text, c.metadata, score=share, dense=0.3 + 0.6 * share))
+        return sorted(scored, key=lambda p: (-p.score, p.chunk_id))[: k or 6]
+
+
+KINSHIP = [
+    chunk("a#0", "a", 0, "The DfE has allocated £44m to testing financial allowances for kinship carers in up to 10 areas. "
+                         "Kinship carers look after children who cannot live with their parents."),
+    chunk("a#1", "a", 1, "Kinship care means family or friends raising a child whose parents cannot care for them. "
+                         "On 14 January 2016, the government published a kinship care plan for carers. "
+                         "The charity Kinship said: “The kinship allowance trial must not paralyse progress.”"),
+    chunk("b#0", "b", 0, "Kinship carers warned that the allowance risks leaving out most kinship families. "
+                         "It remains unclear whether the kinship allowance will be rolled out nationally.",
+          published="2024-10-31"),
+    chunk("c#0", "c", 0, "Weather in the north was wet for most of the year and nobody minded at all."),
+] + [chunk(f"d#{i}", "d", i, f"Children's social care services need care leavers' views, point {i} of the care plan.")
+     for i in range(4)]
+
+
+@pytest.fixture
+def fake_briefing():
+    return build_briefing(FakeBot(KINSHIP), "kinship care")
+
+
+# -- unit --------------------------------------------------------------------------------------
+@pytest.mark.unit
+def test_uncited_lines_flags_a_hand_made_bad_example():
+    bad = "\n".join([
+        "# Briefing: x", "", "_Generated 2024-01-01 · corpus version v · 1 sources_", "",
+        "## Overview", "", "First sentence is cited. [1] Second sentence is not.", "",
+        "## Key facts and figures", "", "- A fact with no citation", "- A cited fact (Community Care, 2023-02-07) [1]",
+        "- **2023-02-02**: A dated event [1]", "- Two sentences here. Only one is cited [1]", "",
+        "## References", "", "1. Title. Publisher, 2023-02-07. https://example.org",
+    ])
+    assert uncited_lines(bad) == ["First sentence is cited. [1] Second sentence is not.",
+                                  "- A fact with no citation", "- Two sentences here. Only one is cited [1]"]
+
+
+@pytest.mark.unit
+def test_uncited_lines_accepts_cited_lines_notes_and_references():
+    good = "\n".join([
+        "# Briefing: x", "", "_Generated 2024-01-01 · corpus version v · 1 sources_", "",
+        "_The documents say little about x; this briefing is short._", "", "## Overview", "",
+        "One. [1] Two. [2]", "", "## Key facts and figures", "",
+        "- Sources differ on the councils: A (2023-02-20) gives “152 councils” [1]; B (2023-06-07) gives “153 local authorities” [2]",
+        "- **DfE**: The DfE said it would act. [2]", "", "## References", "", "1. No citation needed here", "2. Nor here",
+    ])
+    assert uncited_lines(good) == []
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("sentence, previous, expected", [
+    ("The DfE said it would set up a national workload action group.", "", "DfE"),
+    ("“It is vital,” said ADCS president Steve Crocker.", "", "ADCS president Steve Crocker"),
+    ("Responding to the reforms, Sarah Cardell, now CEO of the CMA, said: “We are pleased.”", "", "Sarah Cardell, now CEO of the CMA"),
+    ("According to the Local Government Association, councils face £3.4bn in pressures.", "", "Local Government Association"),
+    ("It said these measures would address the shortage.", "DfE", "DfE"),
+    ("However, the DfE was criticised, including by Kinship, for not providing support.", "", ""),
+    ("The reforms will cost £2.6bn over four years.", "", ""),
+])
+def test_find_speaker_names_the_organisation_or_person_not_the_article(sentence, previous, expected):
+    passage = Passage("x#0", sentence, {"publisher": "Community Care"})
+    assert find_speaker(sentence, previous, passage, 0) == expected
+
+
+@pytest.mark.unit
+def test_fake_briefing_has_sections_in_order_and_every_line_cited(fake_briefing):
+    markdown = fake_briefing.markdown
+    headings = re.findall(r"^## (.+)$", markdown, re.M)
+    assert headings[-1] == "References"
+    assert [h for h in headings if h in SECTIONS] == [s for s in SECTIONS if s in headings]
+    assert markdown.startswith("# Briefing: kinship care\n")
+    assert "corpus version test-version" in markdown
+    assert uncited_lines(markdown) == []
+    assert cited_numbers(markdown) <= reference_numbers(markdown)
+    assert "Weather" not in markdown  # the unrelated chunk is not used
+
+
+@pytest.mark.unit
+def test_fake_briefing_attributes_quotes_and_dates_the_timeline(fake_briefing):
+    markdown = fake_briefing.markdown
+    assert "**The charity Kinship**" in markdown
+    assert "**2016-01-14**" in markdown
+    assert "£44m" in markdown and "(Community Care, 2023-02-07)" in markdown
+
+
+@pytest.mark.unit
+def test_a_topic_the_documents_do_not_cover_says_so_instead_of_padding():
+    briefing = build_briefing(FakeBot(KINSHIP), "nuclear submarine maintenance")
+    assert "The documents say little about nuclear submarine maintenance" in briefing.markdown
+    assert sum(len(s.items) for s in briefing.sections) <= 6
+    assert uncited_lines(briefing.markdown) == []
+
+
+@pytest.mark.unit
+def test_render_rejects_an_unknown_format(fake_briefing):
+    with pytest.raises(ValueError):
+        render(fake_briefing, "pdf")
+
+
+# -- integration: the real index ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def real_briefings(bot):
+    return {item["topic"]: build_briefing(bot, item["topic"]) for item in briefing_items()}
+
+
+@pytest.mark.integration
+def test_the_evaluation_set_has_at_least_five_briefing_topics():
+    assert len(briefing_items()) >= 5
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("item", briefing_items(), ids=lambda item: item["id"])
+def test_briefing_covers_the_required_facts(item, real_briefings):
+    markdown = real_briefings[item["topic"]].markdown
+    assert coverage(markdown, item["facts"]) >= 0.80, markdown
+
+
+@pytest.mark.integration
+def test_no_real_briefing_has_an_uncited_line_or_a_dangling_reference(real_briefings):
+    for topic, briefing in real_briefings.items():
+        markdown = briefing.markdown
+        assert uncited_lines(markdown) == [], topic
+        assert cited_numbers(markdown) <= reference_numbers(markdown), topic
+        assert reference_numbers(markdown) == set(range(1, len(briefing.references) + 1)), topic
+
+
+@pytest.mark.integration
+def test_real_briefings_have_all_sections_no_repeats_and_no_chrome(real_briefings):
+    for topic, briefing in real_briefings.items():
+        assert [s.heading for s in briefing.sections] == list(SECTIONS), topic
+        texts = [text for s in briefing.sections if s.heading != "Questions for discussion"
+                 for item in s.items for text, _ in item.parts()]
+        assert len(texts) == len(set(texts)), topic
+        assert not re.search(r"极速|\]\]>|https?://", "\n".join(texts)), topic
+
+
+@pytest.mark.integration
+def test_disagreeing_sources_both_appear_with_dates(real_briefings):
+    facts = real_briefings["regional care co-operatives"].sections[1]
+    differ = [item for item in facts.items if item.segments[0].startswith("Sources differ")]
+    assert differ and "152" in str(differ[0].segments) and "153" in str(differ[0].segments)
+    assert re.search(r"\(\d{4}-\d{2}-\d{2}\)", differ[0].segments[1])
+
+
+@pytest.mark.integration
+def test_real_briefing_exports_as_docx_and_html(real_briefings):
+    from docx import Document
+
+    briefing = real_briefings["family help"]
+    document = Document(io.BytesIO(render(briefing, "docx")))
+    styles = [(p.style.name, p.text) for p in document.paragraphs]
+    assert ("Heading 1", briefing.title) in styles
+    assert {text for style, text in styles if style == "Heading 2"} >= set(SECTIONS) | {"References"}
+    assert any(style == "List Bullet" for style, _ in styles)
+    assert sum(style == "List Number" for style, _ in styles) == len(briefing.references)
+    page = render(briefing, "html")
+    assert page.startswith("<!DOCTYPE html>") and "@media print" in page
+
+
+@pytest.mark.integration
+def test_measure_briefing_build_time(bot, capsys):
+    """Not a gate: prints the median of three builds per topic on this machine."""
+    rows = []
+    for item in briefing_items():
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            build_briefing(bot, item["topic"])
+            times.append(time.perf_counter() - started)
+        rows.append(f"{item['topic']}: median {statistics.median(times) * 1000:.0f} ms")
+    with capsys.disabled():
+        print("\nbriefing build time (median of 3):\n  " + "\n  ".join(rows))
