@@ -72,7 +72,11 @@ class Assistant:
         embedding = self.retriever.embed_query(query) if self.settings.retrieval_mode != "bm25" else None
         timings["embed"] = _ms(mark)
         mark = time.perf_counter()
-        passages = self.retriever.retrieve(query, filters, query_embedding=embedding)
+        try:
+            passages = self.retriever.retrieve(query, filters, query_embedding=embedding)
+        except Exception as error:  # the store (e.g. a Chroma server) is unreachable or failing
+            yield self._unavailable(error, cleaned, query, timings, started)
+            return
         timings["retrieve"] = _ms(mark)
         lexical = self.retriever.lexical
         verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf)
@@ -103,6 +107,14 @@ class Assistant:
         return Answer(status="not_found", answer=message, query=query, question=question, suggestions=topics,
                       passages=passages, timings_ms={**timings, "total": _ms(started)},
                       backend=getattr(self.answerer, "name", "extractive"), notes=[f"refused: {verdict.reason}"])
+
+    def _unavailable(self, error: Exception, question: str, query: str, timings: dict, started: float) -> Answer:
+        where = (f"the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port}"
+                 if self.settings.chroma_host else f"the index at {self.settings.store_dir}")
+        message = (f"The document index is not reachable right now ({where}: {type(error).__name__}). "
+                   "Please try again in a moment; nothing you typed was lost.")
+        return Answer(status="not_found", answer=message, query=query, question=question,
+                      timings_ms={**timings, "total": _ms(started)}, notes=["error: store unavailable"])
 
     # -- what the corpus holds ---------------------------------------------------------------
     def suggest_topics(self, passages: list[Passage] | None = None, count: int = 3) -> list[str]:

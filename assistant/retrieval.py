@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import bm25s
@@ -128,6 +129,7 @@ class HybridRetriever:
         fused = self._fuse(dense, lexical)
         if filters.prefer_recent:
             fused = self._boost_recent(fused)
+        fused = self._boost_years(fused, query)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         return [self._passage(chunk_id, score, dense, lexical) for chunk_id, score in ranked
                 if chunk_id in self.by_id]
@@ -148,6 +150,14 @@ class HybridRetriever:
         low, high = min(dated), max(dated)
         span = max(1, high - low)
         return {c: s * (1.0 + 0.5 * ((self.by_id[c].metadata.get("published_ord", 0) or low) - low) / span)
+                for c, s in fused.items() if c in self.by_id}
+
+    def _boost_years(self, fused: dict[str, float], query: str) -> dict[str, float]:
+        """A question that names a year ("the November 2024 reforms") prefers sources published then."""
+        years = set(re.findall(r"\b(?:19|20)\d{2}\b", query))
+        if not years:
+            return fused
+        return {c: s * (1.3 if self.by_id[c].metadata.get("published", "")[:4] in years else 1.0)
                 for c, s in fused.items() if c in self.by_id}
 
     def _passage(self, chunk_id: str, score: float, dense: dict, lexical: dict) -> Passage:

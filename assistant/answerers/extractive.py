@@ -81,7 +81,8 @@ class ExtractiveAnswerer:
                 context = 0.25 * max(0.0, previous_overlap - overlap)
                 candidate.score = (0.55 * (overlap + context) + 0.2 * passage.score / best_fused
                                    + 0.25 * passage.dense + self._type_bonus(text, kind, query)
-                                   + self._shape_penalty(text) + self._definition_bonus(text, kind, overlap))
+                                   + self._shape_penalty(text) + self._definition_bonus(text, kind, overlap)
+                                   + self._claim_bonus(text, kind, query_terms))
                 previous_overlap = overlap if not is_bullet(text) else previous_overlap
                 out.append(candidate)
         return out
@@ -97,6 +98,16 @@ class ExtractiveAnswerer:
                 return 0.25
             return 0.05 if has_answer_type(text, kind) else -0.15
         return 0.2 if has_answer_type(text, kind) else 0.0
+
+    @staticmethod
+    def _claim_bonus(text: str, kind: str, query_terms: set[str]) -> float:
+        """A 'how many councils' question wants the sentence stating that count (and so its rivals)."""
+        if kind not in ("number", "money", "date"):
+            return 0.0
+        for claim in claims_in(text):
+            if set(content_words(claim.key)) & query_terms or set(content_words(claim.phrase)) & query_terms - {"year"}:
+                return 0.2
+        return 0.0
 
     @staticmethod
     def _definition_bonus(text: str, kind: str, overlap: float) -> float:

@@ -1,0 +1,90 @@
+"""An ingest killed with SIGKILL at any point leaves the previous index intact; the next run completes."""
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from assistant.settings import Settings
+from assistant.store import IndexStore
+from tests.conftest import CORPUS, REPO
+
+FILES = ["001_afa225e47d7fdaac.txt", "002_4acc66fe3a8041a3.txt", "004_e9a59da55df5eadc.txt"]
+
+
+def _snapshot(settings: Settings) -> dict:
+    """What readers see: the active build and every chunk's id, text and metadata."""
+    store = IndexStore(settings)
+    collection = store.active()
+    chunks = store.all_chunks(collection)
+    probe = collection.get(ids=[chunks[0].id], include=["embeddings"])["embeddings"][0]
+    nearest = collection.query(query_embeddings=[list(map(float, probe))], n_results=5)["ids"][0]
+    return {"active": collection.name, "chunks": [(c.id, c.text, c.metadata["record_hash"]) for c in chunks],
+            "nearest": nearest}
+
+
+def _ingest_command(corpus, store, *extra):
+    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_STORE_DIR": str(store)}
+    return subprocess.Popen([sys.executable, "-m", "ingest", "--quiet", *extra], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.reliability
+@pytest.mark.integration
+def test_sigkill_at_random_points_keeps_previous_index(tmp_path, embedder):
+    from ingest.pipeline import run_ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in FILES:
+        shutil.copy(CORPUS / name, corpus / name)
+    settings = Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
+    run_ingest(settings, embedder=embedder)
+    before = _snapshot(settings)
+
+    # The next ingest has real work to do: a changed file and a new one.
+    (corpus / FILES[0]).write_text((CORPUS / FILES[0]).read_text(encoding="utf-8") + "\n\nA late addition.\n",
+                                   encoding="utf-8")
+    shutil.copy(CORPUS / "000_9f608641378b8553.txt", corpus / "000_9f608641378b8553.txt")
+    started = time.perf_counter()
+    assert _ingest_command(corpus, settings.store_dir, "--rebuild").wait(timeout=600) == 0
+    full = time.perf_counter() - started
+    after_clean = _snapshot(settings)
+    # Put the earlier state back as the "previous index" for the kill runs.
+    shutil.rmtree(settings.store_dir)
+    (corpus / "000_9f608641378b8553.txt").unlink()
+    shutil.copy(CORPUS / FILES[0], corpus / FILES[0])
+    run_ingest(settings, embedder=embedder)
+    before = _snapshot(settings)
+    (corpus / FILES[0]).write_text((CORPUS / FILES[0]).read_text(encoding="utf-8") + "\n\nA late addition.\n",
+                                   encoding="utf-8")
+    shutil.copy(CORPUS / "000_9f608641378b8553.txt", corpus / "000_9f608641378b8553.txt")
+
+    rng = random.Random(8)
+    points = sorted(rng.uniform(0.05, 0.98) * full for _ in range(6))
+    killed = 0
+    for delay in points:
+        process = _ingest_command(corpus, settings.store_dir, "--rebuild")
+        time.sleep(delay)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            killed += 1
+        process.wait(timeout=60)
+        now = _snapshot(settings)
+        if now["active"] == before["active"]:
+            assert now == before, f"killed at {delay:.1f}s: the previous index changed"
+        else:  # the run finished before the kill: the new index must be complete
+            assert now["chunks"] == after_clean["chunks"]
+            before = now
+    print(f"\ningest killed at {killed} of {len(points)} points ({', '.join(f'{p:.1f}s' for p in points)}; "
+          f"a full run takes {full:.1f}s)")
+    assert killed >= 5
+    assert _ingest_command(corpus, settings.store_dir).wait(timeout=600) == 0
+    final = _snapshot(settings)
+    assert final["chunks"] == after_clean["chunks"]
+    assert len(IndexStore(settings).client.list_collections()) == 2  # the active build and the pointer
