@@ -163,7 +163,7 @@ def build_answerer(settings: Settings, retriever: HybridRetriever) -> Answerer:
         return extractive
     from assistant.llm import build_answerer as build_llm_answerer
 
-    return build_llm_answerer(settings, extractive)
+    return build_llm_answerer(settings, extractive, embed=retriever.embedder.get_text_embedding_batch)
 
 
 def _ms(since: float) -> float:

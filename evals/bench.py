@@ -25,7 +25,14 @@ COLD_QUESTION = "What is family help?"
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size in MB (Linux reports ru_maxrss in KB)."""
+    """This process's peak RSS in MB: VmHWM (reset by exec, unlike ru_maxrss), else ru_maxrss (KB on Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -115,7 +115,8 @@ def _split_oversized(unit: _Unit, max_chars: int) -> list[_Unit]:
     if len(unit.text) <= max_chars:
         return [unit]
     lines = unit.text.split("\n")
-    lead = lines[0] if lines[0].endswith(":") else ""
+    # Repeat a list's lead-in only when it leaves room for the items (a longer one is split like text).
+    lead = lines[0] if lines[0].endswith(":") and len(lines[0]) < max_chars // 2 else ""
     items = lines[1:] if lead else lines
     pieces = []
     for item in items:

@@ -137,22 +137,33 @@ class ExtractiveAnswerer:
         best = ranked[0].score
         kind = answer_type(query)
         limit = self.settings.max_answer_sentences if kind not in FACTOID else min(3, self.settings.max_answer_sentences)
-        chosen: list[Candidate] = []
-        words = 0
         word_cap = self.settings.max_answer_words if kind in FACTOID else int(self.settings.max_answer_words * 1.6)
-        for candidate in ranked:
-            if len(chosen) >= limit or candidate.score < max(0.62 * best, 0.15):
-                break
-            if any(_similar(candidate, other) for other in chosen):
-                continue
-            size = word_count(candidate.text)
-            if chosen and words + size > word_cap:
-                continue
-            chosen.append(candidate)
-            words += size
+        chosen = self._greedy(ranked, query, limit, word_cap, floor=max(0.62 * best, 0.15))
         if LIST_CUE.search(query):
             chosen = self._with_list(chosen, ranked)
         return sorted(chosen, key=lambda c: (c.rank, c.start))
+
+    def _greedy(self, ranked: list[Candidate], query: str, limit: int, word_cap: int, floor: float) -> list[Candidate]:
+        """Pick sentences by score plus the query terms they add that earlier picks did not cover."""
+        query_terms = set(content_words(query))
+        weight = sum(self.idf.get(t, self.default_idf) for t in query_terms) or 1.0
+        pool = [c for c in ranked if c.score >= floor]
+        chosen: list[Candidate] = []
+        covered: set[str] = set()
+        words = 0
+        while pool and len(chosen) < limit:
+            def gain(c: Candidate) -> float:
+                new = (query_terms & c.terms) - covered
+                return c.score + (0.3 * sum(self.idf.get(t, self.default_idf) for t in new) / weight if chosen else 0)
+            pool.sort(key=lambda c: (-gain(c), c.rank, c.start))
+            candidate = pool.pop(0)
+            size = word_count(candidate.text)
+            if any(_similar(candidate, other) for other in chosen) or (chosen and words + size > word_cap):
+                continue
+            chosen.append(candidate)
+            covered |= query_terms & candidate.terms
+            words += size
+        return chosen
 
     def _with_list(self, chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
         """For 'what are the…' questions: the best list (lead-in and items) replaces single sentences."""

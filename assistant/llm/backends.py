@@ -7,7 +7,7 @@ from typing import Any, Iterator, Protocol
 
 from assistant.settings import Settings
 
-DEFAULT_MAX_TOKENS = 400
+DEFAULT_MAX_TOKENS = 256
 LOCAL_MODEL_NAME = "local"
 
 
@@ -32,20 +32,21 @@ class OpenAIBackend:
 
     name = "openai"
 
-    def __init__(self, llm: Any):
+    def __init__(self, llm: Any, system_in_user: bool = False):
         self.llm = llm
+        self.system_in_user = system_in_user  # for chat templates without a system role (Gemma)
 
     def complete(self, system: str, user: str) -> str:
         """One chat completion."""
         try:
-            return self.llm.chat(_messages(system, user)).message.content or ""
+            return self.llm.chat(_messages(system, user, self.system_in_user)).message.content or ""
         except Exception as exc:  # any client, HTTP or server failure means: fall back
             raise BackendError(describe(exc)) from exc
 
     def stream(self, system: str, user: str) -> Iterator[str]:
         """Chat completion deltas as the server sends them."""
         try:
-            for chunk in self.llm.stream_chat(_messages(system, user)):
+            for chunk in self.llm.stream_chat(_messages(system, user, self.system_in_user)):
                 if chunk.delta:
                     yield chunk.delta
         except Exception as exc:
@@ -72,7 +73,7 @@ class LlamaCppBackend:
         try:
             with self._lock:
                 chunks = self.model.create_chat_completion(
-                    messages=_dict_messages(system, user), stream=True,
+                    messages=_dict_messages(system, user, self._system_in_user()), stream=True,
                     max_tokens=self.max_tokens, temperature=self.temperature)
                 for chunk in chunks:
                     text = chunk["choices"][0].get("delta", {}).get("content")
@@ -80,6 +81,11 @@ class LlamaCppBackend:
                         yield text
         except Exception as exc:
             raise BackendError(describe(exc)) from exc
+
+
+    def _system_in_user(self) -> bool:
+        # llama-cpp-python's "gemma" format silently drops system messages: fold them into the user turn
+        return getattr(self.model, "chat_format", None) == "gemma"
 
 
 def build_backend(settings: Settings) -> LLMBackend:
@@ -125,11 +131,14 @@ def describe(exc: BaseException, limit: int = 160) -> str:
     return (text if isinstance(exc, BackendError) else f"{type(exc).__name__}: {text}")[:limit]
 
 
-def _messages(system: str, user: str):
+def _messages(system: str, user: str, system_in_user: bool = False):
     from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
-    return [ChatMessage(role=MessageRole.SYSTEM, content=system), ChatMessage(role=MessageRole.USER, content=user)]
+    return [ChatMessage(role=MessageRole(m["role"]), content=m["content"])
+            for m in _dict_messages(system, user, system_in_user)]
 
 
-def _dict_messages(system: str, user: str) -> list[dict]:
+def _dict_messages(system: str, user: str, system_in_user: bool = False) -> list[dict]:
+    if system_in_user:
+        return [{"role": "user", "content": f"{system}\n\n{user}"}]
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]

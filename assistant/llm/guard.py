@@ -17,6 +17,7 @@ from assistant.models import Passage
 from assistant.text import content_words, sentence_spans, strip_bullet
 
 Embed = Callable[[list[str]], list[list[float]]]
+MAX_DROPPED_NOTES = 6
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _GROUP = re.compile(r"\[\s*(?:passages?|sources?|refs?\.?)?\s*(\d+(?:\s*(?:,|;|and|-|\u2013)\s*\d+)*)\s*\]", re.I)
@@ -69,7 +70,9 @@ class GuardReport:
         """Short strings for Answer.notes."""
         total = len(self.kept) + len(self.dropped)
         out = [f"guard: kept {len(self.kept)} of {total} sentences"]
-        out += [f"guard dropped ({d.reason}): {_clip(d.sentence)}" for d in self.dropped]
+        out += [f"guard dropped ({d.reason}): {_clip(d.sentence)}" for d in self.dropped[:MAX_DROPPED_NOTES]]
+        if len(self.dropped) > MAX_DROPPED_NOTES:
+            out.append(f"guard dropped {len(self.dropped) - MAX_DROPPED_NOTES} more sentences")
         if self.removed_citations:
             out.append("guard removed citations of passages not retrieved: "
                        + ", ".join(f"[{n}]" for n in self.removed_citations))

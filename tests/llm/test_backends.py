@@ -116,3 +116,11 @@ def test_llamacpp_needs_a_model_file():
     pytest.importorskip("llama_cpp", reason="llama-cpp-python not installed (.ci/llm-setup)")
     with pytest.raises(FileNotFoundError, match="ASSISTANT_LLAMACPP_MODEL_PATH"):
         llamacpp_model(Settings(llm_backend="llamacpp", llamacpp_model_path=Path("/nope.gguf")))
+
+
+def test_system_prompt_can_be_folded_into_the_user_turn():
+    with openai_compatible_server(REPLY) as (url, seen):
+        from assistant.llm.backends import openai_llm
+
+        OpenAIBackend(openai_llm(openai_settings(url)), system_in_user=True).complete("rules", "question")
+    assert seen[0]["messages"] == [{"role": "user", "content": "rules\n\nquestion"}]

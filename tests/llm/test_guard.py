@@ -128,3 +128,8 @@ def test_quantities_normalise_money_and_thousands():
 
 def test_names_skip_sentence_openers_and_stopwords():
     assert names("However, the Department for Education said so in April.") == ["Department", "Education", "April"]
+
+
+def test_notes_stay_short_when_many_sentences_are_dropped(evidence):
+    report = guard(" ".join(f"Uncited sentence number {i}." for i in range(40)), evidence)
+    assert len(report.notes()) == 9 and report.notes()[-2] == "guard dropped 34 more sentences"

@@ -23,7 +23,7 @@ import pytest
 
 from assistant.answerers.base import AnswerRequest
 from assistant.answerers.generative import FALLBACK_BACKEND, GenerativeAnswerer
-from assistant.llm.backends import build_backend
+from assistant.llm.backends import OpenAIBackend, openai_llm
 from assistant.llm.facts import quantities, supported
 from assistant.models import Answer
 from assistant.settings import Settings
@@ -88,7 +88,7 @@ def server(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(find_gguf()), "--host", "127.0.0.1",
-               "--port", str(port), "--n_ctx", "4096", "--model_alias", "gemma3-270m"]
+               "--port", str(port), "--n_ctx", "4096", "--model_alias", "gemma3-270m", "--chat_format", "gemma"]
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
                                    env={**os.environ, "HF_HUB_OFFLINE": "1"})
@@ -109,7 +109,8 @@ def server(tmp_path_factory):
 def answerer(server) -> GenerativeAnswerer:
     settings = Settings(llm_backend="openai", llm_base_url=server, llm_model="gemma3-270m",
                         llm_timeout_s=120, llm_retries=0)
-    return GenerativeAnswerer(build_backend(settings), FakeExtractive(), settings)
+    # The GGUF has no chat template and the "gemma" format has no system role: rules go in the user turn.
+    return GenerativeAnswerer(OpenAIBackend(openai_llm(settings), system_in_user=True), FakeExtractive(), settings)
 
 
 def request(question: str) -> AnswerRequest:

@@ -1,0 +1,48 @@
+"""Reliability fixtures: figures measured by the tests (printed at the end) and a hang guard."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import threading
+
+import pytest
+
+FIGURES: dict = {}
+
+
+class Hang(Exception):
+    """A call did not return within its time limit."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, what: str = "call"):
+    """Raise Hang if the block runs longer than seconds (main thread only; a no-op elsewhere)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def _alarm(signum, frame):
+        raise Hang(f"{what} did not return within {seconds}s")
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture(scope="session")
+def figures() -> dict:
+    """Numbers the reliability tests measured; printed in the terminal summary."""
+    return FIGURES
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.write_sep("-", "reliability figures")
+        for key, value in FIGURES.items():
+            terminalreporter.write_line(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")
