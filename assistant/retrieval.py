@@ -54,6 +54,8 @@ class LexicalIndex:
         self.chunks = chunks
         tokens = [content_words(_lexical_text(chunk)) for chunk in chunks]
         self.vocabulary = {token for doc in tokens for token in doc}
+        # Acronyms (DfE, ADCS, RCC…) verbatim, so a question naming one the corpus never uses can be refused.
+        self.vocabulary |= {word for chunk in chunks for word in re.findall(r"\b[A-Z]{2,5}\b", _lexical_text(chunk))}
         document_frequency: dict[str, int] = {}
         for doc in tokens:
             for token in set(doc):

@@ -67,7 +67,7 @@ def support(question: str, passages: list[Passage], idf: dict[str, float], defau
 def off_topic(question: str, passages: list[Passage], vocabulary: set[str], min_support: float,
               idf: dict[str, float] | None = None) -> Verdict | None:
     """Refuse when the passages do not support an answer, or the question's key terms are not in the corpus."""
-    terms = [term for term in content_words(question) if len(term) > 2]
+    terms = sorted({term for term in content_words(question) if len(term) > 2})
     idf = idf or {}
     score = support(question, passages, idf, max(idf.values(), default=1.0))
     if not passages or score < min_support:
@@ -75,7 +75,7 @@ def off_topic(question: str, passages: list[Passage], vocabulary: set[str], min_
     unknown = [term for term in terms if term not in vocabulary and not term.isdigit() and term not in _CALENDAR_STEMS]
     if _names_missing(question, vocabulary):
         return Verdict("unknown_terms", "The documents I have don't cover this.")
-    if terms and (len(unknown) / len(terms) > 0.5 or (len(unknown) >= 2 and len(unknown) / len(terms) >= 0.25)):
+    if terms and (len(unknown) / len(terms) > 0.5 or (len(unknown) >= 2 and len(unknown) / len(terms) >= 0.2)):
         return Verdict("unknown_terms", "The documents I have don't cover this.")
     return None
 
@@ -91,5 +91,10 @@ _CALENDAR_STEMS = {content_words(month)[0] for month in (
 def _names_missing(question: str, vocabulary: set[str]) -> bool:
     """A capitalised name or acronym in the question (not its first word, not a month) the corpus never mentions."""
     words = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,}|[A-Z]{2,5})\b", question)
-    return any(content_words(word) and content_words(word)[0] not in vocabulary
-               for word in words if not _CALENDAR.match(word))
+    for word in words:
+        if word.isupper():  # acronyms are kept verbatim in the vocabulary
+            if word not in vocabulary:
+                return True
+        elif not _CALENDAR.match(word) and content_words(word) and content_words(word)[0] not in vocabulary:
+            return True
+    return False

@@ -29,7 +29,8 @@ STOPWORDS = frozenset(
     own same she should so some such than that the their theirs them themselves then there these
     they this those through to too under until up very was we were what when where which while who
     whom why will with would you your yours yourself yourselves also said says say did does tell
-    please know there's it's what's whats give me us let lets""".split()
+    please know there's it's what's whats give me us let lets article articles source sources document
+    documents agree agreed disagree according mention mentions mentioned""".split()
 )
 
 
