@@ -6,6 +6,7 @@ expected answer type; redundant ones are dropped and the rest keep their reading
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -16,6 +17,7 @@ from assistant.patterns import DEFINES, LIST_CUE, NAME_LIST, answer_type, has_an
 from assistant.settings import Settings
 from assistant.text import content_words, is_bullet, sentence_spans, strip_bullet, word_count
 
+_ANAPHORIC = re.compile(r"^(?:the|this|it|they|these|those|its|their|such)\b")
 FACTOID = {"money", "number", "date", "name", "place"}
 
 
@@ -68,11 +70,14 @@ class ExtractiveAnswerer:
         """Every sentence of every passage, scored against the query."""
         kind = answer_type(query)
         query_terms = set(content_words(query))
+        subject = definition_subject(query) if kind == "definition" else ""
         weight = sum(self.idf.get(term, self.default_idf) for term in query_terms) or 1.0
         best_fused = max((p.score for p in passages), default=1.0) or 1.0
         out = []
         for rank, passage in enumerate(passages):
             previous_overlap = 0.0
+            heading = " ".join([passage.metadata.get("title", ""), passage.metadata.get("section", "")])
+            recent: list[str] = []
             for start, end in sentence_spans(passage.text):
                 text = passage.text[start:end]
                 candidate = Candidate(passage, rank, start, end, text)
@@ -81,9 +86,11 @@ class ExtractiveAnswerer:
                 context = 0.25 * max(0.0, previous_overlap - overlap)
                 candidate.score = (0.55 * (overlap + context) + 0.2 * passage.score / best_fused
                                    + 0.25 * passage.dense + self._type_bonus(text, kind, query)
-                                   + self._shape_penalty(text) + self._definition_bonus(text, kind, overlap)
+                                   + self._shape_penalty(text)
+                                   + self._definition_bonus(text, kind, subject, " ".join([heading, *recent[-2:]]))
                                    + self._claim_bonus(text, kind, query_terms))
                 previous_overlap = overlap if not is_bullet(text) else previous_overlap
+                recent.append(text)
                 out.append(candidate)
         return out
 
@@ -110,11 +117,18 @@ class ExtractiveAnswerer:
         return 0.0
 
     @staticmethod
-    def _definition_bonus(text: str, kind: str, overlap: float) -> float:
-        """A 'what is X' question wants the sentence that says what X is or involves."""
-        if kind != "definition":
+    def _definition_bonus(text: str, kind: str, subject: str = "", context: str = "") -> float:
+        """A 'what is X' question wants a sentence whose subject is X (or 'it', 'the approach' after X) saying what it is."""
+        if kind != "definition" or not subject:
             return 0.0
-        bonus = 0.2 if DEFINES.search(text) and overlap >= 0.3 else 0.0
+        bonus = 0.1 if subject in text.lower() else 0.0
+        verb = DEFINES.search(text)
+        if verb:
+            head = text[:verb.start()].lower().strip(" ‘’“”\"'")
+            if subject in head:
+                bonus += 0.25
+            elif _ANAPHORIC.match(head) and len(head.split()) <= 5 and subject in context.lower():
+                bonus += 0.2
         return bonus - (0.1 if text.lstrip().startswith(("“", "\"")) else 0.0)
 
     @staticmethod
@@ -232,6 +246,17 @@ class ExtractiveAnswerer:
             citation = self._cite(numbering, passage, other.start, other.end)
             sides.append(f"{_who(citation)} gives “{other.phrase}” [{citation.n}]")
         return f"Sources differ on the {claim.key}: " + "; ".join(sides) + "."
+
+
+def definition_subject(question: str) -> str:
+    """The thing a 'what is X?' question asks about, lower-cased ('family help').
+
+    >>> definition_subject("What is family help?")
+    'family help'
+    """
+    text = re.sub(r"^(?:what|who)\s+(?:is|are|was|were|does|do)\s+(?:an?\s+|the\s+)?", "", question.strip().lower())
+    text = re.sub(r"\s+(?:mean|do|involve)\??$|\?$", "", text)
+    return text.strip(" '\"‘’“”")
 
 
 def _list_around(candidate: Candidate, ranked: list[Candidate]) -> list[Candidate]:

@@ -1,13 +1,18 @@
-"""Reliability fixtures: figures measured by the tests (printed at the end) and a hang guard."""
+"""Reliability fixtures: the real app on loopback, figures measured by the tests (printed at the end), a hang guard."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
+import shutil
 import signal
+import subprocess
 import threading
 
 import pytest
+
+from tests.ui.conftest import REPO, free_port, serve_command, wait_until_up
 
 FIGURES: dict = {}
 
@@ -39,6 +44,31 @@ def time_limit(seconds: float, what: str = "call"):
 def figures() -> dict:
     """Numbers the reliability tests measured; printed in the terminal summary."""
     return FIGURES
+
+
+@pytest.fixture(scope="session")
+def app_server(corpus_settings, tmp_path_factory):
+    """The real app over a copy of the session's index (so two processes never share one Chroma folder)."""
+    root = tmp_path_factory.mktemp("reliability-app")
+    store = root / "store"
+    shutil.copytree(corpus_settings.store_dir, store)
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
+    log = open(root / "serve.log", "w", encoding="utf-8")
+    proc = subprocess.Popen(serve_command("--port", str(port), "--store", str(store)), cwd=REPO, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(url, proc, timeout=300)
+        yield proc, url, store
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
 
 
 def pytest_terminal_summary(terminalreporter):

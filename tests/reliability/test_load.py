@@ -7,10 +7,7 @@ Figures go to tests/artifacts/load.json.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import statistics
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +16,6 @@ import psutil
 import pytest
 
 from tests.reliability.conftest import FIGURES
-from tests.ui.conftest import REPO, free_port, serve_command, wait_until_up
 
 pytestmark = [pytest.mark.reliability, pytest.mark.integration]
 
@@ -56,31 +52,6 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-@pytest.fixture(scope="module")
-def app_server(corpus_settings, tmp_path_factory):
-    """The real app over a copy of the session's index (so two processes never share one Chroma folder)."""
-    root = tmp_path_factory.mktemp("load")
-    store = root / "store"
-    shutil.copytree(corpus_settings.store_dir, store)
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
-    log = open(root / "serve.log", "w", encoding="utf-8")
-    proc = subprocess.Popen(serve_command("--port", str(port), "--store", str(store)), cwd=REPO, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_up(url, proc, timeout=300)
-        yield proc, url, root / "serve.log"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
-
-
 def _client(url: str):
     from gradio_client import Client
 
@@ -88,7 +59,7 @@ def _client(url: str):
 
 
 def test_concurrent_conversations_through_the_api(app_server, artifacts):
-    proc, url, log_path = app_server
+    proc, url, _store = app_server
     server = psutil.Process(proc.pid)
 
     # Warm-up, one at a time: the expected answer of each question (answers are deterministic).

@@ -211,7 +211,8 @@ def test_nothing_connects_beyond_loopback(tmp_path):
                "foreign_sockets_seen_by_psutil": sorted(seen), "steps": state["steps"]}
     FIGURES["no_network"] = figures
     print(json.dumps(figures, indent=2))
-    assert state["selfcheck_recorded"] == ["create_connection 192.0.2.1:80", "example.invalid"], state
+    caught = " ".join(state["selfcheck_recorded"])
+    assert "192.0.2.1:80" in caught and "example.invalid" in caught, state  # the instrument itself works
     assert state["error"] is None, state["error"] + "\n" + (tmp_path / "child.log").read_text()[-3000:]
     assert state["env"]["HF_HUB_OFFLINE"] == "1"
     assert state["env"]["GRADIO_ANALYTICS_ENABLED"] == "False"
