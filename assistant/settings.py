@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     dense_k: int = 20
     bm25_k: int = 20
     rrf_k: int = 60
-    dense_weight: float = 1.0
+    dense_weight: float = 0.3
     bm25_weight: float = 1.0
     top_k: int = 6
 
