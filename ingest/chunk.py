@@ -139,6 +139,9 @@ def _sentences_within(text: str, limit: int) -> list[str]:
     pieces, current = [], ""
     for start, end in sentence_spans(text):
         sentence = text[start:end]
+        if len(sentence) > limit and current:  # keep reading order: flush what came before a run-on
+            pieces.append(current)
+            current = ""
         while len(sentence) > limit:  # a single run-on "sentence": cut at a space
             cut = sentence.rfind(" ", 0, limit) if " " in sentence[:limit] else limit
             cut = cut if cut > 0 else limit

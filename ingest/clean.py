@@ -25,16 +25,16 @@ LINE_RULES: dict[str, list[re.Pattern]] = {
     ],
     "comment_widget": [
         re.compile(r"\bYou are commenting using your\b.*\baccount\b", re.I),
-        re.compile(r"^(?:Log Out|Change \))", re.I),
+        re.compile(r"^(?:Log Out(?: / Change \))?|Change \))$", re.I),
         re.compile(r"^Fill in your details below", re.I),
         re.compile(r"^Connecting to %s$|%d bloggers like this", re.I),
-        re.compile(r"^\d+ comments? on\b|^Comments are closed\.?$|^COMMENTS can be added\b", re.I),
+        re.compile(r"^\d+ comments? on\b[^.!?]*$|^Comments are closed\.?$|^COMMENTS can be added\b", re.I),
         re.compile(r"^\S{2,30} (?:Logo|picture|photo|avatar)$"),
         re.compile(r"^(?:Leave a (?:reply|comment)|Reply|Cancel reply|Post a comment)$", re.I),
     ],
     "share_chrome": [
-        re.compile(r"^Print Friendly\b|^This entry was posted in\b|Bookmark the permalink", re.I),
-        re.compile(r"^Share (?:this|on)\b|^(?:Tweet|Email|Print|Share)$", re.I),
+        re.compile(r"^Print Friendly\b|^This entry was posted in\b.*\b(?:tagged|Bookmark)\b|Bookmark the permalink", re.I),
+        re.compile(r"^Share (?:this|on)(?:\s+\S+){0,2}:?$|^(?:Tweet|Email|Print|Share)$", re.I),
         re.compile(r"^Sign up(?: for our newsletter\b.*)?$", re.I),
         re.compile(r"^(?:Support us|Donate(?: now)?|Live tweets|Subscribe)$", re.I),
         re.compile(r"\bone-off donation\b|\bmonthly direct debit\b", re.I),
@@ -42,7 +42,7 @@ LINE_RULES: dict[str, list[re.Pattern]] = {
     ],
     "job_ad": [
         re.compile(r"^(?:Salary:?\s*)?£\s?\d[\d,]*(?:\.\d+)?k?\s*(?:-|–|to)\s*£\s?\d[\d,]*(?:\.\d+)?k?"
-                   r"(?:\s*(?:per|a|p\.?a\.?|pro rata)\b.*)?$", re.I),
+                   r"(?:\s*(?:per (?:annum|year|hour)|a year|p\.?a\.?|pro rata)[^.]{0,30})?$", re.I),
     ],
     "promo_list": [
         re.compile(r"^(?:Most (?:popular|read)(?: articles| stories)?(?: today| this week)?|"
@@ -51,7 +51,7 @@ LINE_RULES: dict[str, list[re.Pattern]] = {
                    r"Advertisement|Latest jobs)$", re.I),
     ],
     "photo_credit": [
-        re.compile(r"^(?:Photos?(?: posed by models?)?|Pictures?|Images?|Credits?)\s*:\s*\S.{0,80}$", re.I),
+        re.compile(r"^(?:Photos?(?: posed by models?)?|Pictures?|Images?|Credits?)\s*:\s*\S.{0,80}(?<![.!?])$", re.I),
     ],
     "poll_notice": [
         re.compile(r"\bpoll (?:is )?embedded (?:within|in) this post\b", re.I),
