@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from tests.ui.conftest import REPO, free_port, serve_command, wait_until_up
+from tests.ui.conftest import REPO, free_port, serve_command, stop_server, wait_until_up
 
 FIGURES: dict = {}
 
@@ -62,13 +62,7 @@ def app_server(corpus_settings, tmp_path_factory):
         wait_until_up(url, proc, timeout=300)
         yield proc, url, store
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        stop_server(proc, log)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -106,13 +106,18 @@ def server(ui_store, tmp_path_factory):
         yield SimpleNamespace(url=url, port=port, client=client, first_answer=first, root=root,
                               feedback=root / "feedback.jsonl", log=root / "serve.log")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        stop_server(proc, log)
+
+
+def stop_server(proc: subprocess.Popen, log) -> None:
+    """Stop a server started by a fixture (terminate, then kill) and close its log."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture(scope="session")
