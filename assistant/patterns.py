@@ -91,9 +91,20 @@ _FACT_FINDERS = {
     "money": lambda text: [m.group() for m in MONEY.finditer(text)],
     "number": lambda text: [m.group() for m in (*MONEY.finditer(text), *PERCENT.finditer(text), *NUMBER.finditer(text))],
     "date": lambda text: [m.group() for m in (*DATE.finditer(text), *YEAR.finditer(text))],
-    "name": lambda text: [m.group() for m in PERSON.finditer(text)] + [m.group() for m in NAME.finditer(text)],
+    "name": lambda text: [m.group() for m in PERSON.finditer(text) if _looks_like_person(m.group())],
     "place": lambda text: [m.group() for m in NAME_LIST.finditer(text)] + [m.group() for m in PERSON.finditer(text)],
 }
+
+
+_NOT_PERSON = re.compile(r"\b(?:Department|Children’s|Children's|Social|National|Local|Education|Independent|"
+                         r"Review|Care|Council|Association|Government|Families|Family|Bill|Act|Work|Workers|"
+                         r"Committee|Strategy|Framework|Programme|Agency|Authority|Services|Trust|England|"
+                         r"Built|Homes|Stable|Wellbeing|Coalition|Group|Board|Union|Society|Foundation|The)\b")
+
+
+def _looks_like_person(name: str) -> bool:
+    """Two or three capitalised words that are not an organisation, policy or place (Sarah Cardell)."""
+    return not _NOT_PERSON.search(name)
 
 
 def new_facts(text: str, question: str, kind: str) -> list[str]:

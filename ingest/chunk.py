@@ -97,14 +97,16 @@ def _units(text: str, max_chars: int) -> list[_Unit]:
             i += 1
             continue
         lines = list(block)
-        # A lead-in ending with ':' and the list items after it stay together.
-        while lines[-1].endswith(":") or (is_bullet(lines[-1]) and i + 1 < len(blocks) and is_bullet(blocks[i + 1][0])):
-            if i + 1 >= len(blocks) or not is_bullet(blocks[i + 1][0]) and not lines[-1].endswith(":"):
-                break
-            if i + 1 < len(blocks) and _is_heading(blocks[i + 1], blocks[i + 2] if i + 2 < len(blocks) else None):
+        # A lead-in ("Three central aims were set out:", or a short title line) stays with its list items.
+        while i + 1 < len(blocks):
+            following, after = blocks[i + 1], (blocks[i + 2] if i + 2 < len(blocks) else None)
+            lead_in = lines[-1].endswith(":") or (len(lines) == 1 and _looks_like_heading(lines)
+                                                   and is_bullet(following[0]))
+            continues_list = is_bullet(lines[-1]) and is_bullet(following[0])
+            if not (lead_in or continues_list) or _is_heading(following, after):
                 break
             i += 1
-            lines.extend(blocks[i])
+            lines.extend(following)
         units.extend(_split_oversized(_Unit("\n".join(lines), section), max_chars))
         i += 1
     return units

@@ -17,6 +17,8 @@ from assistant.patterns import DEFINES, LIST_CUE, NAME_LIST, answer_type, has_an
 from assistant.settings import Settings
 from assistant.text import content_words, is_bullet, sentence_spans, strip_bullet, word_count
 
+SYNTHESIS_CUE = re.compile(r"\b(?:how (?:has|have|did) .{0,60}(?:developed|changed|evolved)|across|since|"
+                           r"compare|comparison|over time|both|each|recurring|what happened)\b", re.I)
 _ANAPHORIC = re.compile(r"^(?:the|this|it|they|these|those|its|their|such)\b")
 FACTOID = {"money", "number", "date", "name", "place"}
 
@@ -71,6 +73,7 @@ class ExtractiveAnswerer:
         kind = answer_type(query)
         query_terms = set(content_words(query))
         subject = definition_subject(query) if kind == "definition" else ""
+        list_question = bool(LIST_CUE.search(query))
         weight = sum(self.idf.get(term, self.default_idf) for term in query_terms) or 1.0
         best_fused = max((p.score for p in passages), default=1.0) or 1.0
         out = []
@@ -86,7 +89,7 @@ class ExtractiveAnswerer:
                 context = 0.25 * max(0.0, previous_overlap - overlap)
                 candidate.score = (0.55 * (overlap + context) + 0.2 * passage.score / best_fused
                                    + 0.25 * passage.dense + self._type_bonus(text, kind, query)
-                                   + self._shape_penalty(text)
+                                   + self._shape_penalty(text, list_question)
                                    + self._definition_bonus(text, kind, subject, " ".join([heading, *recent[-2:]]))
                                    + self._claim_bonus(text, kind, query_terms))
                 previous_overlap = overlap if not is_bullet(text) else previous_overlap
@@ -132,12 +135,13 @@ class ExtractiveAnswerer:
         return bonus - (0.1 if text.lstrip().startswith(("“", "\"")) else 0.0)
 
     @staticmethod
-    def _shape_penalty(text: str) -> float:
+    def _shape_penalty(text: str, list_question: bool = False) -> float:
+        """Short fragments, questions and (unless a list is asked for) lead-ins make poor answers."""
         words = word_count(text)
         penalty = 0.0
-        if words < 6:
+        if words < 6 and not list_question:
             penalty -= 0.25
-        if text.rstrip().endswith(":"):
+        if text.rstrip().endswith(":") and not list_question:
             penalty -= 0.2
         if text.rstrip().endswith("?"):
             penalty -= 0.3
@@ -161,14 +165,19 @@ class ExtractiveAnswerer:
         """Pick sentences by score plus the query terms they add that earlier picks did not cover."""
         query_terms = set(content_words(query))
         weight = sum(self.idf.get(t, self.default_idf) for t in query_terms) or 1.0
+        broad = bool(SYNTHESIS_CUE.search(query))  # "how has … developed", "across": prefer several sources
         pool = [c for c in ranked if c.score >= floor]
         chosen: list[Candidate] = []
         covered: set[str] = set()
         words = 0
         while pool and len(chosen) < limit:
+            sources = {c.passage.source_id for c in chosen}
+
             def gain(c: Candidate) -> float:
                 new = (query_terms & c.terms) - covered
-                return c.score + (0.3 * sum(self.idf.get(t, self.default_idf) for t in new) / weight if chosen else 0)
+                spread = -0.15 if broad and c.passage.source_id in sources else 0.0
+                return c.score + spread + (0.3 * sum(self.idf.get(t, self.default_idf) for t in new) / weight
+                                           if chosen else 0)
             pool.sort(key=lambda c: (-gain(c), c.rank, c.start))
             candidate = pool.pop(0)
             size = word_count(candidate.text)
