@@ -6,6 +6,7 @@ expected answer type; redundant ones are dropped and the rest keep their reading
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Iterator
@@ -13,7 +14,7 @@ from typing import Iterator
 from assistant.answerers.base import AnswerRequest
 from assistant.claims import Claim, ClaimIndex, claims_in
 from assistant.models import Answer, Citation, Passage
-from assistant.patterns import DEFINES, LIST_CUE, NAME_LIST, answer_type, has_answer_type, new_facts
+from assistant.patterns import DATE, DEFINES, LIST_CUE, NAME_LIST, answer_type, has_answer_type, new_facts
 from assistant.settings import Settings
 from assistant.text import content_words, is_bullet, sentence_spans, strip_bullet, word_count
 
@@ -206,9 +207,11 @@ class ExtractiveAnswerer:
     def compose(self, request: AnswerRequest, chosen: list[Candidate]) -> Answer:
         numbering: dict[str, Citation] = {}
         parts = []
+        dating = answer_type(request.query) == "date"
         for candidate in chosen:
             citation = self._cite(numbering, candidate.passage, candidate.start, candidate.end)
-            parts.append(f"{_display(candidate.text)} [{citation.n}]")
+            parts.append(f"{_display(candidate.text)}{_when_reported(candidate, citation) if dating else ''} "
+                         f"[{citation.n}]")
         disagreements = self._disagreements(chosen, numbering, request.passages)
         answer = " ".join(parts)
         if disagreements:
@@ -283,6 +286,17 @@ def _list_around(candidate: Candidate, ranked: list[Candidate]) -> list[Candidat
             break
         items.append(other)
     return lead + items if len(items) >= 2 else []
+
+
+_RELATIVE_TIME = re.compile(r"\b(?:this|last|next) (?:week|month|year)\b|\b(?:yesterday|today|earlier this week)\b", re.I)
+
+
+def _when_reported(candidate: Candidate, citation: Citation) -> str:
+    """'This week, …' answers a 'when' question only with the date the source was published."""
+    if not citation.published or not _RELATIVE_TIME.search(candidate.text) or DATE.search(candidate.text):
+        return ""
+    day = dt.date.fromisoformat(citation.published)
+    return f" (reported on {day.day} {day:%B %Y})"
 
 
 def _who(citation: Citation) -> str:
