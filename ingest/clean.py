@@ -34,7 +34,7 @@ LINE_RULES: dict[str, list[re.Pattern]] = {
     ],
     "share_chrome": [
         re.compile(r"^Print Friendly\b|^This entry was posted in\b.*\b(?:tagged|Bookmark)\b|Bookmark the permalink", re.I),
-        re.compile(r"^Share (?:this|on)(?:\s+\S+){0,2}:?$|^(?:Tweet|Email|Print|Share)$", re.I),
+        re.compile(r"^Share (?:this|on)(?:\s+[^\s.!?]+){0,2}:?$|^(?:Tweet|Email|Print|Share)$", re.I),
         re.compile(r"^Sign up(?: for our newsletter\b.*)?$", re.I),
         re.compile(r"^(?:Support us|Donate(?: now)?|Live tweets|Subscribe)$", re.I),
         re.compile(r"\bone-off donation\b|\bmonthly direct debit\b", re.I),
@@ -42,7 +42,7 @@ LINE_RULES: dict[str, list[re.Pattern]] = {
     ],
     "job_ad": [
         re.compile(r"^(?:Salary:?\s*)?£\s?\d[\d,]*(?:\.\d+)?k?\s*(?:-|–|to)\s*£\s?\d[\d,]*(?:\.\d+)?k?"
-                   r"(?:\s*(?:per (?:annum|year|hour)|a year|p\.?a\.?|pro rata)[^.]{0,30})?$", re.I),
+                   r"(?:\s*(?:per (?:annum|year|hour)|a year|p\.?a\.?|pro rata)[^.!?]{0,30})?$", re.I),
     ],
     "promo_list": [
         re.compile(r"^(?:Most (?:popular|read)(?: articles| stories)?(?: today| this week)?|"

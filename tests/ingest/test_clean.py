@@ -36,6 +36,12 @@ def test_chrome_lines_are_classified(line, rule):
     "Read more about the changes: https://www.example.org/news/story",
     "Family help",
     "• Agency work: National rules to reduce the use and cost of locum work.",
+    "Share this plan.",
+    "Share this report with colleagues.",
+    "£30,000 to £40,000 a year was offered?",
+    "Log out of the case system before leaving.",
+    "3 comments on the plan were received by the department.",
+    "Credits: the council paid for the review of services.",
 ])
 def test_content_lines_are_kept(line):
     assert classify_line(line) is None
