@@ -31,11 +31,6 @@ REASON = re.compile(r"\b(?:because|concerns?|concerned|worr(?:y|ied|ies)|warn(?:
                     r"criticis(?:ed|m|es)|misgivings|reservations|fear|due to|as a result|dangerous)\b", re.I)
 
 
-def amounts(text: str) -> list[str]:
-    """Money amounts in text, normalised ('£2 billion' -> '£2bn')."""
-    return [normalise_money(match.group()) for match in MONEY.finditer(text)]
-
-
 def normalise_money(amount: str) -> str:
     """'£2 billion' -> '£2bn', '£250 million' -> '£250m', '£2,000' -> '£2000'."""
     value = amount.lower().replace(" ", "").replace(",", "")

@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from assistant.settings import Settings
@@ -139,15 +138,6 @@ class IndexStore:
         self._meta_collection().modify(metadata=metadata)
         self.drop_inactive()
 
-    def touch(self, description: dict[str, Any]) -> None:
-        """Update the active build's description without changing its collection."""
-        current = self.info()
-        if current.get("active"):
-            metadata = {key: value for key, value in description.items() if key != "stats"}
-            metadata["stats"] = json.dumps(description.get("stats", {}))
-            metadata["active"] = current["active"]
-            self._meta_collection().modify(metadata=metadata)
-
     def drop_inactive(self) -> list[str]:
         """Delete builds that are not active (left over from finished or killed runs)."""
         active = self.info().get("active")
@@ -177,7 +167,3 @@ class IndexStore:
             offset += page
         return sorted(chunks, key=lambda chunk: chunk.id)
 
-
-def store_exists(settings: Settings) -> bool:
-    """True when an embedded store folder exists (server mode is always looked up live)."""
-    return bool(settings.chroma_host) or (Path(settings.store_dir) / "chroma.sqlite3").exists()
