@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import Callable
 
 from assistant.text import content_words
 
@@ -10,6 +12,22 @@ _PRONOUN = re.compile(r"\b(?:it|its|that|this|they|them|their|those|these|he|she
                       r"the plan|the model|the role|the proposal|the policy|the same)\b", re.I)
 _ELLIPSIS = re.compile(r"^(?:and|but|what about|how about|and what about|what of|also)\b[\s,]*(?P<rest>.*)$", re.I)
 _TAIL = re.compile(r"\b(?:for|about|on|of|to|with|in)\b(?!.*\b(?:for|about|on|of|to|with|in)\b).*$", re.I)
+
+
+@dataclass
+class Condensed:
+    """The query to retrieve with, and notes on how it was made (empty for the rule-based default)."""
+
+    query: str
+    notes: list[str] = field(default_factory=list)
+
+
+Condense = Callable[[str, "list[dict] | None"], Condensed]
+
+
+def rule_based(question: str, history: list[dict] | None) -> Condensed:
+    """The default condenser: standalone_query, no LLM."""
+    return Condensed(standalone_query(question, history))
 
 
 def user_turns(history: list[dict] | None) -> list[str]:
@@ -48,3 +66,20 @@ def _topic(previous: str) -> str:
     """The content words of the previous standalone query, which carry its topic."""
     return " ".join(word for word in re.findall(r"[\w£%’'-]+", previous)
                     if content_words(word)) or previous
+
+
+_SECOND_QUESTION = re.compile(r",?\s+and\s+(?=(?:what|which|who|how|did|does|do|when|why|is|are|was|were)\b)", re.I)
+
+
+def question_parts(query: str) -> list[str]:
+    """A two-part question ("What happened to X, and what replaced it?") as two standalone queries,
+    the second completed from the first; any other question as itself.
+
+    >>> question_parts("What happened to the 2016 plan to accredit social workers, and what replaced it?")
+    ['What happened to the 2016 plan to accredit social workers?', 'what replaced it (happened 2016 plan accredit social workers)?']
+    """
+    pieces = _SECOND_QUESTION.split(query.strip(), maxsplit=1)
+    if len(pieces) != 2 or len(content_words(pieces[0])) < 2:
+        return [query]
+    first = pieces[0].rstrip(" ,?") + "?"
+    return [first, standalone_query(pieces[1], [{"role": "user", "content": first}])]

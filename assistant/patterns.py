@@ -16,6 +16,7 @@ YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)(?:-\d{2}(?!\d))?\b")
 DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? \d{{4}}|(?:{MONTHS}) \d{{4}}|"
     rf"(?:spring|summer|autumn|winter) \d{{4}}|(?:19|20)\d{{2}}(?:-\d{{2}})?)\b", re.I)
+FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? \d{{4}}\b", re.I)
 # Two or more capitalised words (a name or organisation) or an acronym such as DfE, ADCS, BASW.
 NAME = re.compile(r"\b(?:[A-Z][a-z’'\-]+ (?:(?:of|for|and|the|de|on) )?)+[A-Z][a-z’'\-]+\b|\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
 PLACE_HINT = re.compile(r"\b(?:council|councils|borough|county|city|region|area|areas|authorit(?:y|ies))\b", re.I)
@@ -27,6 +28,11 @@ LIST_CUE = re.compile(r"\b(?:what (?:are|were) the|which (?:\w+ ){0,2}(?:are|wer
                       r"organisations|members|envisage)\b", re.I)
 DEFINING = re.compile(r"\b(?:is|are|was|were|means|involves?|refers? to|designed to|aims? to|"
                       r"would|consists? of|comprises?|provides?|known as|defined)\b", re.I)
+# "How has … developed", "across", "since": questions whose answer spans several sources and dates.
+SYNTHESIS_CUE = re.compile(r"\b(?:how (?:has|have|did) .{0,60}(?:developed|changed|evolved)|across|since|"
+                           r"compare|comparison|over time|both|each|recurring|what happened)\b", re.I)
+SAYS = re.compile(r"\b(?:says?|said|argues?|argued|told|warns?|warned|believes?|thinks?|added|welcomed|"
+                  r"criticised|according to)\b|[“”]")
 REASON = re.compile(r"\b(?:because|concerns?|concerned|worr(?:y|ied|ies)|warn(?:ed|s|ing)?|risks?|"
                     r"criticis(?:ed|m|es)|misgivings|reservations|fear|due to|as a result|dangerous)\b", re.I)
 
@@ -53,26 +59,49 @@ def has_answer_type(text: str, answer_type: str) -> bool:
         "number": lambda: bool(MONEY.search(text) or PERCENT.search(text) or NUMBER.search(text)),
         "date": lambda: bool(DATE.search(text) or YEAR.search(text)),
         "name": lambda: bool(NAME.search(text)),
+        "organisation": lambda: bool(NAME.search(text)),
+        "title": lambda: bool(TITLE.search(text)),
         "place": lambda: bool((PLACE_HINT.search(text) and NAME.search(text)) or NAME_LIST.search(text)),
         "definition": lambda: bool(DEFINING.search(text)),
         "reason": lambda: bool(REASON.search(text)),
+        "opinion": lambda: bool(SAYS.search(text)),
     }
     check = checks.get(answer_type)
     return bool(check and check())
 
 
 def answer_type(question: str) -> str:
-    """What a question asks for: money, number, date, name, place, reason, definition or general."""
+    """What a question asks for: money, number, date, definition, opinion, place, organisation, title,
+    name (a person), reason or general.
+
+    >>> [answer_type(q) for q in ("Which body regulated social workers?", "What is the 2023 strategy called?",
+    ...                           "According to the Budget, when would reform start?", "What does spending power mean?",
+    ...                           "What does Munro think about its funding?")]
+    ['organisation', 'title', 'date', 'definition', 'opinion']
+    """
     q = question.lower().strip()
-    if re.search(r"\bhow much\b|\bcost\b|\bfunding\b|\bspend|\bbudget\b|\bmoney\b|\ballocated\b|\binvest", q):
+    if re.search(r"\bhow much\b", q):
         return "money"
     if re.search(r"\bhow many\b|\bwhat (?:proportion|percentage|share|number)\b|\brate\b|\bper cent\b", q):
         return "number"
-    if re.search(r"^when\b|\bwhat year\b|\bwhat date\b|\bby when\b|\bwhen (?:did|does|will|was|is)\b|\bhow long\b", q):
+    if re.search(r"^when\b|\bwhat year\b|\bwhat date\b|\bby when\b|\bwhen (?:did|does|will|was|is|were|would)\b|"
+                 r"\bhow long\b", q):
         return "date"
+    if re.search(r"\bwhat does .* mean\b|\bwhat is meant by\b|\bdefine\b", q):
+        return "definition"
+    if re.search(r"\bwhat (?:do|does|did) .{0,60}\b(?:think|say|make of|feel)\b|\bview of\b|\bopinion\b|"
+                 r"\bhow did .{0,60}\b(?:react|respond)\b|\breaction\b", q):
+        return "opinion"
+    if re.search(r"\bcost\b|\bfunding\b|\bspend|\bbudget\b|\bmoney\b|\ballocated\b|\binvest", q):
+        return "money"
     if re.search(r"\bwhich (?:councils?|areas?|local authorities|regions?|places?)\b|\bwhere\b", q):
         return "place"
-    if re.search(r"^(?:who|whom)\b|\bwho (?:said|is|was|are|were|led|leads|chairs)\b|\bwhich (?:organisations?|bodies|charities|charity|body|minister)\b", q):
+    if re.search(r"\bwhich (?:organisations?|bodies|charities|charity|body|regulator|union|agency|department)\b|"
+                 r"\bwhat (?:organisation|body|charity|regulator)\b", q):
+        return "organisation"
+    if re.search(r"\b(?:what is|what was|what's) the (?:name|title) of\b|\bwhat is .{0,60}\bcalled\b|\bwhat was .{0,60}\bcalled\b", q):
+        return "title"
+    if re.search(r"^(?:who|whom)\b|\bwho (?:said|is|was|are|were|led|leads|chairs)\b|\bwhich minister\b", q):
         return "name"
     if re.search(r"^why\b|\bwhy (?:are|is|do|did|were)\b|\bworried\b|\bconcerns?\b|\bcriticis", q):
         return "reason"
@@ -81,12 +110,30 @@ def answer_type(question: str) -> str:
     return "general"
 
 
+TITLE = re.compile(r"[‘“\"'](?P<title>[A-Z][^‘’“”\"]{6,90})[’”\"']|\b(?:entitled|called|named) (?P<named>[A-Z][\w’',:\- ]{6,90})")
+
+
+def counts(text: str) -> list[str]:
+    """Amounts, percentages and numbers in text that are not years or the day of a date.
+
+    >>> counts("In October 2022 a 16-strong body met on 2 May 2023; 40% came.")
+    ['40%', '16', '40']
+    """
+    dates = [m.span() for m in (*DATE.finditer(text), *YEAR.finditer(text))]
+    found = [m for m in (*MONEY.finditer(text), *PERCENT.finditer(text), *NUMBER.finditer(text))
+             if not any(a <= m.start() < b for a, b in dates)]
+    return [m.group() for m in found]
+
+
 PERSON = re.compile(r"\b[A-Z][a-z’'\-]+(?: [A-Z][a-z’'\-]+){1,2}\b")
 _FACT_FINDERS = {
     "money": lambda text: [m.group() for m in MONEY.finditer(text)],
-    "number": lambda text: [m.group() for m in (*MONEY.finditer(text), *PERCENT.finditer(text), *NUMBER.finditer(text))],
+    "number": lambda text: counts(text),
     "date": lambda text: [m.group() for m in (*DATE.finditer(text), *YEAR.finditer(text))],
     "name": lambda text: [m.group() for m in PERSON.finditer(text) if _looks_like_person(m.group())],
+    "organisation": lambda text: [m.group() for m in NAME.finditer(text) if not _looks_like_person(m.group())
+                                  or " " not in m.group()],
+    "title": lambda text: [m.group("title") or m.group("named") for m in TITLE.finditer(text)],
     "place": lambda text: [m.group() for m in NAME_LIST.finditer(text)] + [m.group() for m in PERSON.finditer(text)],
 }
 
@@ -108,7 +155,8 @@ def new_facts(text: str, question: str, kind: str) -> list[str]:
     if not finder:
         return []
     asked = question.lower()
-    return [fact for fact in finder(text) if fact.lower() not in asked and not _is_sentence_start(fact, text)]
+    found = [fact for fact in finder(text) if fact.lower() not in asked and not _is_sentence_start(fact, text)]
+    return list(dict.fromkeys(found))
 
 
 def _is_sentence_start(fact: str, text: str) -> bool:

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma via llama-index) and lexical (bm25s) fused by reciprocal rank."""
+"""Hybrid retrieval: dense (Chroma) and lexical (bm25s) fused by reciprocal rank."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import bm25s
 import numpy as np
 
+from assistant.aliases import Aliases
 from assistant.models import Passage
 from assistant.settings import Settings
 from assistant.store import StoredChunk
@@ -47,11 +48,15 @@ class Filters:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+ALIAS_WEIGHT = 0.5  # query expansion by acronym / long form (assistant.aliases), relative to the words asked
+
+
 class LexicalIndex:
     """BM25 over the chunks (title, section and text), with the corpus vocabulary and IDF kept."""
 
-    def __init__(self, chunks: list[StoredChunk]):
+    def __init__(self, chunks: list[StoredChunk], k1: float = 0.9, b: float = 0.4):
         self.chunks = chunks
+        self.aliases = Aliases.from_texts(chunk.text for chunk in chunks)
         tokens = [content_words(_lexical_text(chunk)) for chunk in chunks]
         self.vocabulary = {token for doc in tokens for token in doc}
         # Acronyms (DfE, ADCS, RCC…) verbatim, so a question naming one the corpus never uses can be refused.
@@ -63,14 +68,47 @@ class LexicalIndex:
         total = max(1, len(chunks))
         self.idf = {token: math.log(1 + total / count) for token, count in document_frequency.items()}
         self.max_idf = math.log(1 + total)
-        self.bm25 = bm25s.BM25()
+        self.bm25 = bm25s.BM25(k1=k1, b=b)
         self.bm25.index(tokens or [[""]], show_progress=False)
 
     def scores(self, query: str) -> np.ndarray:
-        tokens = [token for token in content_words(query) if token in self.vocabulary]
+        """BM25 score of every chunk; an acronym in the query also searches, at half weight, for its
+        long form and back."""
+        words = content_words(query)
+        scores = self._bm25(words)
+        return scores + ALIAS_WEIGHT * self._bm25(self.aliases.extra(words))
+
+    def _bm25(self, words: list[str]) -> np.ndarray:
+        tokens = [token for token in words if token in self.vocabulary]
         if not tokens or not self.chunks:
             return np.zeros(len(self.chunks))
         return self.bm25.get_scores(tokens)
+
+
+def fuse_scores(dense: dict[str, float], lexical: dict[str, float], dense_weight: float,
+                bm25_weight: float) -> dict[str, float]:
+    """bm25_weight x BM25 score / best BM25 score + dense_weight x cosine similarity, per chunk.
+
+    A chunk missing from one list gets that list's floor: 0 for BM25, the lowest cosine seen for dense.
+
+    >>> fuse_scores({"a": 0.5, "b": 0.3}, {"b": 8.0, "c": 4.0}, 0.2, 1.0)
+    {'a': 0.1, 'b': 1.06, 'c': 0.56}
+    """
+    best = max(lexical.values(), default=0.0) or 1.0
+    floor = min(dense.values(), default=0.0)
+    return {chunk_id: round(bm25_weight * lexical.get(chunk_id, 0.0) / best
+                            + dense_weight * dense.get(chunk_id, floor), 12)
+            for chunk_id in sorted(set(dense) | set(lexical))}
+
+
+def _names(query: str, publisher: str) -> bool:
+    """Whether the query names the publisher (its name without a bracketed part, as whole words).
+
+    >>> _names("What did Safe and Sound think?", "Safe and Sound"), _names("Is it safe?", "Safe and Sound")
+    (True, False)
+    """
+    name = re.sub(r"\s*\(.*?\)", "", publisher).strip()
+    return len(name) >= 4 and bool(re.search(rf"\b{re.escape(name)}\b", query, re.I))
 
 
 def _lexical_text(chunk: StoredChunk) -> str:
@@ -78,32 +116,29 @@ def _lexical_text(chunk: StoredChunk) -> str:
 
 
 class HybridRetriever:
-    """Dense + BM25, fused with weighted reciprocal rank fusion; mode 'dense' or 'bm25' uses one."""
+    """Dense + BM25, fused by score (or by reciprocal rank); mode 'dense' or 'bm25' uses one."""
 
-    def __init__(self, settings: Settings, chunks: list[StoredChunk], vector_store, embedder):
+    def __init__(self, settings: Settings, chunks: list[StoredChunk], vector_store, embedder,
+                 lexical: LexicalIndex | None = None):
         self.settings = settings
         self.chunks = chunks
         self.by_id = {chunk.id: chunk for chunk in chunks}
-        self.lexical = LexicalIndex(chunks)
-        self.vector_store = vector_store
+        self.publishers = sorted({chunk.metadata.get("publisher", "") for chunk in chunks} - {""})
+        self.lexical = lexical if lexical is not None else self.build_lexical(settings, chunks)
+        self.vector_store = vector_store  # assistant.store.VectorSearch over the active build
         self.embedder = embedder
+
+    @staticmethod
+    def build_lexical(settings: Settings, chunks: list[StoredChunk]) -> LexicalIndex:
+        """The BM25 index for these settings (assistant.lexical_cache stores what this returns)."""
+        return LexicalIndex(chunks, settings.bm25_k1, settings.bm25_b)
 
     def embed_query(self, query: str) -> list[float]:
         return self.embedder.get_query_embedding(query)
 
     def dense(self, query_embedding, filters: Filters, k: int) -> dict[str, float]:
-        """chunk id -> cosine similarity for the k nearest chunks (through llama-index's Chroma store)."""
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
-        where = filters.chroma_where()
-        kwargs = {"where": where} if where else {}
-        result = self.vector_store.query(
-            VectorStoreQuery(query_embedding=query_embedding, similarity_top_k=min(k, len(self.chunks))),
-            **kwargs,
-        )
-        # llama-index reports exp(-cosine distance); turn it back into a cosine similarity.
-        return {node_id: 1.0 + math.log(max(similarity, 1e-9))
-                for node_id, similarity in zip(result.ids or [], result.similarities or [])}
+        """chunk id -> cosine similarity for the k nearest chunks (asked of Chroma)."""
+        return self.vector_store.query(query_embedding, min(k, len(self.chunks)), filters.chroma_where())
 
     def bm25(self, query: str, filters: Filters, k: int) -> dict[str, float]:
         scores = self.lexical.scores(query)
@@ -132,11 +167,20 @@ class HybridRetriever:
         if filters.prefer_recent:
             fused = self._boost_recent(fused)
         fused = self._boost_years(fused, query)
+        fused = self._boost_named_publishers(fused, query)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        if dense:  # passages found by BM25 alone still get their true cosine (for refusals and answer scoring)
+            missing = [chunk_id for chunk_id, _ in ranked if chunk_id not in dense]
+            dense = {**dense, **self.vector_store.similarities(embedding, missing)} if missing else dense
         return [self._passage(chunk_id, score, dense, lexical) for chunk_id, score in ranked
                 if chunk_id in self.by_id]
 
     def _fuse(self, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, float]:
+        if self.settings.fusion == "rrf":
+            return self._fuse_rrf(dense, lexical)
+        return fuse_scores(dense, lexical, self.settings.dense_weight, self.settings.bm25_weight)
+
+    def _fuse_rrf(self, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, float]:
         fused: dict[str, float] = {}
         for weight, ranking in ((self.settings.dense_weight, dense), (self.settings.bm25_weight, lexical)):
             ordered = sorted(ranking.items(), key=lambda item: (-item[1], item[0]))
@@ -160,6 +204,14 @@ class HybridRetriever:
         if not years:
             return fused
         return {c: s * (1.3 if self.by_id[c].metadata.get("published", "")[:4] in years else 1.0)
+                for c, s in fused.items() if c in self.by_id}
+
+    def _boost_named_publishers(self, fused: dict[str, float], query: str) -> dict[str, float]:
+        """'What did Safe and Sound think…' prefers what Safe and Sound published."""
+        named = {p for p in self.publishers if _names(query, p)}
+        if not named:
+            return fused
+        return {c: s * (1.5 if self.by_id[c].metadata.get("publisher") in named else 1.0)
                 for c, s in fused.items() if c in self.by_id}
 
     def _passage(self, chunk_id: str, score: float, dense: dict, lexical: dict) -> Passage:

@@ -36,11 +36,14 @@ class Settings(BaseSettings):
 
     # Retrieval (chosen on the evaluation set, see README "Retrieval")
     retrieval_mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
-    dense_k: int = 20
-    bm25_k: int = 20
+    fusion: Literal["linear", "rrf"] = "linear"  # linear: normalised BM25 + weighted cosine; rrf: reciprocal rank
+    dense_k: int = 30
+    bm25_k: int = 30
     rrf_k: int = 60
-    dense_weight: float = 0.3
+    dense_weight: float = 0.2
     bm25_weight: float = 1.0
+    bm25_k1: float = 0.9  # Anserini's defaults; better here than bm25s' 1.5 / 0.75 (README "Retrieval")
+    bm25_b: float = 0.4
     top_k: int = 6
 
     # Answering
@@ -63,6 +66,10 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(default=None, repr=False)
     llm_timeout_s: float = 30.0
     llm_retries: int = 1
+    llm_max_tokens: int = 256  # per answer or briefing section; a condensed question stops at its first line
+    llm_system_in_user: bool = False  # fold the system prompt into the user turn (chat templates without one, Gemma)
+    llm_condense: bool = True  # let the LLM rewrite follow-ups into standalone queries (checked, rule-based fallback)
+    llm_briefing: bool = True  # let the LLM write briefing prose sections (guarded, extractive fallback)
     llamacpp_model_path: Path | None = None
 
     @field_validator("corpus_dir", "store_dir", mode="after")

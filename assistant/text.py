@@ -30,7 +30,7 @@ STOPWORDS = frozenset(
     they this those through to too under until up very was we were what when where which while who
     whom why will with would you your yours yourself yourselves also said says say did does tell
     please know there's it's what's whats give me us let lets article articles source sources document
-    documents agree agreed disagree according mention mentions mentioned""".split()
+    documents agree agreed disagree according mention mentions mentioned many much""".split()
 )
 
 
@@ -123,7 +123,7 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _porter():
-    from nltk.stem import PorterStemmer
+    from assistant.porter import PorterStemmer  # NLTK's, without importing all of nltk (seconds)
 
     return PorterStemmer()
 

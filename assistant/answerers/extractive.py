@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
+from assistant.aliases import Aliases
 from assistant.answerers.base import AnswerRequest
 from assistant.claims import Claim, ClaimIndex, claims_in
 from assistant.models import Answer, Citation, Passage
-from assistant.patterns import DATE, DEFINES, LIST_CUE, NAME_LIST, answer_type, has_answer_type, new_facts
+from assistant.patterns import DATE, DEFINES, FULL_DATE, LIST_CUE, NAME_LIST, SYNTHESIS_CUE, answer_type, has_answer_type, new_facts
 from assistant.settings import Settings
 from assistant.text import content_words, is_bullet, sentence_spans, strip_bullet, word_count
 
-SYNTHESIS_CUE = re.compile(r"\b(?:how (?:has|have|did) .{0,60}(?:developed|changed|evolved)|across|since|"
-                           r"compare|comparison|over time|both|each|recurring|what happened)\b", re.I)
 _ANAPHORIC = re.compile(r"^(?:the|this|it|they|these|those|its|their|such)\b")
-FACTOID = {"money", "number", "date", "name", "place"}
+FACTOID = {"money", "number", "date", "name", "place", "organisation", "title"}
+ALIAS_WEIGHT = 0.6  # a query word matched only through an acronym's long form (or back) counts this much
+CARRIED_WEIGHT = 0.7  # a word a follow-up carries over from earlier turns counts this much
+SPEAKING = re.compile(r"\b(?:spoke|speak|said|say|says|criticis\w*|comment\w*|respond\w*|warn\w*|welcom\w*)\b", re.I)
+_URL = re.compile(r"https?://|www\.", re.I)
+_CONTRAST = re.compile(r"^(?:Instead|However|But|Rather)\b")
+_CONTEXT = re.compile(r"\(([^()]*)\)\s*\??\s*$")  # standalone_query puts earlier turns' words in a final bracket
+_YEARS = re.compile(r"\b(?:19|20)\d{2}\b")
+
 
 
 @dataclass
@@ -34,10 +41,8 @@ class Candidate:
     end: int
     text: str
     score: float = 0.0
-
-    @property
-    def terms(self) -> set[str]:
-        return set(content_words(self.text))
+    terms: set[str] = field(default_factory=set)
+    alias_terms: set[str] = field(default_factory=set)  # long forms of its acronyms and back, not its own words
 
 
 class ExtractiveAnswerer:
@@ -46,8 +51,9 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, settings: Settings, idf: dict[str, float], claims: ClaimIndex | None = None,
-                 passages_by_id: dict | None = None):
+                 passages_by_id: dict | None = None, aliases: Aliases | None = None):
         self.settings = settings
+        self.aliases = aliases or Aliases()
         self.idf = idf
         self.default_idf = max(idf.values(), default=1.0)
         self.claims = claims
@@ -72,10 +78,13 @@ class ExtractiveAnswerer:
     def candidates(self, query: str, passages: list[Passage]) -> list[Candidate]:
         """Every sentence of every passage, scored against the query."""
         kind = answer_type(query)
-        query_terms = set(content_words(query))
+        weights = self.term_weights(query)
+        query_terms = set(weights)
         subject = definition_subject(query) if kind == "definition" else ""
         list_question = bool(LIST_CUE.search(query))
-        weight = sum(self.idf.get(term, self.default_idf) for term in query_terms) or 1.0
+        weight = sum(weights.values()) or 1.0
+        years = set(_YEARS.findall(_CONTEXT.sub("", query)))
+        focus = set(content_words(_CONTEXT.sub("", query)))
         best_fused = max((p.score for p in passages), default=1.0) or 1.0
         out = []
         for rank, passage in enumerate(passages):
@@ -84,30 +93,59 @@ class ExtractiveAnswerer:
             recent: list[str] = []
             for start, end in sentence_spans(passage.text):
                 text = passage.text[start:end]
-                candidate = Candidate(passage, rank, start, end, text)
-                overlap = sum(self.idf.get(t, self.default_idf) for t in query_terms & candidate.terms) / weight
+                own = set(content_words(text))
+                if is_bullet(text):  # a list item is about its section's heading ("Proposed national framework outcomes")
+                    own |= set(content_words(passage.metadata.get("section", "")))
+                candidate = Candidate(passage, rank, start, end, text, terms=own,
+                                      alias_terms=self.aliases.expand(own) - own)
+                overlap = (sum(weights[t] for t in query_terms & own)
+                           + ALIAS_WEIGHT * sum(weights[t] for t in query_terms & candidate.alias_terms)) / weight
                 # A sentence right after a matching one often continues it ("A 16-strong body chaired by…").
                 context = 0.25 * max(0.0, previous_overlap - overlap)
                 candidate.score = (0.55 * (overlap + context) + 0.2 * passage.score / best_fused
-                                   + 0.25 * passage.dense + self._type_bonus(text, kind, query)
+                                   + 0.25 * passage.dense + self._type_bonus(text, kind, query, _dated(passage))
+                                   + _proximity_bonus(text, kind, query, focus)
                                    + self._shape_penalty(text, list_question)
                                    + self._definition_bonus(text, kind, subject, " ".join([heading, *recent[-2:]]))
-                                   + self._claim_bonus(text, kind, query_terms))
+                                   + self._claim_bonus(text, kind, query_terms)
+                                   + _year_penalty(text, passage, years, kind))
                 previous_overlap = overlap if not is_bullet(text) else previous_overlap
                 recent.append(text)
                 out.append(candidate)
         return out
 
+    def term_weights(self, query: str) -> dict[str, float]:
+        """IDF of each query term (acronyms and long forms both count); words carried over from
+        earlier turns (the final bracket of a condensed follow-up) count less."""
+        context = _CONTEXT.search(query)
+        focus = set(content_words(_CONTEXT.sub("", query)))
+        carried = set(content_words(context.group(1))) - focus if context else set()
+        weights = {term: self.idf.get(term, self.default_idf) for term in focus}
+        weights.update({term: CARRIED_WEIGHT * self.idf.get(term, self.default_idf) for term in carried})
+        # An acronym and its long form are one idea: the other spelling shares the weight of the one asked.
+        for term in sorted(self.aliases.expand(weights) - set(weights)):
+            weights[term] = ALIAS_WEIGHT * self.default_idf / 3
+        return weights
+
     @staticmethod
-    def _type_bonus(text: str, kind: str, query: str = "") -> float:
-        """Reward sentences holding the kind of thing asked for, and not just repeating the question."""
+    def _type_bonus(text: str, kind: str, query: str = "", dated: bool = False) -> float:
+        """Reward sentences holding the kind of thing asked for, and not just repeating the question.
+        'This week' in a dated source is a date: the answer adds the day it was reported."""
         if kind == "general":
             return 0.0
+        if kind == "date" and dated and _RECENT_DAYS.search(text) and not DATE.search(text):
+            return 0.25
         if kind in FACTOID:
             new = new_facts(text, query, kind)
+            if new and kind == "name" and SPEAKING.search(query) and has_answer_type(text, "opinion"):
+                return 0.35  # "who spoke for UNISON…": '…,” said Mike Short'
             if new:
-                return 0.25
+                return 0.3 if kind == "date" and FULL_DATE.search(text) else 0.25
             return 0.05 if has_answer_type(text, kind) else -0.15
+        if kind == "reason":
+            return 0.2 if has_answer_type(text, kind) else -0.1
+        if kind == "opinion":  # a view is often a quote's second sentence, with no 'said' in it
+            return 0.1 if has_answer_type(text, kind) else 0.0
         return 0.2 if has_answer_type(text, kind) else 0.0
 
     @staticmethod
@@ -146,6 +184,8 @@ class ExtractiveAnswerer:
             penalty -= 0.2
         if text.rstrip().endswith("?"):
             penalty -= 0.3
+        if _URL.search(text):  # "Read more: https://…" lines are signposts, not answers
+            penalty -= 0.3
         return penalty
 
     def select(self, query: str, passages: list[Passage]) -> list[Candidate]:
@@ -155,17 +195,28 @@ class ExtractiveAnswerer:
             return []
         best = ranked[0].score
         kind = answer_type(query)
-        limit = self.settings.max_answer_sentences if kind not in FACTOID else min(3, self.settings.max_answer_sentences)
-        word_cap = self.settings.max_answer_words if kind in FACTOID else int(self.settings.max_answer_words * 1.6)
+        limit, word_cap = self._size(kind, query)
         chosen = self._greedy(ranked, query, limit, word_cap, floor=max(0.62 * best, 0.15))
         if LIST_CUE.search(query):
             chosen = self._with_list(chosen, ranked)
+        elif kind not in FACTOID:
+            chosen = _with_contrasts(chosen, ranked, word_cap)
         return sorted(chosen, key=lambda c: (c.rank, c.start))
+
+    def _size(self, kind: str, query: str) -> tuple[int, int]:
+        """Most sentences and words: factoids short; 'how has … developed since' questions longer."""
+        sentences, words = self.settings.max_answer_sentences, self.settings.max_answer_words
+        if kind in FACTOID:
+            return min(3, sentences), words
+        if SYNTHESIS_CUE.search(query):
+            return sentences + 2, int(words * 2.2)
+        return sentences, int(words * 1.6)
 
     def _greedy(self, ranked: list[Candidate], query: str, limit: int, word_cap: int, floor: float) -> list[Candidate]:
         """Pick sentences by score plus the query terms they add that earlier picks did not cover."""
-        query_terms = set(content_words(query))
-        weight = sum(self.idf.get(t, self.default_idf) for t in query_terms) or 1.0
+        weights = self.term_weights(query)
+        query_terms = set(weights)
+        weight = sum(weights.values()) or 1.0
         broad = bool(SYNTHESIS_CUE.search(query))  # "how has … developed", "across": prefer several sources
         pool = [c for c in ranked if c.score >= floor]
         chosen: list[Candidate] = []
@@ -175,17 +226,16 @@ class ExtractiveAnswerer:
             sources = {c.passage.source_id for c in chosen}
 
             def gain(c: Candidate) -> float:
-                new = (query_terms & c.terms) - covered
+                new = (query_terms & (c.terms | c.alias_terms)) - covered
                 spread = -0.15 if broad and c.passage.source_id in sources else 0.0
-                return c.score + spread + (0.3 * sum(self.idf.get(t, self.default_idf) for t in new) / weight
-                                           if chosen else 0)
+                return c.score + spread + (0.3 * sum(weights[t] for t in new) / weight if chosen else 0)
             pool.sort(key=lambda c: (-gain(c), c.rank, c.start))
             candidate = pool.pop(0)
             size = word_count(candidate.text)
             if any(_similar(candidate, other) for other in chosen) or (chosen and words + size > word_cap):
                 continue
             chosen.append(candidate)
-            covered |= query_terms & candidate.terms
+            covered |= query_terms & (candidate.terms | candidate.alias_terms)
             words += size
         return chosen
 
@@ -199,8 +249,8 @@ class ExtractiveAnswerer:
             if len(items) >= 2:
                 kept = [c for c in chosen if c.passage.chunk_id != candidate.passage.chunk_id][:1]
                 return items + kept
-            if NAME_LIST.search(candidate.text) and candidate not in chosen:
-                return [candidate] + chosen[:2]
+            if NAME_LIST.search(candidate.text):
+                return chosen if candidate in chosen else [candidate] + chosen[:2]
         return chosen
 
     # -- composition -------------------------------------------------------------------------
@@ -260,14 +310,77 @@ class ExtractiveAnswerer:
         return f"Sources differ on the {claim.key}: " + "; ".join(sides) + "."
 
 
+def _with_contrasts(chosen: list[Candidate], ranked: list[Candidate], word_cap: int) -> list[Candidate]:
+    """A chosen sentence followed by 'Instead, …' or 'However, …' keeps that next sentence: it is the
+    other half of the story ("The DfE rejected the proposal. Instead, it will strengthen the role.")."""
+    kept = list(chosen)
+    for candidate in chosen:
+        following = _next_in_line(candidate, ranked)
+        if not following or following in kept or not _CONTRAST.match(following.text.strip()):
+            continue
+        # make room by dropping the weakest other sentences, never the one being completed
+        spare = sorted((c for c in kept if c is not candidate), key=lambda c: c.score)
+        while spare and sum(word_count(c.text) for c in kept) + word_count(following.text) > word_cap:
+            kept.remove(spare.pop(0))
+        if sum(word_count(c.text) for c in kept) + word_count(following.text) <= word_cap:
+            kept.append(following)
+    return kept
+
+
+def _next_in_line(candidate: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """The sentence right after candidate in the same line of the same passage, if any."""
+    text = candidate.passage.text
+    gap = text[candidate.end:candidate.end + 3]
+    if "\n" in gap:
+        return None
+    return next((c for c in ranked if c.passage.chunk_id == candidate.passage.chunk_id
+                 and candidate.end < c.start <= candidate.end + 3), None)
+
+
+def _proximity_bonus(text: str, kind: str, query: str, focus: set[str]) -> float:
+    """A factoid close to the words the question is about ('£44m … for kinship carers') beats one
+    further away in the same sentence ('£250m … including allowances for kinship carers')."""
+    if kind not in FACTOID or not focus:
+        return 0.0
+    facts = new_facts(text, query, kind)
+    if not facts:
+        return 0.0
+    tokens = text.split()
+    fact_at = [i for i, token in enumerate(tokens) if any(token.startswith(f.split()[0]) for f in facts)]
+    term_at = [i for i, token in enumerate(tokens) if set(content_words(token)) & focus]
+    if not fact_at or not term_at:
+        return 0.0
+    distance = min(abs(a - b) for a in fact_at for b in term_at)
+    return 0.1 if distance <= 6 else 0.05 if distance <= 12 else 0.0
+
+
+def _dated(passage: Passage) -> bool:
+    return bool(passage.metadata.get("published"))
+
+
+def _year_penalty(text: str, passage: Passage, years: set[str], kind: str) -> float:
+    """A question naming a year ('the 2024 Conservative manifesto') does not want a sentence about
+    another year, or a factoid from a source published in another year."""
+    if not years or kind == "date":  # 'after the October 2024 Budget, when…' may well be answered by 2026
+        return 0.0
+    mentioned = set(_YEARS.findall(text))
+    if mentioned and not mentioned & years:
+        return -0.15
+    published = (passage.metadata.get("published") or "")[:4]
+    if kind in FACTOID and not mentioned and published and published not in years:
+        return -0.05
+    return 0.0
+
+
 def definition_subject(question: str) -> str:
     """The thing a 'what is X?' question asks about, lower-cased ('family help').
 
-    >>> definition_subject("What is family help?")
-    'family help'
+    >>> definition_subject("What is family help?"), definition_subject("What is the ECF for social workers?")
+    ('family help', 'ecf')
     """
     text = re.sub(r"^(?:what|who)\s+(?:is|are|was|were|does|do)\s+(?:an?\s+|the\s+)?", "", question.strip().lower())
     text = re.sub(r"\s+(?:mean|do|involve)\??$|\?$", "", text)
+    text = re.sub(r"\s+(?:for|in|under|within|according to)\s.*$", "", text)  # "… for children's social workers"
     return text.strip(" '\"‘’“”")
 
 
@@ -289,6 +402,9 @@ def _list_around(candidate: Candidate, ranked: list[Candidate]) -> list[Candidat
 
 
 _RELATIVE_TIME = re.compile(r"\b(?:this|last|next) (?:week|month|year)\b|\b(?:yesterday|today|earlier this week)\b", re.I)
+
+
+_RECENT_DAYS = re.compile(r"\b(?:this|last) (?:week|month)\b|\b(?:yesterday|today)\b", re.I)  # 'last year' is too vague
 
 
 def _when_reported(candidate: Candidate, citation: Citation) -> str:
