@@ -1,0 +1,179 @@
+"""The extractive answerer on hand-made passages: cited sentences, the right kind of sentence, no repeats."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from assistant.answerers.base import AnswerRequest
+from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.claims import ClaimIndex
+from assistant.models import Answer, Passage
+from assistant.settings import Settings
+from assistant.store import StoredChunk
+from assistant.text import content_words, strip_bullet
+
+pytestmark = pytest.mark.unit
+
+CITED = re.compile(r"(.+?) \[(\d+)\](?= |$)")
+
+
+def passage(n: int, text: str, score: float = 1.0, dense: float = 0.5, published: str = "2023-02-02") -> Passage:
+    metadata = {"source_id": f"doc-{n}", "title": f"Document {n}", "publisher": f"Publisher {n}",
+                "url": f"https://example.org/{n}", "published": published}
+    return Passage(f"doc-{n}#0", text, metadata, score=score, dense=dense)
+
+
+def idf_of(passages: list[Passage]) -> dict[str, float]:
+    """IDF over the passages, as LexicalIndex computes it over chunks."""
+    frequency: dict[str, int] = {}
+    for p in passages:
+        for term in set(content_words(p.text)):
+            frequency[term] = frequency.get(term, 0) + 1
+    return {term: math.log(1 + len(passages) / count) for term, count in frequency.items()}
+
+
+def ask(question: str, passages: list[Passage], settings: Settings | None = None, **kwargs) -> Answer:
+    answerer = ExtractiveAnswerer(settings or Settings(), idf_of(passages), **kwargs)
+    return answerer.answer(AnswerRequest(question, question, passages))
+
+
+def cited_sentences(answer: Answer) -> list[tuple[str, int]]:
+    """(sentence, n) for each sentence of the answer body (before any 'Sources differ' note)."""
+    body = answer.answer.split("\n\n")[0]
+    pairs = [(text.strip(), int(n)) for text, n in CITED.findall(body)]
+    assert " ".join(f"{text} [{n}]" for text, n in pairs) == body, "text outside a cited sentence"
+    return pairs
+
+
+STRATEGY = [
+    passage(1, "The government published its strategy in February 2023. Family help will receive £45m over "
+               "two years to test new approaches. Councils welcomed the plan."),
+    passage(2, "Family help is a service that brings together early help and child in need support for families. "
+               "It would be delivered by multidisciplinary teams in local areas.", score=0.8),
+    passage(3, "The review set out its priorities:\n• family help for all families\n• a national children’s "
+               "framework\n• more support for kinship carers\nThe government responded later.", score=0.7),
+    passage(4, "The DfE rejected the proposal for regional care co-operatives. Instead, it will strengthen the "
+               "existing role of local authorities. Ministers met council leaders in London.", score=0.6),
+]
+QUESTIONS = [
+    "How much money will family help receive?",
+    "What is family help?",
+    "What were the priorities of the review?",
+    "What did the DfE decide about the proposal for regional care co-operatives?",
+    "When was the strategy published?",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_sentence_is_cited_and_each_citation_points_into_its_passage(question):
+    answer = ask(question, STRATEGY)
+    pairs = cited_sentences(answer)
+    assert answer.status == "answered" and pairs
+    by_n = {citation.n: citation for citation in answer.citations}
+    assert sorted(by_n) == list(range(1, len(answer.citations) + 1))
+    assert {n for _, n in pairs} == set(by_n)  # no citation without a sentence
+    passages = {p.chunk_id: p for p in STRATEGY}
+    for sentence, n in pairs:
+        citation = by_n[n]
+        assert citation.text == passages[citation.chunk_id].text
+        assert sentence in citation.text
+    for citation in answer.citations:
+        assert citation.text[citation.start:citation.end] == citation.sentence
+        assert strip_bullet(citation.sentence) in [sentence for sentence, n in pairs if n == citation.n]
+        assert (citation.source_id, citation.url, citation.published) == (
+            passages[citation.chunk_id].metadata["source_id"], passages[citation.chunk_id].metadata["url"],
+            "2023-02-02")
+
+
+def test_how_much_picks_the_sentence_with_the_amount():
+    sentences = [sentence for sentence, _ in cited_sentences(ask("How much money will family help receive?", STRATEGY))]
+    assert sentences == ["Family help will receive £45m over two years to test new approaches."]
+
+
+def test_what_is_prefers_the_defining_sentence():
+    question = "What is family help?"
+    answerer = ExtractiveAnswerer(Settings(), idf_of(STRATEGY))
+    best = max(answerer.candidates(question, STRATEGY), key=lambda c: c.score)
+    assert best.text.startswith("Family help is a service")  # over the higher-ranked passage's £45m sentence
+    assert best.text in ask(question, STRATEGY).answer
+
+
+def test_list_questions_return_the_list_items():
+    answer = ask("What were the priorities of the review?", STRATEGY)
+    sentences = [sentence for sentence, _ in cited_sentences(answer)]
+    items = ["family help for all families", "a national children’s framework", "more support for kinship carers"]
+    assert all(item in sentences for item in items)
+    assert not any(sentence.startswith("•") for sentence in sentences)  # bullets are not shown
+
+
+def test_a_contrasting_sentence_in_the_same_line_is_kept_for_a_general_question():
+    question = "What did the DfE decide about the proposal for regional care co-operatives?"
+    decision = "The DfE rejected the proposal for regional care co-operatives."
+    contrast = "Instead, it will strengthen the existing role of local authorities."
+    same_line = [passage(1, f"{decision} {contrast} Ministers met council leaders in London.")]
+    next_line = [passage(1, f"{decision}\n{contrast}\nMinisters met council leaders in London.")]
+    assert [s for s, _ in cited_sentences(ask(question, same_line))] == [decision, contrast]
+    assert [s for s, _ in cited_sentences(ask(question, next_line))] == [decision]
+
+
+def test_however_counts_as_a_contrast_too():
+    question = "What did the DfE decide about the proposal for regional care co-operatives?"
+    text = ("The DfE rejected the proposal for regional care co-operatives. However, councils may still volunteer "
+            "to pool their commissioning. Ministers met council leaders in London.")
+    sentences = [s for s, _ in cited_sentences(ask(question, [passage(1, text)]))]
+    assert sentences[-1] == "However, councils may still volunteer to pool their commissioning."
+
+
+def test_near_duplicate_sentences_are_not_both_chosen():
+    question = "What did the DfE decide about the proposal for regional care co-operatives?"
+    passages = [
+        passage(1, "The DfE rejected the proposal for regional care co-operatives. Ministers met council leaders."),
+        passage(2, "The DfE rejected the proposal for regional care co-operatives, it said. Observers were surprised.",
+                score=0.9),
+    ]
+    sentences = [s for s, _ in cited_sentences(ask(question, passages))]
+    assert sum(s.startswith("The DfE rejected the proposal") for s in sentences) == 1
+
+
+def test_factoid_answers_stay_within_max_answer_words():
+    passages = [
+        passage(1, "Kinship carers will get £9m for training. Foster carers will get £27m for recruitment. "
+                   "Family help will get £45m for pathfinders."),
+        passage(2, "Councils will share £200m for children's homes. Agency pay will be capped at £40 an hour.",
+                score=0.9),
+    ]
+    question = "How much funding will carers and councils get?"
+    tight = ask(question, passages, Settings(max_answer_words=16))
+    loose = ask(question, passages, Settings(max_answer_words=80))
+    words = [len(" ".join(s for s, _ in cited_sentences(a)).split()) for a in (tight, loose)]
+    assert words[0] <= 16 < words[1]
+
+
+def test_sources_differ_note_cites_both_sides_with_their_dates():
+    chunks = [StoredChunk("doc-1#0", "There are 152 councils in England.", {"source_id": "doc-1"}),
+              StoredChunk("doc-2#0", "All 153 councils must comply.", {"source_id": "doc-2"})]
+    passages = [passage(1, chunks[0].text, published="2023-02-10"), passage(2, chunks[1].text, published="2023-06-07")]
+    answer = ask("How many councils are there in England?", passages[:1], claims=ClaimIndex(chunks),
+                 passages_by_id={p.chunk_id: p for p in passages})
+    assert answer.disagreements == [
+        "Sources differ on the councils in England: Publisher 1 (2023-02-10) gives “152 councils” [1]; "
+        "Publisher 2 (2023-06-07) gives “153 councils” [2]."]
+    assert [c.chunk_id for c in answer.citations] == ["doc-1#0", "doc-2#0"]
+    assert answer.answer.endswith(answer.disagreements[0])
+
+
+def test_a_relative_date_answers_when_with_the_day_it_was_reported():
+    text = "Ministers announced the pay cap this week. It applies to agency staff."
+    answer = ask("When was the pay cap announced?", [passage(1, text, published="2023-09-14")])
+    assert "(reported on 14 September 2023) [1]" in answer.answer
+
+
+def test_stream_ends_with_the_finished_answer():
+    answerer = ExtractiveAnswerer(Settings(), idf_of(STRATEGY))
+    request = AnswerRequest(QUESTIONS[3], QUESTIONS[3], STRATEGY)
+    parts = list(answerer.stream(request))
+    assert parts[-1].answer == answerer.answer(request).answer
+    assert all(parts[-1].answer.startswith(part.answer) for part in parts)

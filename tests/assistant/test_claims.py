@@ -1,0 +1,92 @@
+"""Stated figures and where sources disagree: council counts and the period a sum is spread over."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.claims import ClaimIndex, claims_in
+from assistant.store import StoredChunk
+
+
+@pytest.mark.unit
+def test_claims_in_finds_council_counts_and_money_periods_with_sentence_offsets():
+    text = ("The review called for £2bn over four years. England has 152 councils. "
+            "Later 153 local authorities agreed. A £2 billion pot over the next five years. Just 12 councils.")
+    claims = claims_in(text, "doc#0", "doc")
+    assert [(c.key, c.value, c.phrase) for c in claims] == [
+        ("period of £2bn", "4 years", "£2bn over four years"),
+        ("councils in England", "152", "152 councils"),
+        ("councils in England", "153", "153 local authorities"),
+        ("period of £2bn", "5 years", "£2 billion pot over the next five years"),  # £2 billion is £2bn
+    ]
+    assert all(text[c.start:c.end].endswith(".") and c.phrase in text[c.start:c.end] for c in claims)
+    assert {(c.chunk_id, c.source_id) for c in claims} == {("doc#0", "doc")}
+
+
+@pytest.mark.unit
+def test_claims_in_ignores_small_counts_and_unspread_sums():
+    assert claims_in("Twelve councils and 26 local authorities got £2bn in 2024.") == []
+
+
+def chunk(source: str, text: str) -> StoredChunk:
+    return StoredChunk(f"{source}#0", text, {"source_id": source})
+
+
+@pytest.mark.unit
+def test_conflicts_are_other_values_from_other_sources_once_each():
+    index = ClaimIndex([
+        chunk("a", "There are 152 councils."),
+        chunk("b", "All 153 councils replied. Again, 153 councils."),
+        chunk("c", "There are 152 local authorities."),
+        chunk("d", "Of 153 local authorities, few agreed."),
+        chunk("a2", "Elsewhere 153 councils."),
+    ])
+    claim = index.by_key["councils in England"][0]
+    assert (claim.source_id, claim.value) == ("a", "152")
+    assert [(c.source_id, c.value) for c in index.conflicts(claim)] == [("b", "153"), ("d", "153"), ("a2", "153")]
+
+
+@pytest.mark.unit
+def test_a_source_does_not_conflict_with_itself():
+    index = ClaimIndex([chunk("a", "There are 152 councils. Or 153 councils.")])
+    assert index.conflicts(index.by_key["councils in England"][0]) == []
+
+
+@pytest.fixture(scope="module")
+def corpus_claims(bot) -> ClaimIndex:
+    return ClaimIndex(bot.chunks)
+
+
+def values_by_source(claims) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for claim in claims:
+        found.setdefault(claim.source_id, set()).add(claim.value)
+    return found
+
+
+@pytest.mark.integration
+def test_corpus_sources_differ_on_152_or_153_councils(corpus_claims):
+    claims = corpus_claims.by_key["councils in England"]
+    assert {c.value for c in claims} == {"152", "153"}
+    said_152 = next(c for c in claims if c.value == "152")
+    rivals = corpus_claims.conflicts(said_152)
+    assert rivals and {c.value for c in rivals} == {"153"}
+    assert said_152.source_id not in {c.source_id for c in rivals}
+
+
+@pytest.mark.integration
+def test_corpus_sources_differ_on_2bn_over_four_or_five_years(corpus_claims):
+    claims = corpus_claims.by_key["period of £2bn"]
+    assert {c.value for c in claims} == {"4 years", "5 years"}
+    over_five = next(c for c in claims if c.value == "5 years")
+    rivals = corpus_claims.conflicts(over_five)
+    assert rivals and {c.value for c in rivals} == {"4 years"}
+    assert all(c.source_id != over_five.source_id for c in rivals)
+
+
+@pytest.mark.integration
+def test_corpus_agreeing_figures_are_not_conflicts(corpus_claims):
+    # both sources that give the £2.6bn period say four years
+    claims = corpus_claims.by_key["period of £2.6bn"]
+    assert len(values_by_source(claims)) >= 2 and {c.value for c in claims} == {"4 years"}
+    assert all(corpus_claims.conflicts(c) == [] for c in claims)

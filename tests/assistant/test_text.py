@@ -1,0 +1,93 @@
+"""Text utilities: sentence spans, content words and stems, normalising, slugs."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.text import content_words, normalise, sentence_spans, sentences, slugify, stem
+
+pytestmark = pytest.mark.unit
+
+
+def spans_text(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Family help starts in 2025. Councils will lead it.", ["Family help starts in 2025.", "Councils will lead it."]),
+    ("Mr. Smith met Dr. Jones. They agreed.", ["Mr. Smith met Dr. Jones.", "They agreed."]),
+    ("Prof. Munro spoke, e.g. on reviews. Cllr. Ward replied.", ["Prof. Munro spoke, e.g. on reviews.", "Cllr. Ward replied."]),
+    ("It was set by J. K. Rowling. She wrote.", ["It was set by J. K. Rowling.", "She wrote."]),
+    ("The pot is £2.6bn. It runs to 2026.", ["The pot is £2.6bn.", "It runs to 2026."]),
+    ("Will it work? “Yes,” she said. (Unclear.) Next!", ["Will it work?", "“Yes,” she said.", "(Unclear.)", "Next!"]),
+    ("A lowercase follow-on. so this stays joined.", ["A lowercase follow-on. so this stays joined."]),
+])
+def test_sentence_spans_split_at_sentence_ends_but_not_abbreviations(text, expected):
+    assert spans_text(text) == expected
+
+
+def test_sentence_spans_treat_each_list_item_and_line_as_a_sentence():
+    text = "The aims are:\n• family help for all\n- a national framework\n1. Numbered item. Its detail.\nNo full stop"
+    assert spans_text(text) == [
+        "The aims are:", "• family help for all", "- a national framework", "1. Numbered item.", "Its detail.",
+        "No full stop",
+    ]
+
+
+def test_sentence_spans_are_offsets_into_the_original_text():
+    text = "  Leading spaces. Then more.\n\n\n   Indented line here.  \n"
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == ["Leading spaces.", "Then more.", "Indented line here."]
+    assert all(a < b for a, b in spans) and spans == sorted(spans)
+    assert sentences(text) == [text[a:b] for a, b in spans]
+
+
+def test_sentence_spans_of_blank_text_are_empty():
+    assert sentence_spans("") == [] and sentence_spans(" \n \n") == []
+
+
+def test_content_words_drop_stopwords_and_single_letters_and_stem():
+    assert content_words("What is the plan for a child's evaluations?") == ["plan", "child", "evalu"]
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("evaluations", "evalu"),
+    ("evaluate", "evalu"),
+    ("children's", "children"),
+    ("children’s", "children"),  # curly apostrophe
+    ("co-operatives", "co-oper"),  # each hyphenated part stemmed
+    ("social-workers", "social-worker"),
+    ("-led", "led"),  # an empty part is dropped, not kept as a dangling hyphen
+    ("£2bn", "£2bn"),  # not alphabetic: left alone
+    ("2023", "2023"),
+])
+def test_stem(word, expected):
+    assert stem(word) == expected
+
+
+def test_content_words_match_across_inflections_and_possessives():
+    assert set(content_words("Councils’ co-operative commissioning")) == set(content_words("council co-operatives commission"))
+
+
+def test_normalise_collapses_spaces_and_drops_invisible_and_control_characters():
+    raw = "Family\u00a0 help\u200b is\r\nhere\x07now \ufeff\r  end  "
+    assert normalise(raw) == "Family help is\nhere now\nend"
+
+
+def test_normalise_composes_unicode():
+    assert normalise("cafe\u0301") == "caf\u00e9"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Children’s Social Care: Stable Homes, Built on Love (2023)", "childrens-social-care-stable-homes-built-on-love"),
+    ("Crème brûlée déjà vu", "creme-brulee-deja-vu"),
+    ("one two three four five", "one-two-three-four-five"),
+    ("!!! ???", "document"),
+    ("", "document"),
+])
+def test_slugify(text, expected):
+    assert slugify(text) == expected
+
+
+def test_slugify_keeps_at_most_max_words():
+    assert slugify("a b c d e", max_words=3) == "a-b-c"
