@@ -8,13 +8,14 @@ from collections import Counter
 from typing import Iterator
 
 from assistant.answerers.base import AnswerRequest, Answerer
-from assistant.conversation import standalone_query
+from assistant.conversation import Condense, Condensed, question_parts, rule_based
 from assistant.models import Answer, Passage
+from assistant.patterns import SYNTHESIS_CUE
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.runtime import go_offline
 from assistant.scope import Verdict, check_input, clean_question, off_topic
 from assistant.settings import Settings
-from assistant.store import IndexStore, StoredChunk
+from assistant.store import IndexStore, StoredChunk, VectorSearch
 
 _RECENT = re.compile(r"\b(?:latest|now|current|currently|recent|recently|today|so far|newest|this year)\b", re.I)
 
@@ -23,12 +24,14 @@ class Assistant:
     """Answers questions about the corpus with cited sentences, or says plainly that it cannot."""
 
     def __init__(self, settings: Settings, chunks: list[StoredChunk], retriever: HybridRetriever,
-                 answerer: Answerer, index_info: dict):
+                 answerer: Answerer, index_info: dict, condense: Condense = rule_based, section_writer=None):
         self.settings = settings
         self.chunks = chunks
         self.retriever = retriever
         self.answerer = answerer
         self.index_info = index_info
+        self.condense = condense  # follow-up -> standalone query (rule-based unless an LLM is configured)
+        self.section_writer = section_writer  # None: extractive briefings
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, embedder=None) -> "Assistant":
@@ -36,15 +39,21 @@ class Assistant:
         go_offline()
         settings = settings or Settings()
         store = IndexStore(settings)
-        collection = store.active()
+        info = store.info()
+        collection = store.active(info)
         chunks = store.all_chunks(collection)
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
         from assistant.embedding import build_embedder
+        from assistant.lexical_cache import load_lexical
 
-        vector_store = ChromaVectorStore(chroma_collection=collection)
-        retriever = HybridRetriever(settings, chunks, vector_store, embedder or build_embedder(settings))
-        return cls(settings, chunks, retriever, build_answerer(settings, retriever), store.info())
+        lexical = load_lexical(settings, collection.name, chunks)
+        retriever = HybridRetriever(settings, chunks, VectorSearch(collection), embedder or build_embedder(settings),
+                                    lexical)
+        from assistant.llm import build_condenser, build_llm, build_section_writer
+
+        llm = build_llm(settings)
+        embed = retriever.embedder.get_text_embedding_batch
+        return cls(settings, chunks, retriever, build_answerer(settings, retriever, llm), info,
+                   condense=build_condenser(settings, llm), section_writer=build_section_writer(settings, llm, embed))
 
     # -- asking ------------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None, filters: Filters | None = None) -> Answer:
@@ -64,7 +73,8 @@ class Assistant:
         if verdict:
             yield self._refuse(verdict, cleaned, cleaned, [], timings, started)
             return
-        query = standalone_query(cleaned, history)
+        condensed = self.condense(cleaned, history)
+        query = condensed.query
         filters = filters or Filters()
         if _RECENT.search(cleaned):
             filters = Filters(filters.publishers, filters.date_from, filters.date_to, prefer_recent=True)
@@ -73,7 +83,7 @@ class Assistant:
         timings["embed"] = _ms(mark)
         mark = time.perf_counter()
         try:
-            passages = self.retriever.retrieve(query, filters, query_embedding=embedding)
+            passages = self._passages(query, filters, embedding)
         except Exception as error:  # the store (e.g. a Chroma server) is unreachable or failing
             yield self._unavailable(error, cleaned, query, timings, started)
             return
@@ -81,14 +91,24 @@ class Assistant:
         lexical = self.retriever.lexical
         verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf)
         if verdict:
-            yield self._refuse(verdict, cleaned, query, passages, timings, started)
+            yield _noted(self._refuse(verdict, cleaned, query, passages, timings, started), condensed)
             return
         request = AnswerRequest(cleaned, query, passages, history or [], filters.prefer_recent)
         mark = time.perf_counter()
         answer = None
         for answer in self.answerer.stream(request):
             answer.timings_ms = {**timings, "answer": _ms(mark), "total": _ms(started)}
-            yield answer
+            yield _noted(answer, condensed)
+
+    def _passages(self, query: str, filters: Filters, embedding) -> list[Passage]:
+        """The passages to answer from. A broad question ("how has … developed since…") gets a few more;
+        a two-part one ("…, and what replaced it?") also gets those found for its second part."""
+        parts = question_parts(query)
+        broad = len(parts) > 1 or bool(SYNTHESIS_CUE.search(query))
+        k = self.settings.top_k + (2 if broad else 0)
+        found = [self.retriever.retrieve(query, filters, k=k, query_embedding=embedding)]
+        found += [self.retriever.retrieve(part, filters, k=k) for part in parts[1:]]
+        return _interleave(found, k)
 
     def _min_support(self) -> float:
         # BM25-only retrieval has no cosine score to threshold on: rely on the term checks alone.
@@ -149,21 +169,39 @@ class Assistant:
         """A cited briefing on a topic (see assistant.briefing)."""
         from assistant.briefing import build_briefing
 
-        return build_briefing(self, topic)
+        return build_briefing(self, topic, writer=self.section_writer)
 
 
-def build_answerer(settings: Settings, retriever: HybridRetriever) -> Answerer:
-    """The extractive answerer, wrapped by an LLM backend when one is configured."""
+def build_answerer(settings: Settings, retriever: HybridRetriever, llm=None) -> Answerer:
+    """The extractive answerer, wrapped by the LLM backend when one is configured."""
     from assistant.answerers.extractive import ExtractiveAnswerer
     from assistant.claims import ClaimIndex
 
     passages = {chunk.id: Passage(chunk.id, chunk.text, chunk.metadata) for chunk in retriever.chunks}
-    extractive = ExtractiveAnswerer(settings, retriever.lexical.idf, ClaimIndex(retriever.chunks), passages)
+    extractive = ExtractiveAnswerer(settings, retriever.lexical.idf, ClaimIndex(retriever.chunks), passages,
+                                    retriever.lexical.aliases)
     if settings.llm_backend == "none":
         return extractive
     from assistant.llm import build_answerer as build_llm_answerer
 
-    return build_llm_answerer(settings, extractive, embed=retriever.embedder.get_text_embedding_batch)
+    return build_llm_answerer(settings, extractive, embed=retriever.embedder.get_text_embedding_batch, backend=llm)
+
+
+def _noted(answer: Answer, condensed: Condensed) -> Answer:
+    """The answer with the condenser's notes first (none on the rule-based default path)."""
+    if condensed.notes and not all(note in answer.notes for note in condensed.notes):
+        answer.notes = [*condensed.notes, *answer.notes]
+    return answer
+
+
+def _interleave(rankings: list[list[Passage]], k: int) -> list[Passage]:
+    """Take from each ranking in turn, skipping repeats, until k passages."""
+    merged: dict[str, Passage] = {}
+    for rank in range(max((len(r) for r in rankings), default=0)):
+        for ranking in rankings:
+            if rank < len(ranking):
+                merged.setdefault(ranking[rank].chunk_id, ranking[rank])
+    return list(merged.values())[:k]
 
 
 def _ms(since: float) -> float:

@@ -12,6 +12,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from assistant.settings import Settings
 
 ADD_BATCH = 256
@@ -93,9 +95,9 @@ class IndexStore:
             metadata["stats"] = json.loads(metadata["stats"])
         return metadata
 
-    def active(self):
-        """The active chunk collection; IndexNotFound when nothing has been built."""
-        name = self.info().get("active")
+    def active(self, info: dict | None = None):
+        """The active chunk collection (of `info`, when already read); IndexNotFound when nothing is built."""
+        name = (info if info is not None else self.info()).get("active")
         if not name:
             raise IndexNotFound(
                 f"No index found in {self.location}. Build it first with: python -m ingest"
@@ -167,3 +169,27 @@ class IndexStore:
             offset += page
         return sorted(chunks, key=lambda chunk: chunk.id)
 
+
+class VectorSearch:
+    """Nearest chunks of one build to a query vector, asked of Chroma directly (no llama-index in between)."""
+
+    def __init__(self, collection):
+        self.collection = collection
+
+    def query(self, embedding: list[float], k: int, where: dict | None = None) -> dict[str, float]:
+        """chunk id -> cosine similarity for the k nearest chunks that pass `where`, nearest first."""
+        result = self.collection.query(query_embeddings=[embedding], n_results=k, where=where,
+                                       include=["distances"])
+        # The builds use Chroma's cosine space, where distance = 1 - cosine similarity.
+        return {chunk_id: 1.0 - distance for chunk_id, distance in zip(result["ids"][0], result["distances"][0])}
+
+    def similarities(self, embedding: list[float], ids: list[str]) -> dict[str, float]:
+        """chunk id -> cosine similarity to the query vector, for chunks given by id."""
+        if not ids:
+            return {}
+        found = self.collection.get(ids=list(ids), include=["embeddings"])
+        query = np.asarray(embedding, dtype=float)
+        vectors = np.asarray(found["embeddings"], dtype=float).reshape(len(found["ids"]), -1)
+        norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
+        cosines = vectors @ query / np.where(norms == 0, 1.0, norms)
+        return {chunk_id: float(cosine) for chunk_id, cosine in zip(found["ids"], cosines)}

@@ -1,0 +1,154 @@
+"""The embedder: the plain-torch encoder gives the vectors sentence-transformers (and formerly llama-index) gave,
+bit for bit, so indexes built before stay valid and the query side matches what ingest stored."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+
+import pytest
+
+from assistant import encoder
+from assistant.embedding import build_embedder, model_dir
+from assistant.settings import Settings
+from assistant.store import IndexStore
+from tests.conftest import REPO
+
+EDGE_CASES = ["", "   ", "family help", "Ünïcödé café — “quotes” £2.6bn, 19% and 2024-11-20",
+              "a question far longer than the model's window " * 60]
+
+
+@pytest.fixture(scope="module")
+def chunks(corpus_settings):
+    """The chunks ingest builds from the shipped corpus, in ingest order."""
+    from ingest.documents import load_corpus
+    from ingest.pipeline import build_chunks
+
+    return build_chunks(load_corpus(corpus_settings.corpus_dir, corpus_settings.max_file_mb), corpus_settings)
+
+
+@pytest.fixture(scope="module")
+def texts(chunks) -> list[str]:
+    """What ingest embeds."""
+    return [chunk.embed_text for chunk in chunks]
+
+
+@pytest.fixture(scope="module")
+def questions() -> list[str]:
+    rows = [json.loads(line) for line in (REPO / "evals" / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [turn for row in rows for turn in row.get("turns", [row.get("question") or row.get("topic")])] + EDGE_CASES
+
+
+@pytest.mark.integration
+def test_the_packaged_model_runs_on_plain_torch(embedder):
+    assert encoder.supports(model_dir(Settings()))
+    assert embedder.backend == "torch"
+
+
+@pytest.mark.integration
+def test_plain_torch_equals_sentence_transformers_bit_for_bit(embedder, texts, questions):
+    reference = build_embedder(Settings(), backend="sentence-transformers")
+    assert reference.backend == "sentence-transformers"
+    assert embedder.get_text_embedding_batch(texts) == reference.get_text_embedding_batch(texts)
+    assert [embedder.get_query_embedding(q) for q in questions] == [reference.get_query_embedding(q) for q in questions]
+    assert embedder.get_text_embedding_batch(questions) == reference.get_text_embedding_batch(questions)
+
+
+@pytest.mark.integration
+def test_vectors_equal_those_of_the_former_llama_index_embedding(embedder, texts, questions):
+    huggingface = pytest.importorskip("llama_index.embeddings.huggingface")
+    settings = Settings()
+    former = huggingface.HuggingFaceEmbedding(model_name=str(model_dir(settings)), device="cpu", normalize=True,
+                                              embed_batch_size=settings.embed_batch_size, show_progress_bar=False)
+    assert embedder.get_text_embedding_batch(texts) == former.get_text_embedding_batch(texts)
+    with one_torch_thread():  # as Embedder.get_query_embedding runs
+        expected = [former.get_query_embedding(q) for q in questions]
+    assert [embedder.get_query_embedding(q) for q in questions] == expected
+
+
+@pytest.mark.integration
+def test_a_query_runs_on_one_thread_and_batches_on_all(embedder, monkeypatch):
+    import torch
+
+    seen, encode = [], embedder._encode
+    monkeypatch.setattr(embedder, "_encode", lambda texts, name: seen.append(torch.get_num_threads()) or encode(texts, name))
+    threads = torch.get_num_threads()
+    embedder.get_query_embedding("What is family help?")
+    embedder.get_text_embedding_batch(["family help", "kinship care"])
+    assert seen == [1, threads] and torch.get_num_threads() == threads
+
+
+@pytest.mark.integration
+def test_the_index_holds_what_the_embedder_computes(corpus_settings, embedder, chunks, texts):
+    """Up to the last float32 bit: Chroma re-normalises the vectors it stores in its cosine space."""
+    import numpy as np
+
+    stored = {c.id: c.embedding for c in IndexStore(corpus_settings).all_chunks(with_embeddings=True)}
+    assert set(stored) == {chunk.id for chunk in chunks}
+    difference = np.array([stored[chunk.id] for chunk in chunks]) - np.array(embedder.get_text_embedding_batch(texts))
+    assert np.abs(difference).max() < 5e-8
+
+
+@pytest.mark.integration
+def test_the_llama_index_adapter_gives_the_same_vectors(embedder):
+    pytest.importorskip("llama_index.core")
+    from assistant.embedding import as_llama_index
+
+    adapted = as_llama_index(embedder)
+    texts = ["family help", "agency pay", "kinship care allowance"]
+    assert adapted.get_text_embedding_batch(texts) == embedder.get_text_embedding_batch(texts)
+    assert adapted.get_query_embedding("What is family help?") == embedder.get_query_embedding("What is family help?")
+
+
+@contextmanager
+def one_torch_thread():
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _model_copy(tmp_path, **changes):
+    """The packaged model folder, linked file by file, with some JSON files edited: {file: {key: value}}."""
+    source = model_dir(Settings())
+    folder = tmp_path / "model"
+    folder.mkdir(parents=True)
+    for item in source.iterdir():
+        if item.is_dir():
+            (folder / item.name).mkdir()
+            for inner in item.iterdir():
+                (folder / item.name / inner.name).symlink_to(inner)
+        else:
+            (folder / item.name).symlink_to(item)
+    for name, update in changes.items():
+        target = folder / name.replace("__", "/")
+        data = json.loads(target.read_text(encoding="utf-8"))
+        target.unlink()
+        target.write_text(json.dumps(data | update if isinstance(data, dict) else update(data)), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("changes", [
+    {"config.json": {"hidden_act": "relu"}},
+    {"config.json": {"model_type": "roberta"}},
+    {"1_Pooling__config.json": {"pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True}},
+    {"sentence_bert_config.json": {"do_lower_case": True}},
+    {"modules.json": lambda modules: modules[:2]},
+], ids=["activation", "architecture", "pooling", "lower-case", "no-normalize"])
+def test_other_models_are_not_taken_for_the_packaged_kind(tmp_path, changes):
+    assert encoder.supports(_model_copy(tmp_path))
+    assert not encoder.supports(_model_copy(tmp_path / "changed", **changes))
+
+
+@pytest.mark.integration
+def test_other_models_go_through_sentence_transformers(tmp_path):
+    folder = _model_copy(tmp_path, **{"1_Pooling__config.json": {"pooling_mode_mean_tokens": False,
+                                                                 "pooling_mode_cls_token": True}})
+    embedder = build_embedder(Settings(embed_model_dir=folder))
+    assert embedder.backend == "sentence-transformers"
+    assert len(embedder.get_query_embedding("What is family help?")) == 384
