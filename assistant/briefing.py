@@ -140,8 +140,11 @@ class Sentence:
 
 
 # -- public ------------------------------------------------------------------------------------
-def build_briefing(bot, topic: str) -> Briefing:
-    """A briefing on topic from bot's documents: sections of cited sentences and numbered references."""
+def build_briefing(bot, topic: str, writer=None) -> Briefing:
+    """A briefing on topic from bot's documents: sections of cited sentences and numbered references.
+
+    With a writer (assistant.llm.sections.LLMSectionWriter) its sections are redrafted by the LLM from the
+    passages behind them; a draft the citation guard rejects leaves the extractive section."""
     topic = " ".join(topic.split())
     idf = getattr(getattr(getattr(bot, "retriever", None), "lexical", None), "idf", None) or corpus_idf(bot.chunks)
     terms = topic_terms(topic, idf)
@@ -154,13 +157,40 @@ def build_briefing(bot, topic: str) -> Briefing:
     sparse = len(passages) < 3 or max((p.dense for p in passages), default=0.0) < 0.4
     limits = {name: min(limit, SPARSE_LIMIT) if sparse else limit for name, limit in LIMITS.items()}
     sections = compose(sentences, limits, topic, ClaimIndex(bot.chunks), bot.chunks)
+    drafted = redraft(sections, sentences, topic, limits, writer) if writer is not None else []
     info = getattr(bot, "index_info", {}) or {}
     briefing = Briefing(title=f"Briefing: {topic}", topic=topic, generated=dt.date.today().isoformat(),
                         corpus_version=info.get("corpus_version", ""))
-    briefing.notes = _notes(topic, sparse, sections)
+    briefing.notes = _notes(topic, sparse, sections) + drafted
     briefing.sections = [section for section in sections if section.items]
     briefing.references = number(briefing.sections, {p.source_id: p for p in passages}, bot.chunks)
     return briefing
+
+
+def redraft(sections: list[Section], sentences: list[Sentence], topic: str, limits: dict[str, int],
+            writer) -> list[str]:
+    """Replace the items of the writer's sections with its guarded drafts, in place; notes on each section."""
+    notes = []
+    for section in sections:
+        passages = section_passages(section, sentences)
+        if section.heading not in writer.sections or not passages:
+            continue
+        draft = writer.write(topic, section.heading, passages, limits[section.heading])
+        if draft.usable:
+            section.items = [Item([text], [passage.source_id]) for text, passage in draft.sentences]
+        notes.append(draft.note)
+    return notes
+
+
+def section_passages(section: Section, sentences: list[Sentence]) -> list[Passage]:
+    """The passages the section's extractive sentences come from, in the section's order, each once."""
+    found: dict[str, Passage] = {}
+    for item in section.items:
+        for segment in item.segments:
+            for sentence in sentences:
+                if segment.startswith(sentence.text) and sentence.passage.chunk_id not in found:
+                    found[sentence.passage.chunk_id] = sentence.passage
+    return list(found.values())
 
 
 def render(briefing: Briefing, fmt: str = "md") -> str | bytes:

@@ -18,7 +18,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     run = sub.add_parser("run", help="run the evaluation set, write results, metrics.json and report.md")
     run.add_argument("--questions", type=Path, default=runner.QUESTIONS)
     run.add_argument("--out", type=Path, default=runner.OUT_DIR)
-    run.add_argument("--backend", choices=["none", "openai"], default="none")
+    run.add_argument("--backend", choices=["none", "openai", "llamacpp"], default="none",
+                     help="also run the set through this LLM backend (ASSISTANT_LLM_* settings) beside the "
+                          "extractive default; the report compares them side by side")
+    run.add_argument("--kinds", type=lambda text: [k.strip() for k in text.split(",") if k.strip()], default=None,
+                     help="only these kinds, comma-separated (e.g. number,out_of_scope,followup)")
+    run.add_argument("--limit", type=int, default=None,
+                     help="only N items, taken in turn from each kind (a tiny CPU model is slow); gates not enforced")
     run.add_argument("--history", type=Path, nargs="?", const=runner.HISTORY, default=None,
                      help=f"append a metrics line to this file (default {runner.HISTORY}) and plot the trend")
     run.add_argument("--no-baselines", action="store_true")
@@ -43,10 +49,13 @@ def main(argv=None) -> int:
                    queries=args.queries, scale_queries=args.scale_queries)
         return 0
     from evals import runner
-    from evals.report import comparison_table
+    from evals.report import backend_table, comparison_table
 
-    result = runner.run(args.questions, args.out, args.backend, args.history, not args.no_baselines, args.gates)
+    result = runner.run(args.questions, args.out, args.backend, args.history, not args.no_baselines, args.gates,
+                        kinds=args.kinds, limit=args.limit)
     print(comparison_table(result["systems"]))
+    if len(result["backends"]) > 1:
+        print("\n" + backend_table(result["backends"], result["llm"]) + "\n")
     for note in result["notes"]:
         print(f"note: {note}")
     for failure in result["gate_failures"]:

@@ -27,11 +27,13 @@ class NaiveLlamaIndex:
         from llama_index.core import Settings as LlamaSettings
         from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
 
+        from assistant.embedding import as_llama_index
+
         previous = LlamaSettings._llm
         LlamaSettings.llm = None  # MockLLM: nothing may reach a network
         try:
             documents = SimpleDirectoryReader(str(corpus_dir), required_exts=[".txt"]).load_data()
-            self.index = VectorStoreIndex.from_documents(documents, embed_model=embedder)
+            self.index = VectorStoreIndex.from_documents(documents, embed_model=as_llama_index(embedder))
             self.default_k = self.index.as_retriever().similarity_top_k
             self.retriever = self.index.as_retriever(similarity_top_k=max(self.default_k, NAIVE_METRIC_K))
         finally:

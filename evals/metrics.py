@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
@@ -20,6 +21,15 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?\]])\s+(?=[A-Z\"'(\u201c\u2018])")
 
 OUT_OF_SCOPE = "out_of_scope"
 REFUSED = "not_found"
+# How the assistant labels what an LLM backend did (assistant.answerers.generative, assistant.llm.*);
+# tests/evals/test_eval_metrics.py checks these still match the assistant's own strings.
+EXTRACTIVE = "extractive"
+FALLBACK = "extractive (fallback)"
+UNREACHABLE = "LLM backend unreachable"
+CONDENSE_NOTE = "condense: "
+CONDENSED_BY_LLM = "condense: LLM rewrote"
+SECTION_BY_LLM = "written by the LLM"
+_GUARD_KEPT = re.compile(r"^guard: kept (\d+) of (\d+) sentences$")
 
 
 def normalize(text: str) -> str:
@@ -101,6 +111,20 @@ def reciprocal_rank(passages: Sequence[str], evidence: str) -> float:
     """
     rank = evidence_rank(passages, evidence)
     return 1.0 / rank if rank else 0.0
+
+
+def cited_text(text: str, published: str = "") -> str:
+    r"""What a citation shows a reader: the passage and the date its source was published
+    (an answer may say "reported on 20 November 2024" from that date).
+
+    >>> cited_text("It was announced this week.", "2024-11-20")
+    'It was announced this week.\n(published 20 November 2024)'
+    """
+    try:
+        day = dt.date.fromisoformat(published)
+    except (TypeError, ValueError):
+        return text
+    return f"{text}\n(published {day.day} {day:%B %Y})"
 
 
 def citation_support(answer: str, facts: Sequence[Sequence[str]], cited_texts: Sequence[str]) -> float | None:
@@ -200,6 +224,51 @@ def uncited_bullets(markdown: str) -> list[str]:
         units = [stripped] if _BULLET.match(stripped) else _SENTENCE_BREAK.split(stripped)
         missing += [unit for unit in units if unit.strip() and not _MARKER.search(unit)]
     return missing
+
+
+def guard_counts(notes: Sequence[str]) -> tuple[int, int] | None:
+    """(kept, total) generated sentences from an answer's guard note; None when no guard ran.
+
+    >>> guard_counts(["condense: LLM rewrote the follow-up as: x", "guard: kept 1 of 16 sentences"])
+    (1, 16)
+    """
+    for note in notes:
+        match = _GUARD_KEPT.match(note)
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    return None
+
+
+def backend_usage(records: Sequence[dict]) -> dict:
+    """What an LLM backend did over scored records (all None when no answer came from an LLM backend):
+    answers it wrote that the guard kept, fallbacks to the extractive answer (and their rate), sentences
+    the guard kept and dropped, backend failures, follow-ups it condensed, briefing sections it wrote.
+
+    >>> usage = backend_usage([
+    ...     {"kind": "number", "status": "answered", "backend": "openai", "notes": ["guard: kept 2 of 3 sentences"]},
+    ...     {"kind": "name", "status": "answered", "backend": "extractive (fallback)",
+    ...      "notes": ["guard: kept 0 of 5 sentences"], "condense": ["condense: LLM rewrote the follow-up as: x"]}])
+    >>> usage["llm_answers"], usage["fallback_rate"], usage["guard_kept"], usage["guard_dropped"], usage["condensed_by_llm"]
+    (1, 0.5, 2, 6, 1)
+    """
+    answered = [r for r in records if r["kind"] != "briefing" and r["status"] == "answered"]
+    generated = [r for r in answered if r.get("backend", EXTRACTIVE) != EXTRACTIVE]
+    condense = [note for r in records for note in r.get("condense", [])]
+    sections = [note for r in records if r["kind"] == "briefing" for note in r.get("notes", [])]
+    if not generated and not condense and not any(SECTION_BY_LLM in note for note in sections):
+        return dict.fromkeys(("llm_answers", "fallbacks", "fallback_rate", "guard_kept", "guard_dropped",
+                              "backend_errors", "condensed_by_llm", "condense_fallbacks", "sections_by_llm"))
+    fallbacks = sum(r["backend"] == FALLBACK for r in generated)
+    counts = [c for r in answered if (c := guard_counts(r.get("notes", [])))]
+    by_llm = sum(note.startswith(CONDENSED_BY_LLM) for note in condense)
+    return {
+        "llm_answers": len(generated) - fallbacks, "fallbacks": fallbacks,
+        "fallback_rate": fallbacks / len(generated) if generated else None,
+        "guard_kept": sum(kept for kept, _ in counts), "guard_dropped": sum(total - kept for kept, total in counts),
+        "backend_errors": sum(any(n.startswith(UNREACHABLE) for n in r.get("notes", [])) for r in records),
+        "condensed_by_llm": by_llm, "condense_fallbacks": len(condense) - by_llm,
+        "sections_by_llm": sum(SECTION_BY_LLM in note for note in sections),
+    }
 
 
 def mean(values: Iterable[float | None]) -> float | None:

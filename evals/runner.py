@@ -30,6 +30,25 @@ def load_questions(path: Path = QUESTIONS) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def select(items: list[dict], kinds: list[str] | None = None, limit: int | None = None) -> list[dict]:
+    """The items of the given kinds; with limit, that many taken in turn from each kind (file order).
+
+    >>> [i["id"] for i in select([{"id": "n1", "kind": "number"}, {"id": "n2", "kind": "number"},
+    ...                           {"id": "o1", "kind": "out_of_scope"}], limit=2)]
+    ['n1', 'o1']
+    """
+    chosen = [item for item in items if not kinds or item["kind"] in kinds]
+    if limit is None or limit >= len(chosen):
+        return chosen
+    queues = {kind: [item for item in chosen if item["kind"] == kind] for kind in dict.fromkeys(i["kind"] for i in chosen)}
+    picked: list[dict] = []
+    while len(picked) < limit:
+        for queue in queues.values():
+            if queue and len(picked) < limit:
+                picked.append(queue.pop(0))
+    return [item for item in chosen if item in picked]  # back in file order
+
+
 def load_gates(path: Path = GATES) -> dict:
     """The enforced thresholds of gates.yaml (its `gates:` section) as a dict."""
     data = _read_yaml(path)
@@ -53,11 +72,13 @@ def run_item(system, item: dict) -> dict:
         return _run_briefing(system, item)
     history: list[dict] = []
     turns = item.get("turns") or [item["question"]]
+    condense_notes: list[str] = []
     for turn in turns:
         started = time.perf_counter()
         answer = system.ask(turn, history=list(history))
         latency = (time.perf_counter() - started) * 1000
         history += [{"role": "user", "content": turn}, {"role": "assistant", "content": answer.answer}]
+        condense_notes += [note for note in answer.notes if note.startswith(m.CONDENSE_NOTE)]
     query = answer.query or turns[-1]
     passages = list(answer.passages)
     if not passages and hasattr(system, "retrieve"):  # a refusal may carry no passages: measure retrieval anyway
@@ -67,11 +88,11 @@ def run_item(system, item: dict) -> dict:
         deep_rank = m.evidence_rank([p.text for p in system.retrieve(query, k=DEEP_K)], item["evidence"])
     return {
         "id": item["id"], "kind": item["kind"], "status": answer.status, "answer": answer.answer,
-        "citations": [{"n": c.n, "source_id": c.source_id, "chunk_id": c.chunk_id, "sentence": c.sentence,
+        "citations": [{"n": c.n, "source_id": c.source_id, "chunk_id": c.chunk_id, "sentence": c.sentence, "published": c.published,
                        "text": c.text} for c in answer.citations],
         "query": answer.query, "latency_ms": round(latency, 1),
         "passages": [p.chunk_id for p in passages], "passage_texts": [p.text for p in passages],
-        "deep_rank": deep_rank,
+        "deep_rank": deep_rank, "backend": answer.backend, "notes": list(answer.notes), "condense": condense_notes,
     }
 
 
@@ -87,7 +108,8 @@ def _run_briefing(system, item: dict) -> dict:
     except (ImportError, NotImplementedError) as error:  # briefings (issue 5) may not have landed yet
         record["note"] = f"brief() unavailable: {type(error).__name__}: {error}"
         return record
-    record.update(status="answered", answer=briefing.markdown, latency_ms=round((time.perf_counter() - started) * 1000, 1))
+    record.update(status="answered", answer=briefing.markdown, latency_ms=round((time.perf_counter() - started) * 1000, 1),
+                  notes=list(getattr(briefing, "notes", [])))
     return record
 
 
@@ -111,7 +133,7 @@ def run_system(system, items: list[dict], label: str = "", log: Callable[[str], 
 def score(item: dict, record: dict) -> dict:
     """The record with its scores and a diagnosis of what went wrong (empty when it passed)."""
     facts, evidence, kind = item.get("facts", []), item.get("evidence", ""), item["kind"]
-    texts, cited = record.pop("passage_texts", []), [c["text"] for c in record["citations"]]
+    texts, cited = record.pop("passage_texts", []), [m.cited_text(c["text"], c.get("published", "")) for c in record["citations"]]
     scores: dict = {"fact_recall": None, "correct": None, "hit_at_5": None, "rr": None, "evidence_rank": None,
                     "citation_support": None, "citation_precision": None, "uncited": None}
     if kind == "briefing":
@@ -185,6 +207,7 @@ def summarise(records: list[dict]) -> dict:
         "latency_p50_ms": m.percentile(latencies, 50),
         "latency_p95_ms": m.percentile(latencies, 95),
         "errors": sum(r["status"] == "error" for r in records),
+        **m.backend_usage(records),
     }
     per_kind = {}
     for kind in dict.fromkeys(r["kind"] for r in records):
@@ -203,43 +226,40 @@ def summarise(records: list[dict]) -> dict:
 # -- the whole run ---------------------------------------------------------------------------------
 def run(questions: Path = QUESTIONS, out_dir: Path = OUT_DIR, backend: str = "none", history: Path | None = None,
         baselines: bool = True, gates_path: Path = GATES, settings=None, embedder=None,
-        log: Callable[[str], None] | None = None) -> dict:
-    """Evaluate the assistant (and the baselines), write results, metrics.json and report.md; return metrics."""
-    from assistant import Assistant
+        log: Callable[[str], None] | None = None, kinds: list[str] | None = None, limit: int | None = None) -> dict:
+    """Evaluate the assistant (extractive, plus `backend` beside it when one is named, and the baselines),
+    write results, metrics.json and report.md; return metrics. Gates are enforced on the extractive default
+    over the whole set only (a subset chosen with kinds/limit reports them)."""
     from assistant.embedding import build_embedder
     from assistant.settings import Settings
-    from evals import baselines as base
     from evals.report import write_report
 
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
-    items = load_questions(questions)
-    settings = (settings or Settings()).with_overrides(llm_backend=backend)
+    every = load_questions(questions)
+    items = select(every, kinds, limit)
+    settings = (settings or Settings()).with_overrides(llm_backend="none")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = []
-
     embedder = embedder or build_embedder(settings)
-    systems = {"project": run_system(Assistant.from_settings(settings, embedder=embedder), items, "project", log)}
-    skipped = {r.get("note") for r in systems["project"] if r["status"] == "skipped"}
-    notes += [f"briefing metrics not measured: {note}" for note in sorted(skipped)]
-    if baselines:
-        for name, make in base.BASELINES.items():
-            system, note = make(settings, embedder)
-            if note:
-                notes.append(f"baseline {name}: {note}")
-            if system is not None:
-                systems[name] = run_system(system, items, name, log)
+    systems, notes = run_systems(items, settings, embedder, backend, baselines, log)
+    if len(items) < len(every):
+        notes.insert(0, f"subset: {len(items)} of {len(every)} items ({', '.join(dict.fromkeys(i['kind'] for i in items))}); "
+                        "gates reported, not enforced")
 
     for name, records in systems.items():
         suffix = "" if name == "project" else f"-{name}"
         _write_jsonl(out_dir / f"results{suffix}.jsonl", records)
     gates = load_gates(gates_path)
     result = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "questions": str(questions),
-              "backend": backend, "corpus_version": _corpus_version(settings), "notes": notes, "gates": gates,
-              "systems": {name: summarise(records) for name, records in systems.items()}}
-    result["gate_failures"] = m.check_gates(result["systems"]["project"]["overall"], gates)
+              "backend": backend, "llm": _llm_info(settings, backend), "items": [i["id"] for i in items],
+              "subset": len(items) < len(every), "corpus_version": _corpus_version(settings), "notes": notes,
+              "gates": gates, "systems": {name: summarise(records) for name, records in systems.items()}}
+    failures = m.check_gates(result["systems"]["project"]["overall"], gates)
+    result["gate_failures"] = [] if result["subset"] else failures
+    result["subset_gate_gaps"] = failures if result["subset"] else []
     result["target_gaps"] = m.check_gates(result["systems"]["project"]["overall"], load_targets(gates_path))
     result["failing_items"] = {r["id"]: r["reasons"] for r in systems["project"] if r["reasons"]}
+    result["backends"] = backends_side_by_side(result["systems"], backend)
     (out_dir / "metrics.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     trend = []
     if history:
@@ -247,6 +267,45 @@ def run(questions: Path = QUESTIONS, out_dir: Path = OUT_DIR, backend: str = "no
         trend = load_history(Path(history))
     write_report(out_dir, result, systems, trend)
     return result
+
+
+def run_systems(items: list[dict], settings, embedder, backend: str = "none", baselines: bool = True,
+                log: Callable[[str], None] | None = None) -> tuple[dict[str, list[dict]], list[str]]:
+    """Scored records per system: the extractive project, the LLM backend (if any), then the baselines."""
+    from assistant import Assistant
+    from evals import baselines as base
+
+    notes: list[str] = []
+    systems = {"project": run_system(Assistant.from_settings(settings, embedder=embedder), items, "project", log)}
+    skipped = {r.get("note") for r in systems["project"] if r["status"] == "skipped"}
+    notes += [f"briefing metrics not measured: {note}" for note in sorted(skipped)]
+    if backend != "none":
+        llm = Assistant.from_settings(settings.with_overrides(llm_backend=backend), embedder=embedder)
+        systems[backend] = run_system(llm, items, backend, log)
+    if baselines:
+        for name, make in base.BASELINES.items():
+            system, note = make(settings, embedder)
+            if note:
+                notes.append(f"baseline {name}: {note}")
+            if system is not None:
+                systems[name] = run_system(system, items, name, log)
+    return systems, notes
+
+
+def backends_side_by_side(systems: dict, backend: str) -> dict:
+    """{backend label: {metric: value}} for the extractive default and the LLM backend (one column each)."""
+    from evals.report import BACKEND_ROWS
+
+    names = {"extractive": "project", **({backend: backend} if backend != "none" else {})}
+    return {label: {key: systems[name]["overall"].get(key) for key, _ in BACKEND_ROWS}
+            for label, name in names.items()}
+
+
+def _llm_info(settings, backend: str) -> dict:
+    if backend == "none":
+        return {}
+    return {"backend": backend, "model": settings.llm_model or "", "base_url": settings.llm_base_url or "",
+            "max_tokens": settings.llm_max_tokens, "condense": settings.llm_condense, "briefing": settings.llm_briefing}
 
 
 def append_history(path: Path, result: dict) -> None:

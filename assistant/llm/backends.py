@@ -91,9 +91,9 @@ class LlamaCppBackend:
 def build_backend(settings: Settings) -> LLMBackend:
     """The backend settings.llm_backend names (openai or llamacpp)."""
     if settings.llm_backend == "openai":
-        return OpenAIBackend(openai_llm(settings))
+        return OpenAIBackend(openai_llm(settings, settings.llm_max_tokens), settings.llm_system_in_user)
     if settings.llm_backend == "llamacpp":
-        return LlamaCppBackend(llamacpp_model(settings))
+        return LlamaCppBackend(llamacpp_model(settings), settings.llm_max_tokens)
     raise ValueError(f"No LLM backend for llm_backend={settings.llm_backend!r}")
 
 

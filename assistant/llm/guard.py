@@ -107,6 +107,11 @@ class Evidence:
         return self._sentence_vectors[n - 1]
 
 
+def injected(text: str) -> bool:
+    """Whether text reads like an injected instruction ('ignore previous instructions', 'system prompt'...)."""
+    return bool(_INJECTION.search(text))
+
+
 def guard(answer: str, evidence: Evidence, config: GuardConfig = GuardConfig()) -> GuardReport:
     """Check every sentence of a generated answer; fall back when too little survives."""
     report = GuardReport()

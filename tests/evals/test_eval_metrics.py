@@ -147,3 +147,32 @@ def test_shipped_targets_are_the_agreed_floor_and_gates_do_not_exceed_them():
     for key, value in floor.items():  # targets only go up: a lower bound may rise, an upper bound may fall
         assert targets[key] <= value if key.endswith("_max") else targets[key] >= value, key
         assert key in gates, f"{key} is not enforced"
+
+
+def test_backend_labels_match_what_the_assistant_writes():
+    """The strings backend_usage() counts are the ones the LLM layer really writes."""
+    from assistant.answerers.generative import FALLBACK_BACKEND, GenerativeAnswerer
+    from assistant.llm.condense import LLMCondenser
+    from assistant.llm.guard import GuardReport, Kept
+    from assistant.llm.sections import LLMSectionWriter
+    from assistant.settings import Settings
+    from tests.llm.fakes import FakeExtractive, FakeLLM, passages
+
+    assert m.FALLBACK == FALLBACK_BACKEND and FakeExtractive.name == m.EXTRACTIVE
+    assert m.guard_counts(GuardReport(kept=[Kept("x", [1])]).notes()) == (1, 1)
+    history = [{"role": "user", "content": "What did the review recommend?"}]
+    note = LLMCondenser(FakeLLM("What did the review recommend?"))("And what did it recommend?", history).notes[0]
+    assert note.startswith(m.CONDENSED_BY_LLM) and note.startswith(m.CONDENSE_NOTE)
+    draft = LLMSectionWriter(FakeLLM("It recommended £2.6 billion of new investment over four years [1]."))
+    assert m.SECTION_BY_LLM in draft.write("the review", "Overview", passages(), 3).note
+    from assistant.answerers.base import AnswerRequest
+
+    failed = GenerativeAnswerer(FakeLLM(TimeoutError("slow")), FakeExtractive(), Settings()).answer(
+        AnswerRequest("q", "q", passages()))
+    assert failed.notes[-1].startswith(m.UNREACHABLE)
+
+
+def test_backend_usage_is_empty_for_the_extractive_default():
+    records = [{"kind": "number", "status": "answered", "backend": "extractive", "notes": []},
+               {"kind": "out_of_scope", "status": "not_found", "backend": "extractive", "notes": ["refused: x"]}]
+    assert set(m.backend_usage(records).values()) == {None}

@@ -110,3 +110,64 @@ def test_report_and_history(tmp_path):
     for png in ("per_kind.png", "latency.png", "baselines.png", "trend.png"):
         assert (tmp_path / png).stat().st_size > 0
     assert comparison_table(result["systems"]).count("\n") == 3
+
+
+@pytest.mark.parametrize("kinds, limit, expected", [
+    (None, None, ["num-a", "name-b", "oos-c", "fu-d", "brief-e"]),
+    (["number", "out_of_scope"], None, ["num-a", "oos-c"]),
+    (None, 3, ["num-a", "name-b", "oos-c"]),
+    (["followup", "number"], 1, ["num-a"]),
+    (None, 99, ["num-a", "name-b", "oos-c", "fu-d", "brief-e"]),
+])
+def test_select_takes_kinds_in_turn_in_file_order(kinds, limit, expected):
+    assert [item["id"] for item in runner.select(ITEMS, kinds, limit)] == expected
+
+
+def test_select_round_robin_over_kinds():
+    items = [{"id": f"n{i}", "kind": "number"} for i in range(3)] + [{"id": "o0", "kind": "out_of_scope"}]
+    assert [item["id"] for item in runner.select(items, limit=3)] == ["n0", "n1", "o0"]
+
+
+class FakeLLMBot(FakeBot):
+    """FakeBot's answers labelled as an LLM backend's would be: £2bn kept from the LLM, the rest fallbacks."""
+
+    def ask(self, question, history=None):
+        answer = super().ask(question, history)
+        if answer.status == "answered":
+            kept = "£2bn" in answer.answer
+            answer.backend = "openai" if kept else "extractive (fallback)"
+            answer.notes = ["guard: kept 1 of 1 sentences"] if kept else ["guard: kept 0 of 5 sentences"]
+        if history:
+            answer.notes.insert(0, "condense: LLM rewrote the follow-up as: who backed family help?")
+        return answer
+
+
+def test_backends_side_by_side_in_metrics_and_report(tmp_path):
+    from evals.report import BACKEND_ROWS, backend_table
+
+    records = {"project": runner.run_system(FakeBot(), ITEMS), "openai": runner.run_system(FakeLLMBot(), ITEMS)}
+    systems = {name: runner.summarise(rows) for name, rows in records.items()}
+    llm = systems["openai"]["overall"]
+    assert (llm["llm_answers"], llm["fallbacks"], llm["fallback_rate"]) == (1, 1, 0.5)  # name-b, oos-c refused
+    assert (llm["guard_kept"], llm["guard_dropped"], llm["condensed_by_llm"]) == (1, 5, 1)
+    assert systems["project"]["overall"]["fallback_rate"] is None
+    backends = runner.backends_side_by_side(systems, "openai")
+    assert list(backends) == ["extractive", "openai"] and set(backends["openai"]) == {k for k, _ in BACKEND_ROWS}
+    info = {"backend": "openai", "model": "tiny", "base_url": "http://127.0.0.1:1/v1", "max_tokens": 64}
+    table = backend_table(backends, info)
+    assert table.splitlines()[0] == "| metric | extractive | openai (tiny) |"
+    assert "| fallback rate | n/a | 0.500 |" in table
+    result = {"created": "now", "backend": "openai", "llm": info, "corpus_version": "v", "notes": [], "gates": {},
+              "systems": systems, "gate_failures": [], "subset": True, "subset_gate_gaps": ["followup not measured"],
+              "failing_items": {}, "backends": backends}
+    text = write_report(tmp_path, result, records, []).read_text()
+    assert "## Backends side by side" in text and table in text
+    assert "| `num-a` | number | answered | 0.50 | answered | 0.50 | openai | 1/1 |" in text
+    assert "- below gate: followup not measured" in text and "All gates pass." not in text
+
+
+def test_cli_accepts_a_subset_and_a_backend():
+    from evals.__main__ import parse_args
+
+    args = parse_args(["run", "--backend", "openai", "--kinds", "number, out_of_scope", "--limit", "6"])
+    assert (args.backend, args.kinds, args.limit) == ("openai", ["number", "out_of_scope"], 6)

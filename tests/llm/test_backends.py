@@ -124,3 +124,10 @@ def test_system_prompt_can_be_folded_into_the_user_turn():
 
         OpenAIBackend(openai_llm(openai_settings(url)), system_in_user=True).complete("rules", "question")
     assert seen[0]["messages"] == [{"role": "user", "content": "rules\n\nquestion"}]
+
+
+def test_token_limit_and_system_role_come_from_settings():
+    backend = build_backend(Settings(llm_backend="openai", llm_base_url="http://127.0.0.1:1/v1", llm_max_tokens=64,
+                                     llm_system_in_user=True))
+    assert backend.llm.max_tokens == 64 and backend.system_in_user
+    assert not build_backend(Settings(llm_backend="openai", llm_base_url="http://127.0.0.1:1/v1")).system_in_user

