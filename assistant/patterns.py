@@ -16,6 +16,7 @@ YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)(?:-\d{2}(?!\d))?\b")
 DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? \d{{4}}|(?:{MONTHS}) \d{{4}}|"
     rf"(?:spring|summer|autumn|winter) \d{{4}}|(?:19|20)\d{{2}}(?:-\d{{2}})?)\b", re.I)
+YEAR_MENTION = re.compile(r"\b(?:19|20)\d{2}\b")  # any year a question or sentence names ("in 2016")
 FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? \d{{4}}\b", re.I)
 # Two or more capitalised words (a name or organisation) or an acronym such as DfE, ADCS, BASW.
 NAME = re.compile(r"\b(?:[A-Z][a-z’'\-]+ (?:(?:of|for|and|the|de|on) )?)+[A-Z][a-z’'\-]+\b|\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
@@ -70,6 +71,28 @@ def has_answer_type(text: str, answer_type: str) -> bool:
     return bool(check and check())
 
 
+# What a question asks for, by its wording; the first match wins, so the order matters
+# ("According to the Budget, when…" is a date question, "What does spending power mean?" a definition).
+_ANSWER_TYPES = [(kind, re.compile(pattern)) for kind, pattern in (
+    ("money", r"\bhow much\b"),
+    ("number", r"\bhow many\b|\bwhat (?:proportion|percentage|share|number)\b|\brate\b|\bper cent\b"),
+    ("date", r"^when\b|\bwhat year\b|\bwhat date\b|\bby when\b|\bwhen (?:did|does|will|was|is|were|would)\b|"
+             r"\bhow long\b"),
+    ("definition", r"\bwhat does .* mean\b|\bwhat is meant by\b|\bdefine\b"),
+    ("opinion", r"\bwhat (?:do|does|did) .{0,60}\b(?:think|say|make of|feel)\b|\bview of\b|\bopinion\b|"
+                r"\bhow did .{0,60}\b(?:react|respond)\b|\breaction\b"),
+    ("money", r"\bcost\b|\bfunding\b|\bspend|\bbudget\b|\bmoney\b|\ballocated\b|\binvest"),
+    ("place", r"\bwhich (?:councils?|areas?|local authorities|regions?|places?)\b|\bwhere\b"),
+    ("organisation", r"\bwhich (?:organisations?|bodies|charities|charity|body|regulator|union|agency|department)\b|"
+                     r"\bwhat (?:organisation|body|charity|regulator)\b"),
+    ("title", r"\b(?:what is|what was|what's) the (?:name|title) of\b|\bwhat is .{0,60}\bcalled\b|"
+              r"\bwhat was .{0,60}\bcalled\b"),
+    ("name", r"^(?:who|whom)\b|\bwho (?:said|is|was|are|were|led|leads|chairs)\b|\bwhich minister\b"),
+    ("reason", r"^why\b|\bwhy (?:are|is|do|did|were)\b|\bworried\b|\bconcerns?\b|\bcriticis"),
+    ("definition", r"^(?:what|who) (?:is|are|was|were)\b|\bwhat does .* mean\b|\bdefine\b|\bwhat do .* do\b"),
+)]
+
+
 def answer_type(question: str) -> str:
     """What a question asks for: money, number, date, definition, opinion, place, organisation, title,
     name (a person), reason or general.
@@ -80,34 +103,7 @@ def answer_type(question: str) -> str:
     ['organisation', 'title', 'date', 'definition', 'opinion']
     """
     q = question.lower().strip()
-    if re.search(r"\bhow much\b", q):
-        return "money"
-    if re.search(r"\bhow many\b|\bwhat (?:proportion|percentage|share|number)\b|\brate\b|\bper cent\b", q):
-        return "number"
-    if re.search(r"^when\b|\bwhat year\b|\bwhat date\b|\bby when\b|\bwhen (?:did|does|will|was|is|were|would)\b|"
-                 r"\bhow long\b", q):
-        return "date"
-    if re.search(r"\bwhat does .* mean\b|\bwhat is meant by\b|\bdefine\b", q):
-        return "definition"
-    if re.search(r"\bwhat (?:do|does|did) .{0,60}\b(?:think|say|make of|feel)\b|\bview of\b|\bopinion\b|"
-                 r"\bhow did .{0,60}\b(?:react|respond)\b|\breaction\b", q):
-        return "opinion"
-    if re.search(r"\bcost\b|\bfunding\b|\bspend|\bbudget\b|\bmoney\b|\ballocated\b|\binvest", q):
-        return "money"
-    if re.search(r"\bwhich (?:councils?|areas?|local authorities|regions?|places?)\b|\bwhere\b", q):
-        return "place"
-    if re.search(r"\bwhich (?:organisations?|bodies|charities|charity|body|regulator|union|agency|department)\b|"
-                 r"\bwhat (?:organisation|body|charity|regulator)\b", q):
-        return "organisation"
-    if re.search(r"\b(?:what is|what was|what's) the (?:name|title) of\b|\bwhat is .{0,60}\bcalled\b|\bwhat was .{0,60}\bcalled\b", q):
-        return "title"
-    if re.search(r"^(?:who|whom)\b|\bwho (?:said|is|was|are|were|led|leads|chairs)\b|\bwhich minister\b", q):
-        return "name"
-    if re.search(r"^why\b|\bwhy (?:are|is|do|did|were)\b|\bworried\b|\bconcerns?\b|\bcriticis", q):
-        return "reason"
-    if re.search(r"^(?:what|who) (?:is|are|was|were)\b|\bwhat does .* mean\b|\bdefine\b|\bwhat do .* do\b", q):
-        return "definition"
-    return "general"
+    return next((kind for kind, pattern in _ANSWER_TYPES if pattern.search(q)), "general")
 
 
 TITLE = re.compile(r"[‘“\"'](?P<title>[A-Z][^‘’“”\"]{6,90})[’”\"']|\b(?:entitled|called|named) (?P<named>[A-Z][\w’',:\- ]{6,90})")

@@ -11,6 +11,7 @@ import numpy as np
 
 from assistant.aliases import Aliases
 from assistant.models import Passage
+from assistant.patterns import YEAR_MENTION
 from assistant.settings import Settings
 from assistant.store import StoredChunk
 from assistant.text import content_words
@@ -200,18 +201,17 @@ class HybridRetriever:
 
     def _boost_years(self, fused: dict[str, float], query: str) -> dict[str, float]:
         """A question that names a year ("the November 2024 reforms") prefers sources published then."""
-        years = set(re.findall(r"\b(?:19|20)\d{2}\b", query))
-        if not years:
-            return fused
-        return {c: s * (1.3 if self.by_id[c].metadata.get("published", "")[:4] in years else 1.0)
-                for c, s in fused.items() if c in self.by_id}
+        years = set(YEAR_MENTION.findall(query))
+        return self._boost(fused, 1.3, lambda meta: meta.get("published", "")[:4] in years) if years else fused
 
     def _boost_named_publishers(self, fused: dict[str, float], query: str) -> dict[str, float]:
         """'What did Safe and Sound think…' prefers what Safe and Sound published."""
         named = {p for p in self.publishers if _names(query, p)}
-        if not named:
-            return fused
-        return {c: s * (1.5 if self.by_id[c].metadata.get("publisher") in named else 1.0)
+        return self._boost(fused, 1.5, lambda meta: meta.get("publisher") in named) if named else fused
+
+    def _boost(self, fused: dict[str, float], factor: float, prefers) -> dict[str, float]:
+        """fused, with the score of each chunk whose metadata `prefers` accepts multiplied by factor."""
+        return {c: s * (factor if prefers(self.by_id[c].metadata) else 1.0)
                 for c, s in fused.items() if c in self.by_id}
 
     def _passage(self, chunk_id: str, score: float, dense: dict, lexical: dict) -> Passage:

