@@ -348,8 +348,7 @@ def candidates(passages: list[Passage], terms: dict[str, float], inherited: dict
     for passage in passages:
         base = max(relevance(passage, terms), (inherited or {}).get(passage.chunk_id, 0.0))
         title = overlap(_context(passage), terms)
-        before = by_place.get((passage.source_id, passage.metadata.get("position", 0) - 1))
-        previous = last_speaker(Passage(before.id, before.text, before.metadata)) if before else ""
+        previous = speaker_at_start(passage, by_place)
         for start, end, text in content_sentences(passage.text):
             speaker = find_speaker(text, previous, passage, start)
             previous = speaker or (previous if _in_quote(passage.text, start) else "")
@@ -362,9 +361,19 @@ def candidates(passages: list[Passage], terms: dict[str, float], inherited: dict
 
 
 # -- speakers ----------------------------------------------------------------------------------
-def last_speaker(passage: Passage) -> str:
-    """The speaker in force at the end of a passage (for a quotation that runs into the next chunk)."""
-    previous = ""
+def speaker_at_start(passage: Passage, by_place: dict, depth: int = 3) -> str:
+    """The speaker in force where a passage starts: a quotation of several paragraphs can run on from
+    the chunks before it (up to depth of them)."""
+    before = by_place.get((passage.source_id, passage.metadata.get("position", 0) - 1))
+    if before is None or depth == 0:
+        return ""
+    before = Passage(before.id, before.text, before.metadata)
+    return last_speaker(before, speaker_at_start(before, by_place, depth - 1))
+
+
+def last_speaker(passage: Passage, previous: str = "") -> str:
+    """The speaker in force at the end of a passage (for a quotation that runs into the next chunk),
+    given the one in force at its start."""
     for start, _, text in content_sentences(passage.text):
         speaker = find_speaker(text, previous, passage, start)
         previous = speaker or (previous if _in_quote(passage.text, start) else "")

@@ -43,7 +43,7 @@ class _Unit:
 
 def chunk_document(document: SourceDocument, chunk_words: int = 120, max_chars: int = 2400) -> list[Chunk]:
     """Split one document into passages of about chunk_words words, never over max_chars."""
-    units = _units(document.text, max_chars)
+    units = _units(document.text, chunk_words, max_chars)
     pieces = _pack(units, chunk_words, max_chars)
     chunks = []
     for position, (section, text) in enumerate(pieces):
@@ -83,7 +83,7 @@ def _is_heading(block: list[str], following: list[str] | None) -> bool:
             and not _looks_like_heading(following) and not is_bullet(following[0]))
 
 
-def _units(text: str, max_chars: int) -> list[_Unit]:
+def _units(text: str, chunk_words: int, max_chars: int) -> list[_Unit]:
     """Paragraphs and lists (with their lead-in) tagged with the section heading above them."""
     blocks = _blocks(text)
     units: list[_Unit] = []
@@ -107,9 +107,57 @@ def _units(text: str, max_chars: int) -> list[_Unit]:
                 break
             i += 1
             lines.extend(following)
-        units.extend(_split_oversized(_Unit("\n".join(lines), section), max_chars))
+        for group in _paragraphs(lines):
+            for piece in _split_long_list(group, chunk_words):
+                units.extend(_split_oversized(_Unit("\n".join(piece), section), max_chars))
         i += 1
     return units
+
+
+def _paragraphs(lines: list[str]) -> list[list[str]]:
+    """A block's lines as paragraphs: each prose line on its own (web text often has no blank lines
+    between paragraphs), a list together with its lead-in.
+
+    >>> _paragraphs(["One.", "Two:", "• a", "• b", "Three."])
+    [['One.'], ['Two:', '• a', '• b'], ['Three.']]
+    """
+    groups: list[list[str]] = []
+    for index, line in enumerate(lines):
+        follows_lead_in = groups and (is_bullet(groups[-1][-1]) or _leads_list(groups[-1][-1], index - 1, lines))
+        if is_bullet(line) and follows_lead_in:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return groups
+
+
+def _leads_list(line: str, index: int, lines: list[str]) -> bool:
+    """A prose line ending in ':' or a short title line, with a list item right after it."""
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    return (not is_bullet(line) and is_bullet(following)
+            and (line.endswith(":") or _looks_like_heading([line])))
+
+
+def _split_long_list(group: list[str], chunk_words: int) -> list[list[str]]:
+    """A list over twice chunk_words words is cut between items into runs of about chunk_words words,
+    each repeating the lead-in, so one passage does not hold a page of unrelated points (a shorter
+    list stays whole, so "what are the three aims?" finds all three in one passage).
+
+    >>> _split_long_list(["Aims:", "• one two", "• three four"], 2)
+    [['Aims:', '• one two'], ['Aims:', '• three four']]
+    """
+    if len(group) < 3 or word_count(" ".join(group)) <= 2 * chunk_words:
+        return [group]
+    lead = [] if is_bullet(group[0]) else group[:1]
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for item in group[len(lead):]:
+        if current and word_count(" ".join(lead + current + [item])) > chunk_words:
+            runs.append(lead + current)
+            current = []
+        current.append(item)
+    runs.append(lead + current)
+    return runs
 
 
 def _split_oversized(unit: _Unit, max_chars: int) -> list[_Unit]:

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.briefing import SECTIONS, build_briefing, find_speaker, render, uncited_lines
+from assistant.briefing import SECTIONS, build_briefing, find_speaker, render, speaker_at_start, uncited_lines
 from assistant.models import Passage
 from assistant.text import content_words
 
@@ -127,6 +127,22 @@ def test_uncited_lines_accepts_cited_lines_notes_and_references():
 def test_find_speaker_names_the_organisation_or_person_not_the_article(sentence, previous, expected):
     passage = Passage("x#0", sentence, {"publisher": "Community Care"})
     assert find_speaker(sentence, previous, passage, 0) == expected
+
+
+@pytest.mark.unit
+def test_a_quotation_of_several_paragraphs_keeps_its_speaker_across_chunks():
+    paragraphs = ["Meanwhile, Andy Smith, president of the ADCS, said there was “plenty to welcome”.",
+                  "“On the social care front, the measures are helpful.",
+                  "“Similarly, new powers for Ofsted to fine providers must link up with other reforms.",
+                  "The DfE did not comment."]
+    chunks = [SimpleNamespace(id=f"doc#{i}", text=text, metadata={"source_id": "doc", "position": i})
+              for i, text in enumerate(paragraphs)]
+    by_place = {("doc", i): chunk for i, chunk in enumerate(chunks)}
+    third = Passage("doc#2", paragraphs[2], {"source_id": "doc", "position": 2})
+    assert speaker_at_start(third, by_place) == "Andy Smith, president of the ADCS"
+    fourth = Passage("doc#3", paragraphs[3], {"source_id": "doc", "position": 3})
+    assert speaker_at_start(fourth, by_place) == "Andy Smith, president of the ADCS"  # in force; the sentence decides
+    assert speaker_at_start(third, by_place, depth=1) == ""  # the speaker is two chunks back
 
 
 @pytest.mark.unit

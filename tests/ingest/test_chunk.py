@@ -49,3 +49,27 @@ def test_no_chunk_exceeds_the_limit_and_no_text_is_lost():
     chunks = chunk_document(_document(long_paragraph), chunk_words=120, max_chars=800)
     assert all(len(c.text) <= 800 for c in chunks)
     assert " ".join(c.text for c in chunks).split() == long_paragraph.split()
+
+
+@pytest.mark.unit
+def test_lines_without_blank_lines_between_them_are_separate_paragraphs():
+    lines = [f"Paragraph {i} says something about the reforms and what the sector thinks of them today." for i in range(12)]
+    chunks = chunk_document(_document("\n".join(lines)), chunk_words=40)
+    assert len(chunks) > 1 and all(len(c.text.split()) <= 40 for c in chunks)
+    assert "\n\n".join(c.text for c in chunks).split() == "\n".join(lines).split()
+
+
+@pytest.mark.unit
+def test_a_long_list_is_cut_between_items_and_each_part_keeps_the_lead_in():
+    items = [f"• Point {i}: the strategy sets out a measure on topic {i} with funding and a timetable." for i in range(12)]
+    chunks = chunk_document(_document("DfE social care strategy: key points\n" + "\n".join(items)), chunk_words=40)
+    assert len(chunks) > 2
+    assert all(c.text.startswith("DfE social care strategy: key points\n•") for c in chunks)
+    assert [line for c in chunks for line in c.text.split("\n")[1:]] == items
+
+
+@pytest.mark.unit
+def test_a_list_up_to_twice_the_chunk_size_stays_whole():
+    chunks = chunk_document(_document(LIST_TEXT), chunk_words=20)  # the list with its lead-in is 33 words
+    holding = [c for c in chunks if "Three central aims were set out:" in c.text]
+    assert len(holding) == 1 and "1. Improving" in holding[0].text and "3. Streamlining" in holding[0].text
