@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
@@ -21,12 +22,14 @@ FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? \d{{4}}\b",
 # Two or more capitalised words (a name or organisation) or an acronym such as DfE, ADCS, BASW.
 NAME = re.compile(r"\b(?:[A-Z][a-z’'\-]+ (?:(?:of|for|and|the|de|on) )?)+[A-Z][a-z’'\-]+\b|\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
 PLACE_HINT = re.compile(r"\b(?:council|councils|borough|county|city|region|area|areas|authorit(?:y|ies))\b", re.I)
-NAME_LIST = re.compile(r"\b[A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)*(?:, [A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)*)+,? and [A-Z]")
+# "Dorset, Lincolnshire and Wolverhampton", "Action for Children, Barnardo’s, the NSPCC and…": three or more names.
+_LISTED_NAME = r"(?:the )?[A-Z][\w’'\-]+(?: (?:(?:of|for|and the) )?[A-Z][\w’'\-]+)*(?: \([A-Z]+\))?"
+NAME_LIST = re.compile(rf"\b{_LISTED_NAME}(?:, {_LISTED_NAME})+,? and (?:the )?[A-Z]")
 DEFINES = re.compile(r"\b(?:involves?|involving|designed to|refers? to|means|(?:is|are) (?:a|an|the)\b|provides?|"
                      r"would (?:take over|be|provide)|consists? of|comprises?|known as|merger of|a form of)\b", re.I)
 LIST_CUE = re.compile(r"\b(?:what (?:are|were) the|which (?:\w+ ){0,2}(?:are|were|will|would|did|is|does|do|has|have)|list|"
                       r"three|four|five|six|aims|areas|outcomes|priorities|models|pledges|measures|proposals|"
-                      r"organisations|members|envisage)\b", re.I)
+                      r"organisations|members|envisage|make up|made up of|consists? of|comprises?)\b", re.I)
 DEFINING = re.compile(r"\b(?:is|are|was|were|means|involves?|refers? to|designed to|aims? to|"
                       r"would|consists? of|comprises?|provides?|known as|defined)\b", re.I)
 # "How has … developed", "across", "since": questions whose answer spans several sources and dates.
@@ -36,6 +39,34 @@ SAYS = re.compile(r"\b(?:says?|said|argues?|argued|told|warns?|warned|believes?|
                   r"criticised|according to)\b|[“”]")
 REASON = re.compile(r"\b(?:because|concerns?|concerned|worr(?:y|ied|ies)|warn(?:ed|s|ing)?|risks?|"
                     r"criticis(?:ed|m|es)|misgivings|reservations|fear|due to|as a result|dangerous)\b", re.I)
+
+
+_OPEN_YEAR = re.compile(r"\b(since|after|before)\s+((?:19|20)\d{2})\b", re.I)
+
+
+def years_in_scope(question: str) -> Callable[[str], bool] | None:
+    """Which publication years a question asks about: the years it names ("in 2016"), every year from
+    one on ("since 2023", "after 2023") or before one ("before 2020"); None when it names no year.
+
+    >>> scope = years_in_scope("What has been spent since 2023?")
+    >>> scope("2023"), scope("2024"), scope("2016")
+    (True, True, False)
+    >>> years_in_scope("What did the 2016 vision say?")("2023"), years_in_scope("What is family help?")
+    (False, None)
+    """
+    named = set(YEAR_MENTION.findall(question))
+    if not named:
+        return None
+    bounds = [(word.lower(), int(year)) for word, year in _OPEN_YEAR.findall(question)]
+    exact = named - {str(year) for _, year in bounds}
+
+    def accepts(year: str) -> bool:
+        if year in exact:
+            return True
+        number = int(year) if year.isdigit() else 0
+        return any(number >= bound if word == "since" else number > bound if word == "after" else number < bound
+                   for word, bound in bounds)
+    return accepts
 
 
 def normalise_money(amount: str) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant.aliases import Aliases
 from assistant.models import Passage
-from assistant.patterns import YEAR_MENTION
+from assistant.patterns import years_in_scope
 from assistant.settings import Settings
 from assistant.store import StoredChunk
 from assistant.text import content_words
@@ -200,9 +200,12 @@ class HybridRetriever:
                 for c, s in fused.items() if c in self.by_id}
 
     def _boost_years(self, fused: dict[str, float], query: str) -> dict[str, float]:
-        """A question that names a year ("the November 2024 reforms") prefers sources published then."""
-        years = set(YEAR_MENTION.findall(query))
-        return self._boost(fused, 1.3, lambda meta: meta.get("published", "")[:4] in years) if years else fused
+        """A question that names a year ("the November 2024 reforms", "since 2023") prefers sources
+        published then."""
+        in_scope = years_in_scope(query)
+        if in_scope is None:
+            return fused
+        return self._boost(fused, 1.3, lambda meta: in_scope(meta.get("published", "")[:4]))
 
     def _boost_named_publishers(self, fused: dict[str, float], query: str) -> dict[str, float]:
         """'What did Safe and Sound think…' prefers what Safe and Sound published."""

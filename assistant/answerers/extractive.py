@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Iterator
 
 from assistant.aliases import Aliases
@@ -16,7 +17,7 @@ from assistant.answerers.base import AnswerRequest
 from assistant.claims import Claim, ClaimIndex, claims_in
 from assistant.models import Answer, Citation, Passage
 from assistant.patterns import (DATE, DEFINES, FULL_DATE, LIST_CUE, NAME_LIST, SYNTHESIS_CUE, YEAR_MENTION, answer_type,
-                                has_answer_type, new_facts)
+                                has_answer_type, new_facts, years_in_scope)
 from assistant.settings import Settings
 from assistant.text import content_words, is_bullet, sentence_spans, strip_bullet, word_count
 
@@ -83,7 +84,7 @@ class ExtractiveAnswerer:
         subject = definition_subject(query) if kind == "definition" else ""
         list_question = bool(LIST_CUE.search(query))
         weight = sum(weights.values()) or 1.0
-        years = set(YEAR_MENTION.findall(_CONTEXT.sub("", query)))
+        years = years_in_scope(_CONTEXT.sub("", query))
         focus = set(content_words(_CONTEXT.sub("", query)))
         best_fused = max((p.score for p in passages), default=1.0) or 1.0
         out = []
@@ -358,16 +359,16 @@ def _dated(passage: Passage) -> bool:
     return bool(passage.metadata.get("published"))
 
 
-def _year_penalty(text: str, passage: Passage, years: set[str], kind: str) -> float:
+def _year_penalty(text: str, passage: Passage, years: Callable[[str], bool] | None, kind: str) -> float:
     """A question naming a year ('the 2024 Conservative manifesto') does not want a sentence about
     another year, or a factoid from a source published in another year."""
-    if not years or kind == "date":  # 'after the October 2024 Budget, when…' may well be answered by 2026
+    if years is None or kind == "date":  # 'after the October 2024 Budget, when…' may well be answered by 2026
         return 0.0
     mentioned = set(YEAR_MENTION.findall(text))
-    if mentioned and not mentioned & years:
+    if mentioned and not any(years(year) for year in mentioned):
         return -0.15
     published = (passage.metadata.get("published") or "")[:4]
-    if kind in FACTOID and not mentioned and published and published not in years:
+    if kind in FACTOID and not mentioned and published and not years(published):
         return -0.05
     return 0.0
 

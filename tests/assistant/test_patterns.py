@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.patterns import answer_type, counts, has_answer_type, new_facts, normalise_money, numbers
+from assistant.patterns import (LIST_CUE, NAME_LIST, answer_type, counts, has_answer_type, new_facts, normalise_money,
+                               numbers, years_in_scope)
 
 pytestmark = pytest.mark.unit
 
@@ -110,3 +111,38 @@ def test_normalise_money(amount, expected):
 
 def test_numbers_normalise_words_and_commas():
     assert numbers("Five areas and 1,200 staff") == {"5", "1200"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The group will include Ofsted, the British Association of Social Workers (BASW), UNISON, the ADCS and "
+     "the Principal Children and Families Social Worker Network.", True),
+    ("The coalition includes Action for Children, Barnardo’s, the Children’s Society and NSPCC.", True),
+    ("Dorset, Lincolnshire and Wolverhampton were chosen.", True),
+    ("The DfE and Ofsted agreed.", False),  # two names are a pair, not a list
+    ("The council, the DfE and the government disagreed.", False),  # lower-case nouns are not names
+])
+def test_name_list_finds_three_or_more_names(text, expected):
+    assert bool(NAME_LIST.search(text)) is expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Which charities make up the Children's Charities Coalition?", True),
+    ("What does the coalition consist of?", True),
+    ("What are the three aims?", True),
+    ("Who led the care review?", False),
+])
+def test_list_cue(question, expected):
+    assert bool(LIST_CUE.search(question)) is expected
+
+
+@pytest.mark.parametrize("question, accepted, refused", [
+    ("What has been spent since 2023?", ["2023", "2024", "2025"], ["2016", "2022"]),
+    ("What changed after 2023?", ["2024"], ["2023", "2016"]),
+    ("What was proposed before 2020?", ["2016"], ["2020", "2023"]),
+    ("Compare the 2016 and 2024 plans.", ["2016", "2024"], ["2023"]),
+    ("Between the 2016 vision and since 2023, what changed?", ["2016", "2023", "2024"], ["2018"]),
+])
+def test_years_in_scope(question, accepted, refused):
+    in_scope = years_in_scope(question)
+    assert all(in_scope(year) for year in accepted) and not any(in_scope(year) for year in refused)
+    assert years_in_scope("What is family help?") is None
