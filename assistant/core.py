@@ -10,7 +10,7 @@ from typing import Iterator
 from assistant.answerers.base import AnswerRequest, Answerer
 from assistant.conversation import Condense, Condensed, question_parts, rule_based
 from assistant.models import Answer, Passage
-from assistant.patterns import SYNTHESIS_CUE
+from assistant.patterns import SYNTHESIS_CUE, compared_years
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.runtime import go_offline
 from assistant.scope import Verdict, check_input, clean_question, off_topic
@@ -102,12 +102,16 @@ class Assistant:
 
     def _passages(self, query: str, filters: Filters, embedding) -> list[Passage]:
         """The passages to answer from. A broad question ("how has … developed since…") gets a few more;
-        a two-part one ("…, and what replaced it?") also gets those found for its second part."""
+        a two-part one ("…, and what replaced it?") also gets those found for its second part, and one
+        comparing years ("the 2016 and 2023 plans") those found among each year's sources."""
         parts = question_parts(query)
-        broad = len(parts) > 1 or bool(SYNTHESIS_CUE.search(query))
+        years = compared_years(query)
+        broad = len(parts) > 1 or bool(years) or bool(SYNTHESIS_CUE.search(query))
         k = self.settings.top_k + (2 if broad else 0)
         found = [self.retriever.retrieve(query, filters, k=k, query_embedding=embedding)]
         found += [self.retriever.retrieve(part, filters, k=k) for part in parts[1:]]
+        found += [self.retriever.retrieve(query, filters.within_year(year), k=k, query_embedding=embedding)
+                  for year in years]
         return _interleave(found, k)
 
     def _min_support(self) -> float:

@@ -69,6 +69,18 @@ def years_in_scope(question: str) -> Callable[[str], bool] | None:
     return accepts
 
 
+def compared_years(question: str) -> list[str]:
+    """The years a question compares ("the 2016 and 2023 plans"): two or more years it names, not
+    counting a bound ("since 2023") or a financial year's second half ("2025-26"); else [].
+
+    >>> compared_years("How do the 2016 and 2023 plans differ?"), compared_years("What changed since 2023?")
+    (['2016', '2023'], [])
+    """
+    bounds = {year for _, year in _OPEN_YEAR.findall(question)}
+    years = sorted(set(YEAR_MENTION.findall(re.sub(r"(?<=\d{4})[-–/]\d{2,4}\b", "", question))) - bounds)
+    return years if len(years) > 1 else []
+
+
 def normalise_money(amount: str) -> str:
     """'£2 billion' -> '£2bn', '£250 million' -> '£250m', '£2,000' -> '£2000'."""
     value = amount.lower().replace(" ", "").replace(",", "")

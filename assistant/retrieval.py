@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import bm25s
 import numpy as np
@@ -35,6 +35,15 @@ class Filters:
         if self.date_from and published < self.date_from:
             return False
         return not (self.date_to and published > self.date_to)
+
+    def within_year(self, year: str) -> "Filters":
+        """These filters narrowed to sources published in one year.
+
+        >>> Filters(date_from="2016-06-01").within_year("2016").date_from, Filters().within_year("2016").date_to
+        ('2016-06-01', '2016-12-31')
+        """
+        start, end = f"{year}-01-01", f"{year}-12-31"
+        return replace(self, date_from=max(self.date_from or start, start), date_to=min(self.date_to or end, end))
 
     def chroma_where(self) -> dict | None:
         clauses = []

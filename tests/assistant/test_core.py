@@ -73,3 +73,12 @@ def test_a_disagreement_is_shown_with_both_sources(bot):
     assert answer.status == "answered"
     assert any(note.startswith("Sources differ on the period of £2bn") for note in answer.disagreements)
     assert {int(n) for n in CITE.findall(answer.answer)} == {c.n for c in answer.citations}
+
+
+def test_a_question_comparing_years_reads_sources_from_each_year(bot):
+    question = "How do the 2016 and 2023 reform plans each propose changing who runs children's services?"
+    answer = bot.ask(question)
+    years = {p.metadata.get("published", "")[:4] for p in answer.passages}
+    assert {"2016", "2023"} <= years
+    alone = bot.retrieve(question, k=len(answer.passages))  # the same question without the per-year searches
+    assert [p.chunk_id for p in alone] != [p.chunk_id for p in answer.passages]
