@@ -208,13 +208,17 @@ def _sentences_within(text: str, limit: int) -> list[str]:
 
 
 def _pack(units: list[_Unit], chunk_words: int, max_chars: int) -> list[tuple[str, str]]:
-    """Greedy packing of consecutive units of one section into passages of about chunk_words words."""
+    """Greedy packing of consecutive units of one section into passages of about chunk_words words.
+    A passage under a third of that takes the next paragraph whatever its size (within max_chars), so
+    a lead such as "UNISON has major concerns over the approach." stays with the paragraph that says
+    what they are."""
     pieces: list[tuple[str, str]] = []
     current: list[str] = []
     section = None
     for unit in units:
         joined = "\n\n".join(current + [unit.text])
-        fits = word_count(joined) <= chunk_words and len(joined) <= max_chars
+        short = word_count("\n\n".join(current)) < chunk_words // 3
+        fits = (word_count(joined) <= chunk_words or short) and len(joined) <= max_chars
         if current and (unit.section != section or not fits):
             pieces.append((section or "", "\n\n".join(current)))
             current = []

@@ -73,3 +73,13 @@ def test_a_list_up_to_twice_the_chunk_size_stays_whole():
     chunks = chunk_document(_document(LIST_TEXT), chunk_words=20)  # the list with its lead-in is 33 words
     holding = [c for c in chunks if "Three central aims were set out:" in c.text]
     assert len(holding) == 1 and "1. Improving" in holding[0].text and "3. Streamlining" in holding[0].text
+
+
+@pytest.mark.unit
+def test_a_short_lead_paragraph_stays_with_the_paragraph_after_it():
+    lead = "However, UNISON has major concerns over the approach taken by the Government."
+    detail = " ".join(["There is no mention of how sustained cuts to council budgets added to the pressures."] * 4)
+    text = f"{' '.join(['An opening paragraph about the reforms.'] * 8)}\n\n{lead}\n\n{detail}"
+    chunks = chunk_document(_document(text), chunk_words=40)
+    holding = [c for c in chunks if lead in c.text]
+    assert len(holding) == 1 and detail in holding[0].text
