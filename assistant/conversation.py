@@ -43,6 +43,21 @@ def standalone_query(question: str, history: list[dict] | None) -> str:
     return _resolve(question, previous)
 
 
+_CARRIED = re.compile(r"\s*\(([^()]*)\)\s*\??\s*$")  # standalone_query puts earlier turns' words in a final bracket
+
+
+def split_carried(query: str) -> tuple[str, str]:
+    """A standalone query as the follow-up's own words and the words it carries over from earlier turns.
+
+    >>> split_carried("And for kinship carers (support care leavers)?")
+    ('And for kinship carers', 'support care leavers')
+    >>> split_carried("What is family help?")
+    ('What is family help?', '')
+    """
+    carried = _CARRIED.search(query)
+    return (query[:carried.start()], carried.group(1)) if carried else (query, "")
+
+
 def needs_context(question: str) -> bool:
     """A follow-up leans on the conversation: pronouns, 'and for…', or too few words of its own."""
     return bool(_PRONOUN.search(question) or _ELLIPSIS.match(question.strip()) or len(content_words(question)) < 2)

@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Iterator
 
 from assistant.answerers.base import AnswerRequest, Answerer
-from assistant.conversation import Condense, Condensed, question_parts, rule_based
+from assistant.conversation import Condense, Condensed, question_parts, rule_based, split_carried
 from assistant.models import Answer, Passage
 from assistant.patterns import SYNTHESIS_CUE, compared_years
 from assistant.retrieval import Filters, HybridRetriever
@@ -105,7 +105,7 @@ class Assistant:
         a two-part one ("…, and what replaced it?") also gets those found for its second part, and one
         comparing years ("the 2016 and 2023 plans") those found among each year's sources."""
         parts = question_parts(query)
-        years = compared_years(query)
+        years = compared_years(split_carried(query)[0])  # not the years carried over from earlier turns
         broad = len(parts) > 1 or bool(years) or bool(SYNTHESIS_CUE.search(query))
         k = self.settings.top_k + (2 if broad else 0)
         found = [self.retriever.retrieve(query, filters, k=k, query_embedding=embedding)]

@@ -15,6 +15,7 @@ from typing import Iterator
 from assistant.aliases import Aliases
 from assistant.answerers.base import AnswerRequest
 from assistant.claims import Claim, ClaimIndex, claims_in
+from assistant.conversation import split_carried
 from assistant.models import Answer, Citation, Passage
 from assistant.patterns import (DATE, DEFINES, FULL_DATE, LIST_CUE, NAME_LIST, SYNTHESIS_CUE, YEAR_MENTION, answer_type,
                                 has_answer_type, new_facts, years_in_scope)
@@ -28,7 +29,6 @@ CARRIED_WEIGHT = 0.7  # a word a follow-up carries over from earlier turns count
 SPEAKING = re.compile(r"\b(?:spoke|speak|said|say|says|criticis\w*|comment\w*|respond\w*|warn\w*|welcom\w*)\b", re.I)
 _URL = re.compile(r"https?://|www\.", re.I)
 _CONTRAST = re.compile(r"^(?:Instead|However|But|Rather)\b")
-_CONTEXT = re.compile(r"\(([^()]*)\)\s*\??\s*$")  # standalone_query puts earlier turns' words in a final bracket
 
 
 
@@ -84,8 +84,9 @@ class ExtractiveAnswerer:
         subject = definition_subject(query) if kind == "definition" else ""
         list_question = bool(LIST_CUE.search(query))
         weight = sum(weights.values()) or 1.0
-        years = years_in_scope(_CONTEXT.sub("", query))
-        focus = set(content_words(_CONTEXT.sub("", query)))
+        own, _ = split_carried(query)
+        years = years_in_scope(own)
+        focus = set(content_words(own))
         best_fused = max((p.score for p in passages), default=1.0) or 1.0
         out = []
         for rank, passage in enumerate(passages):
@@ -118,9 +119,9 @@ class ExtractiveAnswerer:
     def term_weights(self, query: str) -> dict[str, float]:
         """IDF of each query term (acronyms and long forms both count); words carried over from
         earlier turns (the final bracket of a condensed follow-up) count less."""
-        context = _CONTEXT.search(query)
-        focus = set(content_words(_CONTEXT.sub("", query)))
-        carried = set(content_words(context.group(1))) - focus if context else set()
+        own, context = split_carried(query)
+        focus = set(content_words(own))
+        carried = set(content_words(context)) - focus
         weights = {term: self.idf.get(term, self.default_idf) for term in focus}
         weights.update({term: CARRIED_WEIGHT * self.idf.get(term, self.default_idf) for term in carried})
         # An acronym and its long form are one idea: the other spelling shares the weight of the one asked.
@@ -202,6 +203,7 @@ class ExtractiveAnswerer:
             chosen = self._with_list(chosen, ranked)
         elif kind not in FACTOID:
             chosen = _with_contrasts(chosen, ranked, word_cap)
+            chosen = _with_elaborations(chosen, ranked, word_cap, set(self.term_weights(query)))
         return sorted(chosen, key=lambda c: (c.rank, c.start))
 
     def _size(self, kind: str, query: str) -> tuple[int, int]:
@@ -314,10 +316,47 @@ class ExtractiveAnswerer:
 def _with_contrasts(chosen: list[Candidate], ranked: list[Candidate], word_cap: int) -> list[Candidate]:
     """A chosen sentence followed by 'Instead, …' or 'However, …' keeps that next sentence: it is the
     other half of the story ("The DfE rejected the proposal. Instead, it will strengthen the role.")."""
+    return _with_next(chosen, word_cap, lambda c: _contrast_after(c, ranked))
+
+
+def _contrast_after(candidate: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    following = _next_in_line(candidate, ranked)
+    return following if following and _CONTRAST.match(following.text.strip()) else None
+
+
+def _with_elaborations(chosen: list[Candidate], ranked: list[Candidate], word_cap: int,
+                       query_terms: set[str]) -> list[Candidate]:
+    """A chosen sentence that only announces ("UNISON has major concerns over the approach taken by the
+    Government.") keeps the next sentence of its passage, even past a paragraph break: that one says
+    what the concerns are."""
+    return _with_next(chosen, word_cap,
+                      lambda c: _next_in_passage(c, ranked) if _announces(c, query_terms) else None)
+
+
+_VAGUE = re.compile(r"\b(?:concerns?|reservations|misgivings|criticisms?|worries|doubts|issues|aspects|problems)\b", re.I)
+
+
+def _announces(candidate: Candidate, query_terms: set[str]) -> bool:
+    """A short sentence that names concerns or criticisms without saying what they are, with little in
+    it beyond the question's own words ("The DfE rejected the proposal." says what happened: not this).
+
+    >>> passage = Passage("u#2", "UNISON has major concerns over the approach taken by the Government.", {})
+    >>> _announces(Candidate(passage, 0, 0, 69, passage.text, terms=set(content_words(passage.text))), {"unison", "concern"})
+    True
+    """
+    text = candidate.text.strip()
+    if word_count(text) > 16 or text.endswith(":") or not _VAGUE.search(text):
+        return False
+    said = set(content_words(" ".join(_VAGUE.findall(text) + _CONTRAST.findall(text))))
+    return len(candidate.terms - query_terms - candidate.alias_terms - said) <= 4
+
+
+def _with_next(chosen: list[Candidate], word_cap: int, next_of) -> list[Candidate]:
+    """chosen, each candidate followed by next_of(candidate) when that is a sentence (and it fits)."""
     kept = list(chosen)
     for candidate in chosen:
-        following = _next_in_line(candidate, ranked)
-        if not following or following in kept or not _CONTRAST.match(following.text.strip()):
+        following = next_of(candidate)
+        if not following or following in kept:
             continue
         # make room by dropping the weakest other sentences, never the one being completed
         spare = sorted((c for c in kept if c is not candidate), key=lambda c: c.score)
@@ -326,6 +365,12 @@ def _with_contrasts(chosen: list[Candidate], ranked: list[Candidate], word_cap: 
         if sum(word_count(c.text) for c in kept) + word_count(following.text) <= word_cap:
             kept.append(following)
     return kept
+
+
+def _next_in_passage(candidate: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """The sentence after candidate in its passage, across a line break, if any."""
+    later = [c for c in ranked if c.passage.chunk_id == candidate.passage.chunk_id and c.start >= candidate.end]
+    return min(later, key=lambda c: c.start, default=None)
 
 
 def _next_in_line(candidate: Candidate, ranked: list[Candidate]) -> Candidate | None:

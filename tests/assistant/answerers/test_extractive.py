@@ -177,3 +177,12 @@ def test_stream_ends_with_the_finished_answer():
     parts = list(answerer.stream(request))
     assert parts[-1].answer == answerer.answer(request).answer
     assert all(parts[-1].answer.startswith(part.answer) for part in parts)
+
+
+def test_a_sentence_that_only_announces_concerns_keeps_the_next_one_that_says_what_they_are():
+    question = "What worried UNISON about the reforms?"
+    lead = "However, UNISON has major concerns over the approach taken by the Government."
+    detail = "There is no mention of how sustained cuts to council budgets have added to the pressures."
+    text = f"The reforms aim to improve the lives of vulnerable children. {lead}\n\n{detail}\n\nMembers will be surveyed."
+    sentences = [s for s, _ in cited_sentences(ask(question, [passage(1, text)]))]
+    assert sentences[sentences.index(lead) + 1] == detail
