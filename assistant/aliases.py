@@ -16,9 +16,11 @@ from assistant.text import content_words
 # Long form (up to eight words) directly followed by its acronym in brackets.
 _DEFINED = re.compile(r"((?:[\w’'\-]+\s+){1,8}?[\w’'\-]+)\s+\((?:the\s+)?([A-Z][A-Za-z]{1,6}?)(?:s|’s)?\)")
 _SMALL = {"for", "of", "and", "the", "on", "in", "to", "at"}
-# Everyday abbreviations, and one synonym English local government uses interchangeably.
-EVERYDAY = {"ceo": "chief executive", "mp": "member of parliament", "la": "local authority",
-            "council": "local authority"}
+# Everyday abbreviations, and everyday words the articles put differently: "council" and "local
+# authority" are one thing in English local government; a critic writes that a plan "lacks" what a
+# reader asks is "missing", and reports "concerns" where a reader asks who is "worried".
+EVERYDAY = {"CEO": "chief executive", "MP": "member of parliament", "LA": "local authority",
+            "council": "local authority", "missing": "lack", "worried": "concern"}
 
 
 @dataclass
@@ -29,7 +31,7 @@ class Aliases:
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> "Aliases":
-        pairs = {acronym: words for acronym, words in EVERYDAY.items()}
+        pairs = {content_words(word)[0]: words for word, words in EVERYDAY.items()}
         for text in texts:
             for long_form, acronym in definitions(text):
                 pairs.setdefault(acronym.lower(), long_form)

@@ -70,5 +70,13 @@ def test_from_texts_keeps_the_first_definition_and_the_everyday_abbreviations():
     assert aliases.long_forms["ceo"] == frozenset(content_words("chief executive"))
 
 
+@pytest.mark.parametrize("asked, written", [("What is missing from the plan?", "The plan lacks detail."),
+                                            ("Who is worried about RCCs?", "TACT raised concerns about RCCs."),
+                                            ("What do councils do?", "Local authorities commission placements.")])
+def test_everyday_words_reach_the_way_the_articles_put_them(asked, written):
+    aliases = Aliases.from_texts([])
+    assert aliases.expand(content_words(asked)) & set(content_words(written)) - set(content_words(asked))
+
+
 def test_empty_aliases_expand_to_the_terms_themselves():
     assert Aliases().expand({"dfe", "budget"}) == {"dfe", "budget"}
