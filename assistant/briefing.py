@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from assistant.claims import ClaimIndex, claims_in
 from assistant.models import Citation, Passage
 from assistant.retrieval import Filters
-from assistant.patterns import DATE, DEFINING, MONEY, NAME, PERCENT, PLACE_HINT
+from assistant.patterns import DATE, DEFINING, MONEY, NAME, PERCENT, PLACE_HINT, RECENT_DAYS
 from assistant.text import content_words, sentence_spans
 from assistant.timeline import EventDate, content_sentences, event_date, make_citation, parse_iso, similar
 
@@ -60,7 +60,6 @@ _CRITICAL = re.compile(
     r"significant pressures?|worrying|doubts?|problems?)\b", re.I)
 _OPEN = re.compile(r"\b(?:unclear|not clear|remains? to be seen|no details|no information|yet to|little known|"
                    r"not yet|whether|unknown|how (?:this|these|it) will)\b", re.I)
-_RELATIVE = re.compile(r"\b(?:(?:this|last) (?:week|month)|earlier this (?:week|month)|yesterday)\b", re.I)
 _DANGLING = re.compile(r"^(?:This|It|These|They|He|She|That|Those|Its|Their)\b")
 _NUMBERISH = re.compile(r"\b\d[\d,.]*\b")
 _QUOTED_TITLE = re.compile(r"(?:paper|strategy|report|Bill|bill|framework)\s+[‘“'][A-Z][^’”']{8,}[’”']")
@@ -531,7 +530,7 @@ def _fact_score(s: Sentence) -> float | None:
 def _timeline_score(s: Sentence) -> float | None:
     if s.date:
         return s.score + 0.03 * s.date.precision
-    return s.score if _RELATIVE.search(s.text) and s.published else None
+    return s.score if RECENT_DAYS.search(s.text) and s.published else None
 
 
 def _critical_score(s: Sentence) -> float | None:

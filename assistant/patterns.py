@@ -18,6 +18,10 @@ DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? \d{{4}}|(?:{MONTHS}) \d{{4}}|"
     rf"(?:spring|summer|autumn|winter) \d{{4}}|(?:19|20)\d{{2}}(?:-\d{{2}})?)\b", re.I)
 YEAR_MENTION = re.compile(r"\b(?:19|20)\d{2}\b")  # any year a question or sentence names ("in 2016")
+# Time relative to a source's publication date: "this week" in an article of 20 November 2024 is that
+# week. RECENT_DAYS is precise enough to date an event by; RELATIVE_TIME adds the vaguer years and "next".
+RECENT_DAYS = re.compile(r"\b(?:(?:earlier )?this (?:week|month)|last (?:week|month)|yesterday|today)\b", re.I)
+RELATIVE_TIME = re.compile(rf"{RECENT_DAYS.pattern}|\b(?:(?:this|last|next) year|next (?:week|month))\b", re.I)
 FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? \d{{4}}\b", re.I)
 # Two or more capitalised words (a name or organisation) or an acronym such as DfE, ADCS, BASW.
 NAME = re.compile(r"\b(?:[A-Z][a-z’'\-]+ (?:(?:of|for|and|the|de|on) )?)+[A-Z][a-z’'\-]+\b|\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")

@@ -17,8 +17,8 @@ from assistant.answerers.base import AnswerRequest
 from assistant.claims import Claim, ClaimIndex, claims_in
 from assistant.conversation import split_carried
 from assistant.models import Answer, Citation, Passage
-from assistant.patterns import (DATE, DEFINES, FULL_DATE, LIST_CUE, NAME_LIST, SYNTHESIS_CUE, YEAR_MENTION, answer_type,
-                                has_answer_type, new_facts, years_in_scope)
+from assistant.patterns import (DATE, DEFINES, FULL_DATE, LIST_CUE, NAME_LIST, RECENT_DAYS, RELATIVE_TIME, SYNTHESIS_CUE,
+                                YEAR_MENTION, answer_type, has_answer_type, new_facts, years_in_scope)
 from assistant.settings import Settings
 from assistant.text import content_words, is_bullet, sentence_spans, strip_bullet, word_count
 
@@ -98,6 +98,7 @@ class ExtractiveAnswerer:
                 own = set(content_words(text))
                 if is_bullet(text):  # a list item is about its section's heading ("Proposed national framework outcomes")
                     own |= set(content_words(passage.metadata.get("section", "")))
+                facts = new_facts(text, query, kind) if kind in FACTOID else []  # what it adds to the question
                 candidate = Candidate(passage, rank, start, end, text, terms=own,
                                       alias_terms=self.aliases.expand(own) - own)
                 overlap = (sum(weights[t] for t in query_terms & own)
@@ -105,8 +106,8 @@ class ExtractiveAnswerer:
                 # A sentence right after a matching one often continues it ("A 16-strong body chaired by…").
                 context = 0.25 * max(0.0, previous_overlap - overlap)
                 candidate.score = (0.55 * (overlap + context) + 0.2 * passage.score / best_fused
-                                   + 0.25 * passage.dense + self._type_bonus(text, kind, query, _dated(passage))
-                                   + _proximity_bonus(text, kind, query, focus)
+                                   + 0.25 * passage.dense + self._type_bonus(text, kind, query, _dated(passage), facts)
+                                   + _proximity_bonus(text, facts, focus)
                                    + self._shape_penalty(text, list_question)
                                    + self._definition_bonus(text, kind, subject, " ".join([heading, *recent[-2:]]))
                                    + self._claim_bonus(text, kind, query_terms)
@@ -130,15 +131,16 @@ class ExtractiveAnswerer:
         return weights
 
     @staticmethod
-    def _type_bonus(text: str, kind: str, query: str = "", dated: bool = False) -> float:
-        """Reward sentences holding the kind of thing asked for, and not just repeating the question.
+    def _type_bonus(text: str, kind: str, query: str = "", dated: bool = False, new: list[str] | None = None) -> float:
+        """Reward sentences holding the kind of thing asked for, and not just repeating the question
+        (`new`: its facts of that kind the question does not already state).
         'This week' in a dated source is a date: the answer adds the day it was reported."""
         if kind == "general":
             return 0.0
-        if kind == "date" and dated and _RECENT_DAYS.search(text) and not DATE.search(text):
+        if kind == "date" and dated and RECENT_DAYS.search(text) and not DATE.search(text):
             return 0.25
         if kind in FACTOID:
-            new = new_facts(text, query, kind)
+            new = new_facts(text, query, kind) if new is None else new
             if new and kind == "name" and SPEAKING.search(query) and has_answer_type(text, "opinion"):
                 return 0.35  # "who spoke for UNISON…": '…,” said Mike Short'
             if new:
@@ -383,13 +385,10 @@ def _next_in_line(candidate: Candidate, ranked: list[Candidate]) -> Candidate | 
                  and candidate.end < c.start <= candidate.end + 3), None)
 
 
-def _proximity_bonus(text: str, kind: str, query: str, focus: set[str]) -> float:
-    """A factoid close to the words the question is about ('£44m … for kinship carers') beats one
-    further away in the same sentence ('£250m … including allowances for kinship carers')."""
-    if kind not in FACTOID or not focus:
-        return 0.0
-    facts = new_facts(text, query, kind)
-    if not facts:
+def _proximity_bonus(text: str, facts: list[str], focus: set[str]) -> float:
+    """A factoid (one of facts, new to the question) close to the words the question is about ('£44m …
+    for kinship carers') beats one further away in the same sentence ('£250m … including allowances')."""
+    if not facts or not focus:
         return 0.0
     tokens = text.split()
     fact_at = [i for i, token in enumerate(tokens) if any(token.startswith(f.split()[0]) for f in facts)]
@@ -447,15 +446,9 @@ def _list_around(candidate: Candidate, ranked: list[Candidate]) -> list[Candidat
     return lead + items if len(items) >= 2 else []
 
 
-_RELATIVE_TIME = re.compile(r"\b(?:this|last|next) (?:week|month|year)\b|\b(?:yesterday|today|earlier this week)\b", re.I)
-
-
-_RECENT_DAYS = re.compile(r"\b(?:this|last) (?:week|month)\b|\b(?:yesterday|today)\b", re.I)  # 'last year' is too vague
-
-
 def _when_reported(candidate: Candidate, citation: Citation) -> str:
     """'This week, …' answers a 'when' question only with the date the source was published."""
-    if not citation.published or not _RELATIVE_TIME.search(candidate.text) or DATE.search(candidate.text):
+    if not citation.published or not RELATIVE_TIME.search(candidate.text) or DATE.search(candidate.text):
         return ""
     day = dt.date.fromisoformat(citation.published)
     return f" (reported on {day.day} {day:%B %Y})"
