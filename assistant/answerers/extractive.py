@@ -212,7 +212,8 @@ class ExtractiveAnswerer:
         """Most sentences and words: factoids short; 'how has … developed since' questions longer."""
         sentences, words = self.settings.max_answer_sentences, self.settings.max_answer_words
         if kind in FACTOID:
-            return min(3, sentences), words
+            # "How much … since 2023, and by which governments?" gathers figures from several places
+            return (sentences, int(words * 1.6)) if SYNTHESIS_CUE.search(query) else (min(3, sentences), words)
         if SYNTHESIS_CUE.search(query):
             return sentences + 2, int(words * 2.2)
         return sentences, int(words * 1.6)

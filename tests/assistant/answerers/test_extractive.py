@@ -186,3 +186,13 @@ def test_a_sentence_that_only_announces_concerns_keeps_the_next_one_that_says_wh
     text = f"The reforms aim to improve the lives of vulnerable children. {lead}\n\n{detail}\n\nMembers will be surveyed."
     sentences = [s for s, _ in cited_sentences(ask(question, [passage(1, text)]))]
     assert sentences[sentences.index(lead) + 1] == detail
+
+
+def test_a_how_much_since_question_may_gather_more_figures_than_a_plain_one():
+    text = ("Family help received £45m in 2023 to test the model in pathfinder areas. "
+            "Family help received a further £200m from 2023-25 for testing in ten areas. "
+            "Family help will receive £250m in 2025-26 to continue testing. "
+            "Family help funding of £2bn was called for by the review.")
+    plain = cited_sentences(ask("How much money has family help received for testing?", [passage(1, text)]))
+    since = cited_sentences(ask("How much money has family help received for testing since 2023?", [passage(1, text)]))
+    assert len(plain) <= 3 < len(since)
