@@ -28,6 +28,7 @@ ALIAS_WEIGHT = 0.6  # a query word matched only through an acronym's long form (
 CARRIED_WEIGHT = 0.7  # a word a follow-up carries over from earlier turns counts this much
 SPEAKING = re.compile(r"\b(?:spoke|speak|said|say|says|criticis\w*|comment\w*|respond\w*|warn\w*|welcom\w*)\b", re.I)
 _URL = re.compile(r"https?://|www\.", re.I)
+_CITED_END = re.compile(r"(?<= \[\d\])\s+|(?<= \[\d\d\])\s+")  # between "… [1]" and the next sentence
 _CONTRAST = re.compile(r"^(?:Instead|However|But|Rather)\b")
 
 
@@ -66,12 +67,11 @@ class ExtractiveAnswerer:
         return self.compose(request, chosen)
 
     def stream(self, request: AnswerRequest) -> Iterator[Answer]:
+        """The finished answer, shown one cited sentence at a time (a quote's "[Councils]" is not a marker)."""
         final = self.answer(request)
-        sentences = final.answer.split("\n\n")[0].split("] ")
-        text = ""
-        for piece in sentences[:-1]:
-            text += piece + "] "
-            yield Answer(status=final.status, answer=text.strip(), citations=final.citations,
+        sentences = _CITED_END.split(final.answer.split("\n\n")[0])
+        for count in range(1, len(sentences)):
+            yield Answer(status=final.status, answer=" ".join(sentences[:count]), citations=final.citations,
                          query=final.query, question=final.question, backend=self.name)
         yield final
 

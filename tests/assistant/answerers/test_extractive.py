@@ -196,3 +196,13 @@ def test_a_how_much_since_question_may_gather_more_figures_than_a_plain_one():
     plain = cited_sentences(ask("How much money has family help received for testing?", [passage(1, text)]))
     since = cited_sentences(ask("How much money has family help received for testing since 2023?", [passage(1, text)]))
     assert len(plain) <= 3 < len(since)
+
+
+def test_stream_shows_whole_cited_sentences_even_when_a_quote_has_brackets():
+    quote = passage(1, "“[Councils] have their eye on the child and on Ofsted,” Munro says. Councils fear a bad "
+                       "Ofsted judgment. Directors are likely to get sacked after one.")
+    answerer = ExtractiveAnswerer(Settings(), idf_of([quote]))
+    request = AnswerRequest("What do councils fear about Ofsted?", "What do councils fear about Ofsted?", [quote])
+    parts = [part.answer for part in answerer.stream(request)]
+    assert parts[-1] == answerer.answer(request).answer
+    assert all(re.search(r" \[\d+\]$", part) for part in parts)  # every step ends on a citation marker
