@@ -10,10 +10,10 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from assistant.claims import ClaimIndex, claims_in
 from assistant.models import Citation, Passage
-from assistant.retrieval import Filters
 from assistant.patterns import DATE, DEFINING, MONEY, NAME, PERCENT, PLACE_HINT, RECENT_DAYS
 from assistant.text import content_words, sentence_spans
 from assistant.timeline import EventDate, content_sentences, event_date, make_citation, parse_iso, similar
@@ -139,13 +139,24 @@ class Sentence:
 
 
 # -- public ------------------------------------------------------------------------------------
-def build_briefing(bot, topic: str, writer=None) -> Briefing:
+class BriefingSource(Protocol):
+    """What a briefing is built from: the Assistant, or any object with these (tests use a small fake).
+    Optional: `idf` (term weights; else counted from the chunks) and `retrieve_many(queries, k)` (else
+    one `retrieve` per query, with no similarity for passages found by words alone)."""
+
+    chunks: list
+    index_info: dict
+
+    def retrieve(self, query: str, k: int | None = None, filters=None) -> list[Passage]: ...
+
+
+def build_briefing(bot: BriefingSource, topic: str, writer=None) -> Briefing:
     """A briefing on topic from bot's documents: sections of cited sentences and numbered references.
 
     With a writer (assistant.llm.sections.LLMSectionWriter) its sections are redrafted by the LLM from the
     passages behind them; a draft the citation guard rejects leaves the extractive section."""
     topic = " ".join(topic.split())
-    idf = getattr(getattr(getattr(bot, "retriever", None), "lexical", None), "idf", None) or corpus_idf(bot.chunks)
+    idf = getattr(bot, "idf", None) or corpus_idf(bot.chunks)
     terms = topic_terms(topic, idf)
     period = sources_in_period(bot.chunks, topic)
     passages = [p for p in gather(bot, topic) if period is None or p.source_id in period]
@@ -262,7 +273,7 @@ def overlap(text: str, terms: dict[str, float]) -> float:
     return sum(weight for term, weight in terms.items() if term in present) / total
 
 
-def gather(bot, topic: str, k: int = 12) -> list[Passage]:
+def gather(bot: BriefingSource, topic: str, k: int = 12) -> list[Passage]:
     """The union of several retrievals on the topic, each passage kept with its best dense score."""
     found: dict[str, Passage] = {}
     runs, similarity = _retrievals(bot, [template.format(topic) for template in QUERIES], k)
@@ -275,16 +286,11 @@ def gather(bot, topic: str, k: int = 12) -> list[Passage]:
     return list(found.values())
 
 
-def _retrievals(bot, queries: list[str], k: int) -> tuple[list[list[Passage]], dict[str, float]]:
-    """One retrieval per query (embedded in one batch when the retriever allows it), and the cosine
-    similarity of every chunk to the first query, so passages found by BM25 alone get one too."""
-    retriever = getattr(bot, "retriever", None)
-    embedder = getattr(retriever, "embedder", None)
-    if embedder is None or retriever.settings.retrieval_mode == "bm25":
-        return [bot.retrieve(query, k=k) for query in queries], {}
-    vectors = embedder.get_text_embedding_batch(queries)
-    runs = [retriever.retrieve(query, k=k, query_embedding=vector) for query, vector in zip(queries, vectors)]
-    return runs, retriever.dense(vectors[0], Filters(), len(retriever.chunks))
+def _retrievals(bot: BriefingSource, queries: list[str], k: int) -> tuple[list[list[Passage]], dict[str, float]]:
+    """One retrieval per query, and each chunk's similarity to the first where the source offers them
+    (Assistant.retrieve_many embeds the queries in one batch)."""
+    many = getattr(bot, "retrieve_many", None)
+    return many(queries, k) if many else ([bot.retrieve(query, k=k) for query in queries], {})
 
 
 def neighbours(passages: list[Passage], chunks, terms: dict[str, float]) -> tuple[list[Passage], dict]:

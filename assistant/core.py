@@ -122,6 +122,20 @@ class Assistant:
         """The hybrid retrieval alone (for evaluation and briefings)."""
         return self.retriever.retrieve(query, filters, k=k)
 
+    def retrieve_many(self, queries: list[str], k: int) -> tuple[list[list[Passage]], dict[str, float]]:
+        """One retrieval per query, the queries embedded in one batch, and the cosine similarity of every
+        chunk to the first query (so that passages found by BM25 alone get one too; {} without dense)."""
+        if self.settings.retrieval_mode == "bm25":
+            return [self.retrieve(query, k=k) for query in queries], {}
+        vectors = self.retriever.embedder.get_text_embedding_batch(queries)
+        runs = [self.retriever.retrieve(query, k=k, query_embedding=vector) for query, vector in zip(queries, vectors)]
+        return runs, self.retriever.dense(vectors[0], Filters(), len(self.chunks))
+
+    @property
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of every corpus term, as BM25 weighs it."""
+        return self.retriever.lexical.idf
+
     def _refuse(self, verdict: Verdict, question: str, query: str, passages: list[Passage],
                 timings: dict, started: float) -> Answer:
         topics = self.suggest_topics(passages)

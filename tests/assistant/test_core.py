@@ -82,3 +82,10 @@ def test_a_question_comparing_years_reads_sources_from_each_year(bot):
     assert {"2016", "2023"} <= years
     alone = bot.retrieve(question, k=len(answer.passages))  # the same question without the per-year searches
     assert [p.chunk_id for p in alone] != [p.chunk_id for p in answer.passages]
+
+
+def test_retrieve_many_matches_one_retrieval_per_query(bot):
+    queries = ["family help", "kinship carers allowance"]
+    runs, similarity = bot.retrieve_many(queries, k=5)
+    assert [[p.chunk_id for p in run] for run in runs] == [[p.chunk_id for p in bot.retrieve(q, k=5)] for q in queries]
+    assert len(similarity) == len(bot.chunks) and runs[0][0].chunk_id in similarity
