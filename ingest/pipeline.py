@@ -130,8 +130,11 @@ def _previous_records(store: IndexStore) -> dict[str, dict]:
 
 
 def _same(previous: dict[str, dict], chunks: list[Chunk]) -> bool:
+    """Every chunk stored as it is now: same text and metadata, and embedded from the same text (the
+    recipe for what the model sees can change while the passages do not)."""
     return len(previous) == len(chunks) and all(
-        previous.get(chunk.id, {}).get("record_hash") == chunk.record_hash for chunk in chunks)
+        previous.get(chunk.id, {}).get("record_hash") == chunk.record_hash
+        and previous.get(chunk.id, {}).get("embed_hash") == chunk.embed_hash for chunk in chunks)
 
 
 def _description(report: IngestReport, settings: Settings) -> dict:

@@ -108,6 +108,24 @@ def test_changes_reembed_only_their_own_chunks(tmp_path, embedder):
     assert rebuilt.embedded == rebuilt.chunks == third.chunks
 
 
+@pytest.mark.integration
+def test_a_new_recipe_for_the_embedded_text_reembeds_every_chunk(tmp_path, embedder, monkeypatch):
+    from assistant.settings import Settings
+    from ingest.chunk import Chunk
+    from tests.conftest import CORPUS
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "001_afa225e47d7fdaac.txt", corpus)
+    settings = Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
+    first = run_ingest(settings, embedder=embedder)
+    recipe = Chunk.embed_text.fget
+    monkeypatch.setattr(Chunk, "embed_text", property(lambda chunk: "Context\n" + recipe(chunk)))
+    counting = CountingEmbedder(embedder)
+    second = run_ingest(settings, embedder=counting)
+    assert counting.texts == second.embedded == first.chunks  # texts and metadata unchanged, vectors stale
+
+
 class CountingEmbedder:
     """The real embedder, counting how many texts it is asked to embed."""
 
