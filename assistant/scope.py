@@ -59,9 +59,15 @@ def support(question: str, passages: list[Passage], idf: dict[str, float], defau
     terms = set(content_words(question))
     weight = sum(idf.get(term, default_idf) for term in terms) or 1.0
     dense = max((passage.dense for passage in passages), default=0.0)
-    coverage = max((sum(idf.get(term, default_idf) for term in terms & set(content_words(
-        passage.text + " " + passage.metadata.get("title", "")))) / weight for passage in passages), default=0.0)
+    coverage = max((sum(idf.get(term, default_idf) for term in terms & set(content_words(_described(passage))))
+                    / weight for passage in passages), default=0.0)
     return dense + 0.5 * coverage
+
+
+def _described(passage: Passage) -> str:
+    """A passage with what it is cited by: its text, its article's title and its publisher (a question
+    naming "Safe and Sound" is answered by what Safe and Sound published, which rarely names itself)."""
+    return " ".join([passage.text, passage.metadata.get("title", ""), passage.metadata.get("publisher", "")])
 
 
 def off_topic(question: str, passages: list[Passage], vocabulary: set[str], min_support: float,

@@ -20,9 +20,10 @@ class Chunk:
 
     @property
     def embed_text(self) -> str:
-        """What the embedding model sees: the passage in the context of its article and section."""
+        """What the embedding model sees: the passage in the context of its publisher, article and section
+        ("What did Safe and Sound think…" should be near what Safe and Sound wrote)."""
         heading = self.metadata.get("section", "")
-        parts = [self.metadata.get("title", ""), heading, self.text]
+        parts = [self.metadata.get("publisher", ""), self.metadata.get("title", ""), heading, self.text]
         return "\n".join(part for part in parts if part)
 
     @property

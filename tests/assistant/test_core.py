@@ -89,3 +89,11 @@ def test_retrieve_many_matches_one_retrieval_per_query(bot):
     runs, similarity = bot.retrieve_many(queries, k=5)
     assert [[p.chunk_id for p in run] for run in runs] == [[p.chunk_id for p in bot.retrieve(q, k=5)] for q in queries]
     assert len(similarity) == len(bot.chunks) and runs[0][0].chunk_id in similarity
+
+
+@pytest.mark.parametrize("question", ["What does Safe and Sound think of the vision for change?",
+                                      "What did Safe and Sound criticise about the 2016 vision?"])
+def test_a_question_naming_a_publisher_is_answered_from_what_it_published(bot, question):
+    answer = bot.ask(question)  # Safe and Sound's post never names itself; its name is in the metadata
+    assert answer.status == "answered"
+    assert any(citation.publisher == "Safe and Sound" for citation in answer.citations)

@@ -83,3 +83,10 @@ def test_a_short_lead_paragraph_stays_with_the_paragraph_after_it():
     chunks = chunk_document(_document(text), chunk_words=40)
     holding = [c for c in chunks if lead in c.text]
     assert len(holding) == 1 and detail in holding[0].text
+
+
+@pytest.mark.unit
+def test_the_embedded_text_names_the_publisher_title_and_section():
+    chunk = chunk_document(_document(LIST_TEXT), chunk_words=30)[-1]
+    assert chunk.embed_text.split("\n")[:3] == ["Pub", "A title", "Family help"]
+    assert chunk.embed_text.endswith(chunk.text)
