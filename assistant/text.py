@@ -114,18 +114,22 @@ def content_words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Porter stem of a word (evaluate, evaluations -> evalu), possessive removed."""
-    word = word.replace("’", "'").removesuffix("'s")
+    """Porter stem of a word, lower-cased, possessive removed.
+
+    >>> stem("Evaluations"), stem("council’s"), stem("co-operatives"), stem("£44m")
+    ('evalu', 'council', 'co-oper', '£44m')
+    """
+    word = word.lower().replace("’", "'").removesuffix("'s")
     if "-" in word:
         return "-".join(stem(part) for part in word.split("-") if part)
-    return _porter().stem(word) if word.isalpha() else word
+    return _porter().stemWord(word) if word.isalpha() else word
 
 
 @lru_cache(maxsize=1)
 def _porter():
-    from assistant.porter import PorterStemmer  # NLTK's, without importing all of nltk (seconds)
+    import snowballstemmer  # Snowball's Porter (Martin Porter's own algorithm), 0.05 s to import; nltk takes seconds
 
-    return PorterStemmer()
+    return snowballstemmer.stemmer("porter")
 
 
 def word_count(text: str) -> int:

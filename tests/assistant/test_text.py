@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from assistant.text import content_words, normalise, sentence_spans, sentences, slugify, stem
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.unit
 
@@ -63,6 +68,23 @@ def test_content_words_drop_stopwords_and_single_letters_and_stem():
 ])
 def test_stem(word, expected):
     assert stem(word) == expected
+
+
+@pytest.mark.parametrize("word, expected", [  # the Porter algorithm's own examples, and upper case
+    ("caresses", "caress"), ("ponies", "poni"), ("relational", "relat"), ("conditional", "condit"),
+    ("generalization", "gener"), ("hopefulness", "hope"), ("adjustment", "adjust"), ("Allowances", "allow"),
+])
+def test_stem_is_porter(word, expected):
+    assert stem(word) == expected
+
+
+def test_the_assistant_stems_without_importing_nltk():
+    """Importing all of nltk costs seconds of every cold start (it pulls in scikit-learn, SciPy, pandas)."""
+    code = ("import json, sys; from assistant.text import content_words; content_words('Evaluations of families'); "
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('nltk', 'sklearn'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
 
 
 def test_content_words_match_across_inflections_and_possessives():
