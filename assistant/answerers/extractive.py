@@ -17,7 +17,7 @@ from assistant.answerers.base import AnswerRequest
 from assistant.claims import Claim, ClaimIndex, claims_in
 from assistant.conversation import split_carried
 from assistant.models import Answer, Citation, Passage
-from assistant.patterns import (DATE, DEFINES, FULL_DATE, LIST_CUE, NAME_LIST, RECENT_DAYS, RELATIVE_TIME, SYNTHESIS_CUE,
+from assistant.patterns import (DATE, DEFINES, MONEY, FULL_DATE, LIST_CUE, NAME_LIST, RECENT_DAYS, RELATIVE_TIME, SYNTHESIS_CUE,
                                 YEAR_MENTION, answer_type, has_answer_type, new_facts, years_in_scope)
 from assistant.settings import Settings
 from assistant.text import content_words, is_bullet, sentence_spans, strip_bullet, word_count
@@ -88,6 +88,7 @@ class ExtractiveAnswerer:
         years = years_in_scope(own)
         focus = set(content_words(own))
         best_fused = max((p.score for p in passages), default=1.0) or 1.0
+        broad = kind not in FACTOID and bool(SYNTHESIS_CUE.search(query))
         out = []
         for rank, passage in enumerate(passages):
             previous_overlap = 0.0
@@ -111,7 +112,8 @@ class ExtractiveAnswerer:
                                    + self._shape_penalty(text, list_question)
                                    + self._definition_bonus(text, kind, subject, " ".join([heading, *recent[-2:]]))
                                    + self._claim_bonus(text, kind, query_terms)
-                                   + _year_penalty(text, passage, years, kind))
+                                   + _year_penalty(text, passage, years, kind)
+                                   + (_milestone_bonus(text) if broad else 0.0))
                 previous_overlap = overlap if not is_bullet(text) else previous_overlap
                 recent.append(text)
                 out.append(candidate)
@@ -398,6 +400,12 @@ def _proximity_bonus(text: str, facts: list[str], focus: set[str]) -> float:
         return 0.0
     distance = min(abs(a - b) for a in fact_at for b in term_at)
     return 0.1 if distance <= 6 else 0.05 if distance <= 12 else 0.0
+
+
+def _milestone_bonus(text: str) -> float:
+    """'How has … developed since…' is told in milestones: a sentence with an amount or a date (0.05:
+    0.05 and 0.1 measured the same on the evaluation set, 0.2 began to crowd out other sentences)."""
+    return 0.05 if MONEY.search(text) or DATE.search(text) else 0.0
 
 
 def _dated(passage: Passage) -> bool:

@@ -206,3 +206,16 @@ def test_stream_shows_whole_cited_sentences_even_when_a_quote_has_brackets():
     parts = [part.answer for part in answerer.stream(request)]
     assert parts[-1] == answerer.answer(request).answer
     assert all(re.search(r" \[\d+\]$", part) for part in parts)  # every step ends on a citation marker
+
+
+def test_a_how_has_it_developed_question_prefers_milestones_with_amounts_or_dates():
+    figure, plain = "Support for kinship carers developed with £44m.", "Support for kinship carers developed with funding."
+    passages = [passage(1, f"{figure} {plain}")]
+    answerer = ExtractiveAnswerer(Settings(), idf_of(passages))
+
+    def scores(question: str) -> list[float]:
+        return [c.score for c in sorted(answerer.candidates(question, passages), key=lambda c: c.start)]
+    developed = scores("How has support for kinship carers developed since 2023?")
+    assert developed[0] > developed[1]
+    asked = scores("What support is there for kinship carers?")
+    assert asked[0] == pytest.approx(asked[1])
