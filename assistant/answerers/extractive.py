@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from assistant.aliases import Aliases
@@ -17,8 +17,8 @@ from assistant.answerers.base import AnswerRequest
 from assistant.claims import Claim, ClaimIndex, claims_in
 from assistant.conversation import split_carried
 from assistant.models import Answer, Citation, Passage
-from assistant.patterns import (DATE, DEFINES, MONEY, FULL_DATE, LIST_CUE, NAME_LIST, RECENT_DAYS, RELATIVE_TIME, SYNTHESIS_CUE,
-                                YEAR_MENTION, answer_type, has_answer_type, new_facts, years_in_scope)
+from assistant.patterns import (DATE, DEFINES, FULL_DATE, LIST_CUE, MONEY, NAME_LIST, RECENT_DAYS, RELATIVE_TIME,
+                                SYNTHESIS_CUE, YEAR_MENTION, answer_type, has_answer_type, new_facts, years_in_scope)
 from assistant.settings import Settings
 from assistant.text import content_words, is_bullet, sentence_spans, strip_bullet, word_count
 
@@ -84,9 +84,9 @@ class ExtractiveAnswerer:
         subject = definition_subject(query) if kind == "definition" else ""
         list_question = bool(LIST_CUE.search(query))
         weight = sum(weights.values()) or 1.0
-        own, _ = split_carried(query)
-        years = years_in_scope(own)
-        focus = set(content_words(own))
+        asked, _ = split_carried(query)  # the follow-up's own words, without those carried over
+        years = years_in_scope(asked)
+        focus = set(content_words(asked))
         best_fused = max((p.score for p in passages), default=1.0) or 1.0
         broad = kind not in FACTOID and bool(SYNTHESIS_CUE.search(query))
         out = []
