@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (bm25s) fused by reciprocal rank."""
+"""Hybrid retrieval: dense (Chroma) and lexical (bm25s), fused by score (or by reciprocal rank)."""
 
 from __future__ import annotations
 

@@ -123,20 +123,17 @@ def _paragraphs(lines: list[str]) -> list[list[str]]:
     [['One.'], ['Two:', '• a', '• b'], ['Three.']]
     """
     groups: list[list[str]] = []
-    for index, line in enumerate(lines):
-        follows_lead_in = groups and (is_bullet(groups[-1][-1]) or _leads_list(groups[-1][-1], index - 1, lines))
-        if is_bullet(line) and follows_lead_in:
+    for line in lines:
+        if groups and is_bullet(line) and (is_bullet(groups[-1][-1]) or _leads_list(groups[-1][-1])):
             groups[-1].append(line)
         else:
             groups.append([line])
     return groups
 
 
-def _leads_list(line: str, index: int, lines: list[str]) -> bool:
-    """A prose line ending in ':' or a short title line, with a list item right after it."""
-    following = lines[index + 1] if index + 1 < len(lines) else ""
-    return (not is_bullet(line) and is_bullet(following)
-            and (line.endswith(":") or _looks_like_heading([line])))
+def _leads_list(line: str) -> bool:
+    """A prose line that can introduce a list: it ends in ':' or is a short title line."""
+    return not is_bullet(line) and (line.endswith(":") or _looks_like_heading([line]))
 
 
 def _split_long_list(group: list[str], chunk_words: int) -> list[list[str]]:
