@@ -16,7 +16,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the evaluation set, write results, metrics.json and report.md")
-    run.add_argument("--questions", type=Path, default=runner.QUESTIONS)
+    run.add_argument("--corpus", type=Path, action="append", default=None, metavar="DIR",
+                     help="index this corpus folder (repeat to index several together) and ask --questions of it; "
+                          "without it, every suite of evals/suites.yaml runs and the report puts them side by side")
+    run.add_argument("--questions", type=Path, default=None, help="question set (JSON Lines) for --corpus")
+    run.add_argument("--suite", action="append", default=None, metavar="NAME",
+                     help="run only this suite of evals/suites.yaml (repeatable)")
+    run.add_argument("--index", action="store_true",
+                     help="use the configured index (ASSISTANT_STORE_DIR, `make index`) instead of building one")
     run.add_argument("--out", type=Path, default=runner.OUT_DIR)
     run.add_argument("--backend", choices=["none", "openai", "llamacpp"], default="none",
                      help="also run the set through this LLM backend (ASSISTANT_LLM_* settings) beside the "
@@ -49,10 +56,43 @@ def main(argv=None) -> int:
                    queries=args.queries, scale_queries=args.scale_queries)
         return 0
     from evals import runner
+
+    if args.index or args.backend != "none" or args.kinds or args.limit:
+        return _run_one(args, runner)
+    return _run_suites(args, runner)
+
+
+def _selected_suites(args) -> list:
+    """The suites to run: an ad-hoc one from --corpus/--questions, or those of suites.yaml (--suite filters)."""
+    from evals.suites import Suite, load_suites
+
+    if args.corpus:
+        questions = (args.questions or Path(args.corpus[0]).parent / "questions.jsonl").resolve()
+        name = "+".join(Path(c).resolve().name for c in args.corpus)
+        return [Suite(name, tuple(Path(c).resolve() for c in args.corpus), questions)]
+    suites = load_suites()
+    return [s for s in suites if not args.suite or s.name in args.suite]
+
+
+def _run_suites(args, runner) -> int:
+    from evals.report import corpora_table
+
+    outcome = runner.run_suites(_selected_suites(args), args.out, args.gates, baselines=not args.no_baselines)
+    print(corpora_table(outcome["suites"]))
+    for note in outcome["notes"]:
+        print(f"note: {note}")
+    for failure in outcome["gate_failures"]:
+        print(f"GATE FAILED: {failure}")
+    print(f"report: {Path(args.out) / 'corpora.md'}")
+    return 1 if outcome["gate_failures"] else 0
+
+
+def _run_one(args, runner) -> int:
+    """The configured index (ASSISTANT_STORE_DIR) with one question set, and optionally an LLM backend."""
     from evals.report import backend_table, comparison_table
 
-    result = runner.run(args.questions, args.out, args.backend, args.history, not args.no_baselines, args.gates,
-                        kinds=args.kinds, limit=args.limit)
+    result = runner.run(args.questions or runner.QUESTIONS, args.out, args.backend, args.history,
+                        not args.no_baselines, args.gates, kinds=args.kinds, limit=args.limit)
     print(comparison_table(result["systems"]))
     if len(result["backends"]) > 1:
         print("\n" + backend_table(result["backends"], result["llm"]) + "\n")

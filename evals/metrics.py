@@ -20,6 +20,8 @@ _REFERENCES = re.compile(r"^\s*(?:#{1,6}\s*)?\**references\**\s*:?\s*$", re.IGNO
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?\]])\s+(?=[A-Z\"'(\u201c\u2018])")
 
 OUT_OF_SCOPE = "out_of_scope"
+NEAR_OOS = "near_oos"  # in-domain questions the corpus does not answer (dev-external's kind)
+UNANSWERABLE = (OUT_OF_SCOPE, NEAR_OOS)
 REFUSED = "not_found"
 # How the assistant labels what an LLM backend did (assistant.answerers.generative, assistant.llm.*);
 # tests/evals/test_eval_metrics.py checks these still match the assistant's own strings.
@@ -154,24 +156,37 @@ def citation_precision(cited_texts: Sequence[str], facts: Sequence[Sequence[str]
     return len(good) / len(cited_texts)
 
 
-def refusal_accuracy(items: Iterable[tuple[str, str]]) -> float | None:
-    """Share of out-of-scope items (kind, status) that were declined; None when there are none.
+def refusal_accuracy(items: Iterable[tuple[str, str]], kind_refused: str = OUT_OF_SCOPE) -> float | None:
+    """Share of items of kind_refused (kind, status) that were declined; None when there are none.
 
     >>> refusal_accuracy([("out_of_scope", "not_found"), ("out_of_scope", "answered"), ("number", "answered")])
     0.5
+    >>> refusal_accuracy([("near_oos", "not_found"), ("out_of_scope", "answered")], kind_refused="near_oos")
+    1.0
     """
-    statuses = [status for kind, status in items if kind == OUT_OF_SCOPE]
+    statuses = [status for kind, status in items if kind == kind_refused]
     return sum(status == REFUSED for status in statuses) / len(statuses) if statuses else None
 
 
 def false_refusal_rate(items: Iterable[tuple[str, str]]) -> float | None:
     """Share of answerable items (kind, status) that were wrongly declined; None when there are none.
 
-    >>> false_refusal_rate([("number", "not_found"), ("name", "answered"), ("out_of_scope", "not_found")])
+    >>> false_refusal_rate([("number", "not_found"), ("name", "answered"), ("out_of_scope", "not_found"),
+    ...                     ("near_oos", "not_found")])
     0.5
     """
-    statuses = [status for kind, status in items if kind != OUT_OF_SCOPE]
+    statuses = [status for kind, status in items if kind not in UNANSWERABLE]
     return sum(status == REFUSED for status in statuses) / len(statuses) if statuses else None
+
+
+def cited_file_accuracy(items: Iterable[tuple[str, Sequence[str]]]) -> float | None:
+    """Share of answered items (expected file, files cited) whose citations include the expected file.
+
+    >>> cited_file_accuracy([("a.txt", ["a.txt", "b.txt"]), ("c.txt", ["b.txt"]), ("d.txt", [])])
+    0.5
+    """
+    scored = [expected in cited for expected, cited in items if cited]
+    return sum(scored) / len(scored) if scored else None
 
 
 def followup_accuracy(items: Iterable[tuple[str, str, Sequence[Sequence[str]]]]) -> float | None:

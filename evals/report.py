@@ -191,3 +191,64 @@ def _save(fig, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+# Rows of the corpora-side-by-side table; the keys are summarise()'s.
+CORPORA_ROWS = [("items", "items"), ("fact_recall", "fact recall (factoid)"), ("accuracy", "factoid fully right"),
+                ("open_points", "open-question points"), ("followup", "follow-ups"),
+                ("near_oos_refusal", "near-domain \"not stated\""), ("oos_refusal", "out of scope refused"),
+                ("false_refusal", "false refusals"), ("citation_support", "citation support"),
+                ("cited_file", "cites the expected file"), ("hit_at_5", "hit@5"),
+                ("briefing_coverage", "briefing coverage"), ("briefing_precision", "briefing precision"),
+                ("latency_p50_ms", "latency p50 ms")]
+
+
+def corpora_columns(results: dict) -> dict[str, dict]:
+    """{column label: overall metrics}: each suite, and the tuning and held-out parts of the own set."""
+    columns = {}
+    for name, result in results.items():
+        columns[name] = result["systems"]["project"]["overall"]
+        if name == "own":
+            for part, metrics in result.get("splits", {}).items():
+                columns[f"own: {part}"] = metrics
+    return columns
+
+
+def corpora_table(results: dict) -> str:
+    """The markdown table of every suite side by side: one row per metric, one column per corpus."""
+    columns = corpora_columns(results)
+    names = list(columns)
+    lines = ["| metric | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for key, label in CORPORA_ROWS:
+        cells = [fmt(columns[name].get(key), 1 if key.endswith("_ms") else 3) for name in names]
+        if any(cell != "n/a" for cell in cells):
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_corpora_report(out_dir: Path, results: dict, notes: list[str]) -> Path:
+    """out_dir/corpora.md (the table, each suite's gates and failing items) and corpora.json."""
+    import json
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lines = ["# Evaluation across corpora\n",
+             "Each column is one corpus and question set, indexed on its own and run through the same "
+             "pipeline; `own: tuning` and `own: held-out` are the two parts of the project's set (the held-out "
+             "part is not used for tuning). Per-suite reports are in the folders of the same names.\n",
+             corpora_table(results), ""]
+    for name, result in results.items():
+        failures = result["gate_failures"]
+        lines.append(f"## {name}\n\n`{result['questions']}` over `{result['corpus_dir']}`\n")
+        lines += [f"- GATE FAILED {f}" for f in failures] or ["All gates pass."]
+        lines += [f"- target not reached: {gap}" for gap in result.get("target_gaps", [])]
+        lines.append(f"\nFailing items ({len(result['failing_items'])}):\n")
+        lines += [f"- `{item}`: {'; '.join(reasons)}" for item, reasons in result["failing_items"].items()]
+        lines.append("")
+    if notes:
+        lines += ["## Notes\n"] + [f"- {note}" for note in notes]
+    path = out_dir / "corpora.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    columns = corpora_columns(results)
+    (out_dir / "corpora.json").write_text(json.dumps(columns, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import sys
 import time
@@ -18,10 +19,23 @@ QUESTIONS = EVALS_DIR / "questions.jsonl"
 GATES = EVALS_DIR / "gates.yaml"
 HISTORY = EVALS_DIR / "history.jsonl"
 OUT_DIR = EVALS_DIR / "out"
-SINGLE_TURN = ("number", "date", "name", "list", "definition", "synthesis", "disagreement")
+SINGLE_TURN = ("number", "date", "name", "list", "fact", "definition", "synthesis", "disagreement")
+OPEN = ("open",)  # open questions: scored by the share of expected points the answer makes
 ANSWERABLE = SINGLE_TURN + ("followup",)
+HELD_OUT_SHARE = 3  # one item in three of the project's own set is held out from tuning (by its id's hash)
 K = 5
 DEEP_K = 30  # retrieval depth used only to explain misses
+
+
+def split_of(item_id: str) -> str:
+    """Which part of a question set an item belongs to: "held-out" (about a third) or "tuning".
+
+    Fixed by the id alone (a hash), so adding items never moves old ones between parts.
+    >>> split_of("num-care-review-cost"), split_of("num-rcc-count")
+    ('tuning', 'held-out')
+    """
+    digest = hashlib.sha256(item_id.encode("utf-8")).digest()
+    return "held-out" if digest[0] % HELD_OUT_SHARE == 0 else "tuning"
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict]:
@@ -49,15 +63,21 @@ def select(items: list[dict], kinds: list[str] | None = None, limit: int | None 
     return [item for item in chosen if item in picked]  # back in file order
 
 
-def load_gates(path: Path = GATES) -> dict:
-    """The enforced thresholds of gates.yaml (its `gates:` section) as a dict."""
+def load_gates(path: Path = GATES, suite: str = "own") -> dict:
+    """The enforced thresholds of gates.yaml as a dict: its `gates:` section for the project's own set,
+    `suites: {name: {gates: …}}` for another suite."""
     data = _read_yaml(path)
-    return data["gates"] if "gates" in data else {k: v for k, v in data.items() if k != "targets"}
+    if suite != "own":
+        return ((data.get("suites") or {}).get(suite) or {}).get("gates") or {}
+    return data["gates"] if "gates" in data else {k: v for k, v in data.items() if k not in ("targets", "suites")}
 
 
-def load_targets(path: Path = GATES) -> dict:
-    """The targets the issues set (gates.yaml `targets:`), reported but not yet enforced."""
-    return _read_yaml(path).get("targets", {}) or {}
+def load_targets(path: Path = GATES, suite: str = "own") -> dict:
+    """The targets the issues set (gates.yaml `targets:`, or the suite's), reported but not yet enforced."""
+    data = _read_yaml(path)
+    if suite != "own":
+        return ((data.get("suites") or {}).get(suite) or {}).get("targets") or {}
+    return data.get("targets", {}) or {}
 
 
 def _read_yaml(path: Path) -> dict:
@@ -81,6 +101,7 @@ def run_item(system, item: dict) -> dict:
         condense_notes += [note for note in answer.notes if note.startswith(m.CONDENSE_NOTE)]
     query = answer.query or turns[-1]
     passages = list(answer.passages)
+    files = {p.chunk_id: p.metadata.get("file", "") for p in passages}
     if not passages and hasattr(system, "retrieve"):  # a refusal may carry no passages: measure retrieval anyway
         passages = system.retrieve(query)
     deep_rank = None
@@ -89,7 +110,7 @@ def run_item(system, item: dict) -> dict:
     return {
         "id": item["id"], "kind": item["kind"], "status": answer.status, "answer": answer.answer,
         "citations": [{"n": c.n, "source_id": c.source_id, "chunk_id": c.chunk_id, "sentence": c.sentence, "published": c.published,
-                       "text": c.text} for c in answer.citations],
+                       "text": c.text, "file": files.get(c.chunk_id, "")} for c in answer.citations],
         "query": answer.query, "latency_ms": round(latency, 1),
         "passages": [p.chunk_id for p in passages], "passage_texts": [p.text for p in passages],
         "deep_rank": deep_rank, "backend": answer.backend, "notes": list(answer.notes), "condense": condense_notes,
@@ -140,7 +161,7 @@ def score(item: dict, record: dict) -> dict:
         if record["status"] == "answered":
             scores["fact_recall"] = m.briefing_coverage(record["answer"], facts)
             scores["uncited"] = m.uncited_bullets(record["answer"])
-    elif kind != m.OUT_OF_SCOPE:
+    elif kind not in m.UNANSWERABLE:
         scores["fact_recall"] = m.fact_recall(record["answer"], facts)
         scores["correct"] = m.all_facts(record["answer"], facts)
         scores["citation_support"] = m.citation_support(record["answer"], facts, cited)
@@ -150,6 +171,8 @@ def score(item: dict, record: dict) -> dict:
             scores["hit_at_5"] = m.hit_at_k(texts, evidence, K)
             scores["rr"] = m.reciprocal_rank(texts, evidence)
     record.update(scores)
+    record["file"] = item.get("file", "")
+    record["split"] = split_of(item["id"])
     record["missing"] = [group[0] for group, hit in zip(facts, m.groups_matched(record["answer"], facts)) if not hit]
     record["reasons"] = diagnose(kind, record)
     return record
@@ -160,8 +183,8 @@ def diagnose(kind: str, record: dict) -> list[str]:
     status, reasons = record["status"], []
     if status == "error":
         return [f"error: {record.get('error', '')}"]
-    if kind == m.OUT_OF_SCOPE:
-        return ["answered out of scope"] if status != m.REFUSED else []
+    if kind in m.UNANSWERABLE:
+        return [f"answered {kind.replace('_', ' ')}"] if status != m.REFUSED else []
     if kind == "briefing":
         if status == "skipped":
             return ["briefing not measured"]
@@ -189,6 +212,8 @@ def summarise(records: list[dict]) -> dict:
         return [r[key] for r in records if r["kind"] in kinds]
 
     pairs = [(r["kind"], r["status"]) for r in records if r["kind"] != "briefing"]
+    files = [(r["file"], [c.get("file", "") for c in r["citations"]]) for r in records
+             if r.get("file") and r["kind"] not in m.UNANSWERABLE and r["status"] != m.REFUSED]
     latencies = [r["latency_ms"] for r in records if r["kind"] != "briefing" and r["latency_ms"] is not None]
     briefs = [r for r in records if r["kind"] == "briefing" and r["status"] == "answered"]
     overall = {
@@ -199,7 +224,10 @@ def summarise(records: list[dict]) -> dict:
         "mrr": m.mean(pick("rr", ANSWERABLE)),
         "citation_support": m.mean(pick("citation_support", ANSWERABLE)),
         "citation_precision": m.mean(pick("citation_precision", ANSWERABLE)),
+        "open_points": m.mean(pick("fact_recall", OPEN)),
         "oos_refusal": m.refusal_accuracy(pairs),
+        "near_oos_refusal": m.refusal_accuracy(pairs, m.NEAR_OOS),
+        "cited_file": m.cited_file_accuracy(files),
         "false_refusal": m.false_refusal_rate(pairs),
         "followup": m.mean(pick("fact_recall", ("followup",))),
         "briefing_coverage": m.mean(r["fact_recall"] for r in briefs),
@@ -226,7 +254,8 @@ def summarise(records: list[dict]) -> dict:
 # -- the whole run ---------------------------------------------------------------------------------
 def run(questions: Path = QUESTIONS, out_dir: Path = OUT_DIR, backend: str = "none", history: Path | None = None,
         baselines: bool = True, gates_path: Path = GATES, settings=None, embedder=None,
-        log: Callable[[str], None] | None = None, kinds: list[str] | None = None, limit: int | None = None) -> dict:
+        log: Callable[[str], None] | None = None, kinds: list[str] | None = None, limit: int | None = None,
+        suite: str = "own") -> dict:
     """Evaluate the assistant (extractive, plus `backend` beside it when one is named, and the baselines),
     write results, metrics.json and report.md; return metrics. Gates are enforced on the extractive default
     over the whole set only (a subset chosen with kinds/limit reports them)."""
@@ -249,15 +278,20 @@ def run(questions: Path = QUESTIONS, out_dir: Path = OUT_DIR, backend: str = "no
     for name, records in systems.items():
         suffix = "" if name == "project" else f"-{name}"
         _write_jsonl(out_dir / f"results{suffix}.jsonl", records)
-    gates = load_gates(gates_path)
+    gates = load_gates(gates_path, suite)
     result = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "questions": str(questions),
+              "suite": suite, "corpus_dir": str(settings.corpus_dir),
               "backend": backend, "llm": _llm_info(settings, backend), "items": [i["id"] for i in items],
               "subset": len(items) < len(every), "corpus_version": _corpus_version(settings), "notes": notes,
               "gates": gates, "systems": {name: summarise(records) for name, records in systems.items()}}
+    result["splits"] = split_summaries(systems["project"])
+    result["systems"]["project"]["overall"].update(
+        {f"{key}_{part.replace('-', '_')}": values.get(key) for part, values in result["splits"].items()
+         for key in SPLIT_KEYS})
     failures = m.check_gates(result["systems"]["project"]["overall"], gates)
     result["gate_failures"] = [] if result["subset"] else failures
     result["subset_gate_gaps"] = failures if result["subset"] else []
-    result["target_gaps"] = m.check_gates(result["systems"]["project"]["overall"], load_targets(gates_path))
+    result["target_gaps"] = m.check_gates(result["systems"]["project"]["overall"], load_targets(gates_path, suite))
     result["failing_items"] = {r["id"]: r["reasons"] for r in systems["project"] if r["reasons"]}
     result["backends"] = backends_side_by_side(result["systems"], backend)
     (out_dir / "metrics.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -267,6 +301,48 @@ def run(questions: Path = QUESTIONS, out_dir: Path = OUT_DIR, backend: str = "no
         trend = load_history(Path(history))
     write_report(out_dir, result, systems, trend)
     return result
+
+
+SPLIT_KEYS = ("fact_recall", "accuracy", "followup", "false_refusal")
+
+
+def split_summaries(records: list[dict]) -> dict[str, dict]:
+    """Overall metrics of the tuning part and of the held-out part of a set (see split_of)."""
+    parts = {}
+    for part in ("tuning", "held-out"):
+        rows = [r for r in records if r.get("split", split_of(r["id"])) == part]
+        parts[part] = summarise(rows)["overall"] if rows else {}
+    return parts
+
+
+def run_suites(suites, out_dir: Path = OUT_DIR, gates_path: Path = GATES, settings=None, embedder=None,
+               baselines: bool = True, log: Callable[[str], None] | None = None) -> dict:
+    """Index and evaluate every suite (one corpus and question set each) and write the corpora side by side:
+    out_dir/<suite>/ for each run, out_dir/corpora.md and out_dir/corpora.json for the comparison."""
+    from assistant.embedding import build_embedder
+    from assistant.settings import Settings
+    from evals.report import write_corpora_report
+    from evals.suites import index_for
+
+    log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    settings = settings or Settings()
+    embedder = embedder or build_embedder(settings)
+    out_dir = Path(out_dir)
+    results, notes = {}, []
+    for suite in suites:
+        missing = suite.missing()
+        if missing:
+            notes.append(f"suite {suite.name} not run: {', '.join(map(str, missing))} not found")
+            log(notes[-1])
+            continue
+        suite_settings = index_for(suite, out_dir / "indexes", settings, embedder, log)
+        results[suite.name] = run(suite.questions, out_dir / suite.name, baselines=baselines and suite.baselines,
+                                  gates_path=gates_path, settings=suite_settings, embedder=embedder, log=log,
+                                  suite=suite.name)
+    write_corpora_report(out_dir, results, notes)
+    return {"suites": results, "notes": notes,
+            "gate_failures": [f"{name}: {failure}" for name, result in results.items()
+                              for failure in result["gate_failures"]]}
 
 
 def run_systems(items: list[dict], settings, embedder, backend: str = "none", baselines: bool = True,
