@@ -9,6 +9,7 @@ from typing import Iterator
 
 from assistant.answerers.base import AnswerRequest, Answerer
 from assistant.conversation import Condense, Condensed, question_parts, rule_based, split_carried
+from assistant.lexicon import Lexicon, lexicon_at
 from assistant.models import Answer, Passage
 from assistant.patterns import SYNTHESIS_CUE, compared_years
 from assistant.retrieval import Filters, HybridRetriever
@@ -24,7 +25,8 @@ class Assistant:
     """Answers questions about the corpus with cited sentences, or says plainly that it cannot."""
 
     def __init__(self, settings: Settings, chunks: list[StoredChunk], retriever: HybridRetriever,
-                 answerer: Answerer, index_info: dict, condense: Condense = rule_based, section_writer=None):
+                 answerer: Answerer, index_info: dict, condense: Condense = rule_based, section_writer=None,
+                 lexicon: Lexicon | None = None):
         self.settings = settings
         self.chunks = chunks
         self.retriever = retriever
@@ -32,6 +34,9 @@ class Assistant:
         self.index_info = index_info
         self.condense = condense  # follow-up -> standalone query (rule-based unless an LLM is configured)
         self.section_writer = section_writer  # None: extractive briefings
+        self.lexicon = lexicon  # everyday English words (the embedding model's vocabulary), for refusals
+        self.extractive = getattr(answerer, "fallback", answerer) if hasattr(answerer, "not_stated") or hasattr(
+            answerer, "fallback") else None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, embedder=None) -> "Assistant":
@@ -53,7 +58,8 @@ class Assistant:
         llm = build_llm(settings)
         embed = retriever.embedder.get_text_embedding_batch
         return cls(settings, chunks, retriever, build_answerer(settings, retriever, llm), info,
-                   condense=build_condenser(settings, llm), section_writer=build_section_writer(settings, llm, embed))
+                   condense=build_condenser(settings, llm), section_writer=build_section_writer(settings, llm, embed),
+                   lexicon=load_lexicon(settings))
 
     # -- asking ------------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None, filters: Filters | None = None) -> Answer:
@@ -89,11 +95,16 @@ class Assistant:
             return
         timings["retrieve"] = _ms(mark)
         lexical = self.retriever.lexical
-        verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf)
+        verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf, self.lexicon)
+        request = AnswerRequest(cleaned, query, passages, history or [], filters.prefer_recent)
+        if verdict and verdict.reason == "not_stated" and self.extractive:
+            answer = self.extractive.not_stated(request, verdict.message.rstrip("."))
+            answer.timings_ms, answer.notes = {**timings, "total": _ms(started)}, [f"refused: {verdict.reason}"]
+            yield _noted(answer, condensed)
+            return
         if verdict:
             yield _noted(self._refuse(verdict, cleaned, query, passages, timings, started), condensed)
             return
-        request = AnswerRequest(cleaned, query, passages, history or [], filters.prefer_recent)
         mark = time.perf_counter()
         answer = None
         for answer in self.answerer.stream(request):
@@ -203,6 +214,14 @@ def build_answerer(settings: Settings, retriever: HybridRetriever, llm=None) -> 
     from assistant.llm import build_answerer as build_llm_answerer
 
     return build_llm_answerer(settings, extractive, embed=retriever.embedder.get_text_embedding_batch, backend=llm)
+
+
+def load_lexicon(settings: Settings) -> Lexicon | None:
+    """The embedding model's word list (see assistant.lexicon); None for a model without tokenizer.json."""
+    from assistant.embedding import model_dir
+
+    path = model_dir(settings) / "tokenizer.json"
+    return lexicon_at(str(path)) if path.exists() else None
 
 
 def _noted(answer: Answer, condensed: Condensed) -> Answer:

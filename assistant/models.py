@@ -61,6 +61,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     backend: str = "extractive"
     notes: list[str] = field(default_factory=list)  # e.g. LLM fallback, guard actions
+    reason: str = ""  # for not_found: "not_stated" when the documents come close but don't say (cited), else ""
 
     def references_text(self) -> str:
         """The numbered reference list as plain text."""

@@ -184,7 +184,8 @@ _FACT_FINDERS = {
 _NOT_PERSON = re.compile(r"\b(?:Department|Children’s|Children's|Social|National|Local|Education|Independent|"
                          r"Review|Care|Council|Association|Government|Families|Family|Bill|Act|Work|Workers|"
                          r"Committee|Strategy|Framework|Programme|Agency|Authority|Services|Trust|England|"
-                         r"Built|Homes|Stable|Wellbeing|Coalition|Group|Board|Union|Society|Foundation|The)\b")
+                         r"Built|Homes|Stable|Wellbeing|Coalition|Group|Board|Union|Society|Foundation|The|"
+                         r"Ministers?|Secretary|Government|Parliament|Office|House|Welsh|Scottish|English|British)\b")
 
 
 def _looks_like_person(name: str) -> bool:

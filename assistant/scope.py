@@ -7,10 +7,11 @@ runs before any answerer, extractive or generative.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.models import Passage
-from assistant.text import content_words, normalise
+from assistant.lexicon import Lexicon
+from assistant.text import content_words, normalise, words
 
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _INJECTION = re.compile(
@@ -29,6 +30,7 @@ class Verdict:
 
     reason: str
     message: str
+    missing: list[str] = field(default_factory=list)  # what the question names that the documents don't
 
 
 def clean_question(raw: str | None) -> str:
@@ -71,19 +73,131 @@ def _described(passage: Passage) -> str:
 
 
 def off_topic(question: str, passages: list[Passage], vocabulary: set[str], min_support: float,
-              idf: dict[str, float] | None = None) -> Verdict | None:
-    """Refuse when the passages do not support an answer, or the question's key terms are not in the corpus."""
-    terms = sorted({term for term in content_words(question) if len(term) > 2})
+              idf: dict[str, float] | None = None, lexicon: Lexicon | None = None) -> Verdict | None:
+    """Refuse when the passages do not support an answer, or the question asks about something the
+    corpus never mentions: a name it does not hold, or a specific (not everyday) word it never uses."""
     idf = idf or {}
     score = support(question, passages, idf, max(idf.values(), default=1.0))
     if not passages or score < min_support:
         return Verdict("low_relevance", "The documents I have don't answer this.")
-    unknown = [term for term in terms if term not in vocabulary and not term.isdigit() and term not in _CALENDAR_STEMS]
-    if _names_missing(question, vocabulary):
+    if _names_missing(question, vocabulary, passages):
         return Verdict("unknown_terms", "The documents I have don't cover this.")
-    if terms and (len(unknown) / len(terms) > 0.5 or (len(unknown) >= 2 and len(unknown) / len(terms) >= 0.2)):
+    absent = missing_names(question, passages)
+    if absent:
+        return Verdict("not_stated", f"The documents don't mention {_quoted(absent)}.", absent)
+    everyday, specific = unknown_words(question, vocabulary, lexicon)
+    if specific:
+        return Verdict("not_stated", f"The documents don't mention {_quoted(specific)}.", specific)
+    terms = {term for term in content_words(question) if len(term) > 2}
+    if terms and len(everyday) / len(terms) > 0.5:
         return Verdict("unknown_terms", "The documents I have don't cover this.")
     return None
+
+
+def unknown_words(question: str, vocabulary: set[str], lexicon: Lexicon | None) -> tuple[list[str], list[str]]:
+    """The question's words the corpus never uses, as (everyday English words, specific words).
+
+    Without a lexicon every unknown word counts as everyday. Numbers, dates and months are not words here.
+    >>> unknown_words("How many hubs trailblazers were worried?", {"hub"}, Lexicon(frozenset({"hubs", "worried"})))
+    (['worried'], ['trailblazers'])
+    """
+    everyday, specific = [], []
+    for word in dict.fromkeys(words(question)):
+        term = content_words(word)
+        if not term or len(term[0]) <= 2 or _known(term[0], vocabulary) or any(c.isdigit() for c in word):
+            continue
+        if re.search(rf"\b{re.escape(word.upper())}\b", question):  # an acronym: _names_missing judges it
+            continue
+        if term[0] in _CALENDAR_STEMS:
+            continue
+        (everyday if lexicon is None or lexicon.is_common(word) else specific).append(word)
+    return everyday, specific
+
+
+def _known(term: str, vocabulary: set[str]) -> bool:
+    """A term of the corpus, or a hyphenated one whose every part is ("care-experienced")."""
+    return term in vocabulary or ("-" in term and all(part in vocabulary for part in term.split("-") if part))
+
+
+# Two or more capitalised words ("Adoption Support Fund", "Children's Homes Association"), linked by
+# at most one small word ("Department for Education"); the question's first word is not part of one.
+_NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'\-]*)(?:\s+(?:(?:of|for|and|the|in|on)\s+)?[A-Z][\w’'\-]*)+")
+
+
+def names_in(question: str) -> list[str]:
+    """Multi-word names a question uses, without a leading question word or "The".
+
+    >>> names_in("How much does the Adoption Support Fund pay? What did Who Cares say?")
+    ['Adoption Support Fund', 'Who Cares']
+    >>> names_in("Which Welsh Government minister leads?"), names_in("What is family help?")
+    (['Welsh Government'], [])
+    """
+    found = []
+    for match in _NAME.finditer(question):
+        name = match.group(0)
+        at_start = match.start() == 0 or question[:match.start()].rstrip().endswith(("?", ".", "!", ":"))
+        if at_start:
+            name = re.sub(r"^\S+\s+", "", name) if len(name.split()) > 1 else ""
+        name = re.sub(r"^(?:The|A|An)\s+", "", name)
+        if len(name.split()) >= 2 and not all(_CALENDAR.match(w) for w in name.split()):
+            found.append(name)
+    return found
+
+
+def missing_names(question: str, passages: list[Passage]) -> list[str]:
+    """The question's multi-word names that no retrieved passage (text, title or publisher) holds, as
+    words in order or as the acronym of their initials. A possessive splits a name ("Coram Voice's Head
+    of Policy" is two); names joined by "and" may stand apart ("the Munro and MacAlister reviews")."""
+    described = " ".join(_described(p) for p in passages)
+    text, acronyms = f" {_flat(described)} ", set(re.findall(r"\b[A-Z][A-Za-z]{1,6}\b", described))
+    spelled = _initialisms(described)
+    missing = []
+    for name in names_in(question):
+        for part in re.split(r"[’']s\b\s*", name):
+            if len(part.split()) >= 2 and not _held(part, text, acronyms, spelled):
+                missing.append(part.strip())
+    return missing
+
+
+def _held(name: str, text: str, acronyms: set[str], spelled: dict[str, str] | None = None) -> bool:
+    """A name is in the text whole, as its acronym, with an acronym in it spelled out ("LGA First" as
+    "Local Government Association (first…"), or as parts joined by "and" that are each there."""
+    if f" {_flat(name)} " in text or "".join(w[0] for w in name.split() if w[0].isupper()) in acronyms:
+        return True
+    long_form = " ".join((spelled or {}).get(word, word) for word in name.split())
+    if long_form != name and f" {_flat(long_form)} " in text:
+        return True
+    parts = re.split(r"\s+and\s+", name)
+    return len(parts) > 1 and all(f" {_flat(part)} " in text for part in parts)
+
+
+def _initialisms(text: str) -> dict[str, str]:
+    """Acronyms of the capitalised names in text, each with its name ("LGA": "Local Government Association").
+
+    >>> sorted(_initialisms("the Local Government Association and the Department for Education"))
+    ['DE', 'DFE', 'DfE', 'LGA']
+    """
+    found = {}
+    for match in _NAME.finditer(text):
+        words_of = match.group(0).split()
+        capitals = "".join(w[0] for w in words_of if w[0].isupper())
+        full = "".join(w[0].upper() for w in words_of)
+        mixed = "".join(w[0] if w[0].isupper() else w[0].lower() for w in words_of)
+        for acronym in (capitals, full, mixed):
+            if len(acronym) >= 2:
+                found.setdefault(acronym, match.group(0))
+    return found
+
+
+def _flat(text: str) -> str:
+    """Lower case, straight apostrophes, "&" as "and", no possessive 's, other punctuation as spaces."""
+    text = re.sub(r"'s\b|(?<=s)'(?!\w)", "", text.lower().replace("’", "'").replace("&", " and "))
+    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text).split())
+
+
+def _quoted(words_of: list[str]) -> str:
+    quoted = [f"“{word}”" for word in words_of]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 _CALENDAR = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -94,12 +208,15 @@ _CALENDAR_STEMS = {content_words(month)[0] for month in (
     "January February March April May June July August September October November December").split()}
 
 
-def _names_missing(question: str, vocabulary: set[str]) -> bool:
-    """A capitalised name or acronym in the question (not its first word, not a month) the corpus never mentions."""
+def _names_missing(question: str, vocabulary: set[str], passages: list[Passage] = ()) -> bool:
+    """A capitalised name or acronym in the question (not its first word, not a month) the corpus never
+    mentions; an acronym also counts as mentioned when a retrieved passage spells it out ("Local
+    Government Association" for LGA, in its text, title or publisher)."""
     words = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,}|[A-Z]{2,5})\b", question)
+    spelled = _initialisms(" ".join(_described(p) for p in passages)) if passages else set()
     for word in words:
         if word.isupper():  # acronyms are kept verbatim in the vocabulary
-            if word not in vocabulary:
+            if word not in vocabulary and word not in spelled:
                 return True
         elif not _CALENDAR.match(word) and content_words(word) and content_words(word)[0] not in vocabulary:
             return True

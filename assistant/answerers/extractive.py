@@ -15,6 +15,7 @@ from typing import Iterator
 from assistant.aliases import Aliases
 from assistant.answerers.base import AnswerRequest
 from assistant.claims import Claim, ClaimIndex, claims_in
+from assistant.constraints import Evidence, constraints_of, unmet
 from assistant.conversation import split_carried
 from assistant.models import Answer, Citation, Passage
 from assistant.patterns import (DATE, DEFINES, FULL_DATE, LIST_CUE, MONEY, NAME_LIST, RECENT_DAYS, RELATIVE_TIME,
@@ -63,15 +64,50 @@ class ExtractiveAnswerer:
 
     # -- the protocol ------------------------------------------------------------------------
     def answer(self, request: AnswerRequest) -> Answer:
-        chosen = self.select(request.query, request.passages)
+        ranked = self.ranked(request.query, request.passages)
+        chosen = self.select(request.query, request.passages, ranked)
+        constraints = constraints_of(request.question or request.query)
+        missed = unmet(constraints, [self._evidence(c) for c in chosen])
+        if missed:
+            chosen = self._meeting(missed, ranked, chosen) or chosen
+            missed = unmet(constraints, [self._evidence(c) for c in chosen])
+        if missed or not chosen:
+            what = missed[0].what if missed else "an answer to this"
+            return self.not_stated(request, f"The documents don't state {what}", ranked)
         return self.compose(request, chosen)
+
+    def _evidence(self, candidate: Candidate) -> Evidence:
+        return Evidence.of(candidate.text, _context(candidate), self.aliases.expand)
+
+    def _meeting(self, missed: list, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
+        """chosen led by the best sentence that meets what it missed (within half the best score), if any."""
+        floor = 0.5 * ranked[0].score if ranked else 0.0
+        for candidate in ranked:
+            if candidate.score < floor:
+                break
+            if all(c.met(self._evidence(candidate)) for c in missed):
+                return [candidate] + [c for c in chosen if c is not candidate][:1]
+        return []
+
+    def not_stated(self, request: AnswerRequest, lead: str, ranked: list[Candidate] | None = None) -> Answer:
+        """A "not stated" answer: what the documents don't say, and the closest sentence they have, cited."""
+        ranked = self.ranked(request.query, request.passages) if ranked is None else ranked
+        closest = next((c for c in ranked if _readable_alone(c.text)), ranked[0] if ranked else None)
+        if closest is None:
+            return Answer(status="not_found", answer=f"{lead}.", query=request.query, question=request.question,
+                          passages=request.passages, backend=self.name, reason="not_stated")
+        numbering: dict[str, Citation] = {}
+        citation = self._cite(numbering, closest.passage, closest.start, closest.end)
+        text = f"{lead}; the closest they have is: {_display(closest.text)} [{citation.n}]"
+        return Answer(status="not_found", answer=text, citations=[citation], query=request.query,
+                      question=request.question, passages=request.passages, backend=self.name, reason="not_stated")
 
     def stream(self, request: AnswerRequest) -> Iterator[Answer]:
         """The finished answer, shown one cited sentence at a time (a quote's "[Councils]" is not a marker)."""
         final = self.answer(request)
         sentences = _CITED_END.split(final.answer.split("\n\n")[0])
         for count in range(1, len(sentences)):
-            yield Answer(status=final.status, answer=" ".join(sentences[:count]), citations=final.citations,
+            yield Answer(status=final.status, answer=" ".join(sentences[:count]), citations=final.citations, reason=final.reason,
                          query=final.query, question=final.question, backend=self.name)
         yield final
 
@@ -194,9 +230,13 @@ class ExtractiveAnswerer:
             penalty -= 0.3
         return penalty
 
-    def select(self, query: str, passages: list[Passage]) -> list[Candidate]:
+    def ranked(self, query: str, passages: list[Passage]) -> list[Candidate]:
+        """Every sentence of the passages, best first."""
+        return sorted(self.candidates(query, passages), key=lambda c: (-c.score, c.rank, c.start))
+
+    def select(self, query: str, passages: list[Passage], ranked: list[Candidate] | None = None) -> list[Candidate]:
         """The best sentences: one to four, about max_answer_words at most, no near-duplicates."""
-        ranked = sorted(self.candidates(query, passages), key=lambda c: (-c.score, c.rank, c.start))
+        ranked = self.ranked(query, passages) if ranked is None else ranked
         if not ranked:
             return []
         best = ranked[0].score
@@ -316,6 +356,22 @@ class ExtractiveAnswerer:
             citation = self._cite(numbering, passage, other.start, other.end)
             sides.append(f"{_who(citation)} gives “{other.phrase}” [{citation.n}]")
         return f"Sources differ on the {claim.key}: " + "; ".join(sides) + "."
+
+
+def _context(candidate: Candidate) -> str:
+    """What a sentence is read with: its passage, the passage's title and section."""
+    meta = candidate.passage.metadata
+    return " ".join([meta.get("title", ""), meta.get("section", ""), candidate.passage.text])
+
+
+_LEANS_BACK = re.compile(r"^(?:However|Instead|But|And|Rather|Also|This|That|These|Those|It|They|He|She|Its|Their|"
+                         r"Such|Both|The latter|The former)\b")
+
+
+def _readable_alone(text: str) -> bool:
+    """A sentence that makes sense without the one before it (no opening 'However,', 'It', 'They'…)."""
+    stripped = strip_bullet(text) if is_bullet(text) else text.strip()
+    return word_count(stripped) >= 6 and not _LEANS_BACK.match(stripped) and not stripped.endswith(("?", ":"))
 
 
 def _with_contrasts(chosen: list[Candidate], ranked: list[Candidate], word_cap: int) -> list[Candidate]:

@@ -35,7 +35,11 @@ class GenerativeAnswerer:
 
     # -- the protocol ------------------------------------------------------------------------
     def answer(self, request: AnswerRequest) -> Answer:
-        """One completion, guarded; the extractive answer when the backend fails or the guard rejects it."""
+        """One completion, guarded; the extractive answer when the backend fails or the guard rejects it.
+        A question the documents come close to but don't answer gets the extractive "not stated" reply."""
+        unstated = self._not_stated(request)
+        if unstated:
+            return unstated
         prompt = self.prompt(request)
         try:
             text = self.llm.complete(prompt.system, prompt.user)
@@ -45,6 +49,10 @@ class GenerativeAnswerer:
 
     def stream(self, request: AnswerRequest) -> Iterator[Answer]:
         """Growing answers made only of finished sentences that passed the guard; the last is final."""
+        unstated = self._not_stated(request)
+        if unstated:
+            yield unstated
+            return
         prompt = self.prompt(request)
         evidence = Evidence(request.passages, self.embed)
         checked: dict[str, Kept | None] = {}
@@ -61,6 +69,11 @@ class GenerativeAnswerer:
         yield self.finish(request, text, evidence)
 
     # -- steps -------------------------------------------------------------------------------
+    def _not_stated(self, request: AnswerRequest) -> Answer | None:
+        """The extractive reply when it finds the question pins down something no passage states."""
+        answer = self.fallback.answer(request)
+        return answer if answer.reason == "not_stated" else None
+
     def prompt(self, request: AnswerRequest) -> RenderedPrompt:
         """prompts/answer.yaml filled with the numbered, fenced passages and the question."""
         question = fence(request.question or request.query)
