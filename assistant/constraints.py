@@ -117,8 +117,9 @@ def _names_a_person(evidence: Evidence) -> bool:
 
 
 def _counts_thing(evidence: Evidence, terms: tuple[str, ...]) -> bool:
-    """A count within a few words of the thing counted (its last word, or that word's acronym or long
-    form), and the rest of what the question says of the thing in the sentence or its passage.
+    """A count within a few words of the thing counted (one of its words, or an acronym or long form of
+    one: "40,000 of these children and their families"), the thing's last word in the sentence, and the
+    rest of what the question says of the thing in the sentence or its passage.
 
     >>> _counts_thing(Evidence.of("There are 14 secure homes.", ""), ("secur", "home"))
     True
@@ -131,7 +132,7 @@ def _counts_thing(evidence: Evidence, terms: tuple[str, ...]) -> bool:
         return False
     tokens = evidence.text.split()
     numbers = [i for i, token in enumerate(tokens) if counts(token)]
-    heads = [i for i in range(len(tokens)) if terms[-1] in _window_terms(tokens, i, evidence)]
+    heads = [i for i in range(len(tokens)) if set(terms) & _window_terms(tokens, i, evidence)]
     return any(_counted(tokens, n, h) for n in numbers for h in heads)
 
 

@@ -95,7 +95,10 @@ class Assistant:
             return
         timings["retrieve"] = _ms(mark)
         lexical = self.retriever.lexical
-        verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf, self.lexicon)
+        # what the person asked is judged by their own words: names carried over from the conversation came
+        # from the documents
+        verdict = off_topic(split_carried(query)[0], passages, lexical.vocabulary, self._min_support(), lexical.idf,
+                            self.lexicon)
         request = AnswerRequest(cleaned, query, passages, history or [], filters.prefer_recent)
         if verdict and verdict.reason == "not_stated" and self.extractive:
             answer = self.extractive.not_stated(request, verdict.message.rstrip("."))

@@ -46,6 +46,23 @@ class Candidate:
     score: float = 0.0
     terms: set[str] = field(default_factory=set)
     alias_terms: set[str] = field(default_factory=set)  # long forms of its acronyms and back, not its own words
+    heading: str = ""  # the short line it sits under ("From 1 April 2027"), shown with it when dated or a list item
+    lead_in: str = ""  # a list item's lead-in sentence ("Existing providers will not be able to:")
+
+    @property
+    def scored(self) -> str:
+        """The text its score is computed on: a list item under a dated heading carries the date."""
+        if self.heading and DATE.search(self.heading):
+            return f"{self.heading}: {strip_bullet(self.text) if is_bullet(self.text) else self.text.strip()}"
+        return self.text
+
+    @property
+    def read(self) -> str:
+        """The sentence as it is read and shown: under its dated heading, a list item after its lead-in."""
+        if not is_bullet(self.text):
+            return f"{self.heading}: {self.text.strip()}" if self.heading and DATE.search(self.heading) else self.text
+        item = f"{self.lead_in} {strip_bullet(self.text)}" if self.lead_in else strip_bullet(self.text)
+        return f"{self.heading}: {item}" if self.heading else item
 
 
 class ExtractiveAnswerer:
@@ -77,7 +94,7 @@ class ExtractiveAnswerer:
         return self.compose(request, chosen)
 
     def _evidence(self, candidate: Candidate) -> Evidence:
-        return Evidence.of(candidate.text, _context(candidate), self.aliases.expand)
+        return Evidence.of(candidate.read, _context(candidate), self.aliases.expand)
 
     def _meeting(self, missed: list, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
         """chosen led by the best sentence that meets what it missed (within half the best score), if any."""
@@ -130,14 +147,21 @@ class ExtractiveAnswerer:
             previous_overlap = 0.0
             heading = " ".join([passage.metadata.get("title", ""), passage.metadata.get("section", "")])
             recent: list[str] = []
+            heading, lead_in = "", ""
             for start, end in sentence_spans(passage.text):
-                text = passage.text[start:end]
+                raw = passage.text[start:end]
+                bullet = is_bullet(raw)
+                if not bullet:
+                    heading = _heading_line(raw) or heading
+                    lead_in = raw.strip() if raw.rstrip().endswith(":") else ""
+                candidate = Candidate(passage, rank, start, end, raw, heading=heading if heading != raw.strip() else "",
+                                      lead_in=lead_in if bullet else "")
+                text = candidate.scored
                 own = set(content_words(text))
-                if is_bullet(text):  # a list item is about its section's heading ("Proposed national framework outcomes")
+                if bullet:  # a list item is about its section's heading ("Proposed national framework outcomes")
                     own |= set(content_words(passage.metadata.get("section", "")))
                 facts = new_facts(text, query, kind) if kind in FACTOID else []  # what it adds to the question
-                candidate = Candidate(passage, rank, start, end, text, terms=own,
-                                      alias_terms=self.aliases.expand(own) - own)
+                candidate.terms, candidate.alias_terms = own, self.aliases.expand(own) - own
                 overlap = (sum(weights[t] for t in query_terms & own)
                            + ALIAS_WEIGHT * sum(weights[t] for t in query_terms & candidate.alias_terms)) / weight
                 # A sentence right after a matching one often continues it ("A 16-strong body chaired by…").
@@ -150,7 +174,7 @@ class ExtractiveAnswerer:
                                    + self._claim_bonus(text, kind, query_terms)
                                    + _year_penalty(text, passage, years, kind)
                                    + (_milestone_bonus(text) if broad else 0.0))
-                previous_overlap = overlap if not is_bullet(text) else previous_overlap
+                previous_overlap = overlap if not bullet else previous_overlap
                 recent.append(text)
                 out.append(candidate)
         return out
@@ -248,7 +272,7 @@ class ExtractiveAnswerer:
         elif kind not in FACTOID:
             chosen = _with_contrasts(chosen, ranked, word_cap)
             chosen = _with_elaborations(chosen, ranked, word_cap, set(self.term_weights(query)))
-        return sorted(chosen, key=lambda c: (c.rank, c.start))
+        return _with_context(sorted(chosen, key=lambda c: (c.rank, c.start)), ranked)
 
     def _size(self, kind: str, query: str) -> tuple[int, int]:
         """Most sentences and words: factoids short; 'how has … developed since' questions longer."""
@@ -521,6 +545,34 @@ def _when_reported(candidate: Candidate, citation: Citation) -> str:
 
 def _who(citation: Citation) -> str:
     return f"{citation.publisher} ({citation.published or 'undated'})"
+
+
+def _heading_line(sentence: str) -> str:
+    """A short line with no full stop that heads what follows it ("From 1 April 2027"); else ""."""
+    text = sentence.strip()
+    if not text or text.endswith((".", "?", "!", ":")) or word_count(text) > 8 or _URL.search(text) or is_bullet(text):
+        return ""
+    return text
+
+
+def _with_context(chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
+    """chosen with what a sentence needs in order to be read alone: the dated heading it sits under
+    ("From 1 April 2027") and a list item's lead-in ("Existing providers will not be able to:"), each
+    shown once, as the passage's own words."""
+    out: list[Candidate] = []
+    for candidate in chosen:
+        for needed in (candidate.heading if DATE.search(candidate.heading or "") else "", candidate.lead_in):
+            line = _line_in(needed, candidate, ranked) if needed else None
+            if line is not None and line not in out and line not in chosen:
+                out.append(line)
+        out.append(candidate)
+    return out
+
+
+def _line_in(text: str, candidate: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """The sentence of candidate's passage with this text, before it."""
+    return next((c for c in ranked if c.passage is candidate.passage and c.start < candidate.start
+                 and c.text.strip() == text), None)
 
 
 def _display(sentence: str) -> str:
