@@ -97,8 +97,8 @@ class Assistant:
         lexical = self.retriever.lexical
         # what the person asked is judged by their own words: names carried over from the conversation came
         # from the documents
-        verdict = off_topic(split_carried(query)[0], passages, lexical.vocabulary, self._min_support(), lexical.idf,
-                            self.lexicon)
+        verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf, self.lexicon,
+                            asked=split_carried(query)[0])
         request = AnswerRequest(cleaned, query, passages, history or [], filters.prefer_recent)
         if verdict and verdict.reason == "not_stated" and self.extractive:
             answer = self.extractive.not_stated(request, verdict.message.rstrip("."))
@@ -130,7 +130,14 @@ class Assistant:
 
     def _min_support(self) -> float:
         # BM25-only retrieval has no cosine score to threshold on: rely on the term checks alone.
-        return self.settings.min_support if self.settings.retrieval_mode != "bm25" else -1.0
+        return self.min_support if self.settings.retrieval_mode != "bm25" else -1.0
+
+    @property
+    def min_support(self) -> float:
+        """The refusal threshold: as configured, else the one calibrated for this index at ingest."""
+        if self.settings.min_support is not None:
+            return self.settings.min_support
+        return float(self.index_info.get("min_support", self.settings.default_min_support))
 
     def retrieve(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
         """The hybrid retrieval alone (for evaluation and briefings)."""

@@ -73,16 +73,20 @@ def _described(passage: Passage) -> str:
 
 
 def off_topic(question: str, passages: list[Passage], vocabulary: set[str], min_support: float,
-              idf: dict[str, float] | None = None, lexicon: Lexicon | None = None) -> Verdict | None:
+              idf: dict[str, float] | None = None, lexicon: Lexicon | None = None,
+              asked: str | None = None) -> Verdict | None:
     """Refuse when the passages do not support an answer, or the question asks about something the
-    corpus never mentions: a name it does not hold, or a specific (not everyday) word it never uses."""
+    corpus never mentions: a name it does not hold, or a specific (not everyday) word it never uses.
+    `asked` is the person's own words when the question was completed from the conversation (its
+    carried words came from the documents, so only the asked words are checked for names)."""
     idf = idf or {}
     score = support(question, passages, idf, max(idf.values(), default=1.0))
     if not passages or score < min_support:
         return Verdict("low_relevance", "The documents I have don't answer this.")
+    question = asked or question
     if _names_missing(question, vocabulary, passages):
         return Verdict("unknown_terms", "The documents I have don't cover this.")
-    absent = missing_names(question, passages)
+    absent = missing_names(question, passages) + missing_frames(question, passages)
     if absent:
         return Verdict("not_stated", f"The documents don't mention {_quoted(absent)}.", absent)
     everyday, specific = unknown_words(question, vocabulary, lexicon)
@@ -157,6 +161,34 @@ def missing_names(question: str, passages: list[Passage]) -> list[str]:
             if len(part.split()) >= 2 and not _held(part, text, acronyms, spelled):
                 missing.append(part.strip())
     return missing
+
+
+# "under the adult social care charging rules": the regime a question is asked under; a passage must
+# hold all of its words, or the question is about another regime than the documents describe. ("According
+# to …" names a source, often by a description the source does not use of itself: names_in covers it.)
+_FRAME = re.compile(r"\bunder (?:the |its |their |a |an )?(?P<frame>[\w’'\- ]{3,80}?)\s*(?:[,?.;]|$)", re.I)
+
+
+def missing_frames(question: str, passages: list[Passage]) -> list[str]:
+    """The frames of a question ("under the … rules") whose words no single retrieved passage holds
+    (text, title or publisher; acronyms spelled out count).
+
+    >>> missing_frames("How much is paid under the adult care charging rules?",
+    ...                [Passage("a#0", "Adult care budgets rose.", {})])
+    ['adult care charging rules']
+    """
+    missing = []
+    for match in _FRAME.finditer(question):
+        frame = match.group("frame").strip()
+        terms = set(content_words(frame))
+        if terms and not any(terms <= _terms_of(p) for p in passages):
+            missing.append(frame)
+    return missing
+
+
+def _terms_of(passage: Passage) -> set[str]:
+    described = _described(passage)
+    return set(content_words(described)) | {a.lower() for a in _initialisms(described)}
 
 
 def _held(name: str, text: str, acronyms: set[str], spelled: dict[str, str] | None = None) -> bool:

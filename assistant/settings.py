@@ -49,7 +49,10 @@ class Settings(BaseSettings):
     # Answering
     max_answer_sentences: int = 4
     max_answer_words: int = 80
-    min_support: float = 0.56  # refusal threshold on support (cosine + half the term coverage), calibrated
+    # Refusal threshold on support (cosine + half the term coverage). Unset: the one calibrated for the index
+    # at ingest (assistant/calibration.py); default_min_support for an index built before calibration.
+    min_support: float | None = None
+    default_min_support: float = 0.5
     max_question_chars: int = 2000
 
     # UI

@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     print(f"index {state}: {report.documents} documents, {report.chunks} chunks "
           f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f}s -> {store.location}")
     if args.stats:
-        _print_stats(report)
+        _print_stats(report, store.info())
     if args.dump:
         count = dump_chunks(store, args.dump)
         print(f"wrote {count} chunks to {args.dump}")
@@ -56,7 +56,7 @@ def _progress_bar(quiet: bool):
     return bar.update
 
 
-def _print_stats(report) -> None:
+def _print_stats(report, info: dict | None = None) -> None:
     print(f"documents: {report.documents}")
     print(f"chunks: {report.chunks} (embedded {report.embedded}, reused {report.reused}, "
           f"removed {report.removed_chunks})")
@@ -66,6 +66,11 @@ def _print_stats(report) -> None:
     for rule, count in sorted(report.removed_lines.items(), key=lambda item: -item[1]):
         print(f"  {rule}: {count}")
     print(f"skipped files: {len(report.skipped)}")
+    calibration = report.calibration or (info or {}).get("stats", {}).get("calibration") or {}
+    if calibration:
+        print(f"refusal threshold: {calibration['min_support']} (the best support of {calibration['probes']} "
+              f"off-topic probe questions, {calibration['probe_max']}, plus {calibration['margin']}; "
+              f"their median {calibration['probe_median']})")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
+from assistant.calibration import calibrate_build, calibration_version
 from assistant.embedding import MODEL_NAME
 from assistant.settings import Settings
 from assistant.store import IndexNotFound, IndexStore, StoredChunk
@@ -32,6 +33,7 @@ class IngestReport:
     removed_lines: Counter = field(default_factory=Counter)
     skipped: list[Skipped] = field(default_factory=list)
     corpus_version: str = ""
+    calibration: dict = field(default_factory=dict)  # the refusal threshold derived for this build
 
     @property
     def chunks_per_second(self) -> float:
@@ -46,6 +48,7 @@ class IngestReport:
             "removed_lines": dict(sorted(self.removed_lines.items())),
             "skipped": [{"file": s.file, "reason": s.reason} for s in self.skipped],
             "corpus_version": self.corpus_version,
+            "calibration": self.calibration,
         }
 
 
@@ -74,7 +77,7 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
                           corpus_version=corpus_version(chunks))
     store = store or IndexStore(settings)
     previous = {} if rebuild else _previous_records(store)
-    if not rebuild and previous and _same(previous, chunks):
+    if not rebuild and previous and _same(previous, chunks) and _calibrated(store):
         store.drop_inactive()
         report.reused = len(chunks)
         report.seconds = time.perf_counter() - started
@@ -99,7 +102,10 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
     report.changed = True
 
     collection = store.new_build()
-    store.add(collection, [_stored(chunk, vectors[chunk.embed_hash]) for chunk in chunks])
+    stored = [_stored(chunk, vectors[chunk.embed_hash]) for chunk in chunks]
+    store.add(collection, stored)
+    embedder = embedder or _load_embedder(settings)
+    report.calibration = calibrate_build(settings, stored, collection, embedder).as_dict()
     report.seconds = time.perf_counter() - started
     store.activate(collection, _description(report, settings))
     return report
@@ -137,12 +143,19 @@ def _same(previous: dict[str, dict], chunks: list[Chunk]) -> bool:
         and previous.get(chunk.id, {}).get("embed_hash") == chunk.embed_hash for chunk in chunks)
 
 
+def _calibrated(store: IndexStore) -> bool:
+    """The active build's refusal threshold was derived from today's probes (else: rebuild, reusing vectors)."""
+    return store.info().get("calibration_version") == calibration_version()
+
+
 def _description(report: IngestReport, settings: Settings) -> dict:
     return {
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "corpus_version": report.corpus_version,
         "embed_model": MODEL_NAME,
         "chunk_words": settings.chunk_words,
+        "min_support": report.calibration.get("min_support", settings.default_min_support),
+        "calibration_version": calibration_version(),
         "stats": report.as_dict(),
     }
 

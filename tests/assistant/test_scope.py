@@ -65,7 +65,7 @@ def test_support_adds_half_the_idf_weighted_coverage_to_the_best_cosine():
 def refusal(bot, question):
     passages = bot.retrieve(question)
     lexical = bot.retriever.lexical
-    verdict = off_topic(question, passages, lexical.vocabulary, bot.settings.min_support, lexical.idf)
+    verdict = off_topic(question, passages, lexical.vocabulary, bot.min_support, lexical.idf)
     return verdict.reason if verdict else None
 
 
