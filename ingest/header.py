@@ -80,7 +80,7 @@ def _header_block(text: str) -> tuple[str, dict]:
     fields: dict = {}
     if i < len(lines) and _field(lines[i]) is None:
         title = lines[i].strip().lstrip("#").strip()
-        if word_count(title) > _TITLE_MAX_WORDS:
+        if word_count(title) > _TITLE_MAX_WORDS or title.endswith("."):  # a sentence, not a title
             return text, {}
         fields["title"] = title
         i = _skip_blank(lines, i + 1)

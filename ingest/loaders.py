@@ -96,7 +96,7 @@ def load_html(markup: str) -> LoadedFile:
     for item in root.find_all("li"):
         item.insert(0, "• ")
     for heading in root.find_all(_HEADING_TAGS):
-        text = heading.get_text(" ", strip=True)
+        text = " ".join(heading.get_text(" ").split())
         heading.string = f"{'#' * int(heading.name[1])} {text}" if text else ""
     for tag in root.find_all(_BLOCK_TAGS):
         tag.insert_before("\n\n")
