@@ -52,8 +52,10 @@ def locator(metadata: dict) -> str:
     """Where a passage sits in its document, from its chunk metadata: its PDF page(s) or the heading
     the file marks above it; "" for a passage of a plain-text file, whose headings are only guessed.
 
-    >>> locator({"pages": "45"}), locator({"pages": "45-46"}), locator({"section": "Family help", "section_marked": True})
-    ('p. 45', 'pp. 45-46', '§ Family help')
+    >>> locator({"pages": "45"}), locator({"pages": "45-46"})
+    ('p. 45', 'pp. 45-46')
+    >>> locator({"section": "Family help", "section_marked": True}), locator({"section": "Family help"})
+    ('§ Family help', '')
     """
     pages = str(metadata.get("pages") or "")
     if pages:

@@ -55,7 +55,7 @@ def chunk_document(document: SourceDocument, chunk_words: int = 120, max_chars: 
         metadata = {
             "source_id": document.source_id, "title": document.title, "publisher": document.publisher,
             "url": document.url, "published": document.published or "", "file": document.file,
-            **_section_fields(section), "position": position,
+            **_section_fields(section, document.title), "position": position,
             "published_ord": int(document.published.replace("-", "")) if document.published else 0,
             **{f"note_{key}": value for key, value in document.notes.items()},
         }
@@ -68,13 +68,17 @@ def chunk_document(document: SourceDocument, chunk_words: int = 120, max_chars: 
 _MARKED_HEADING = re.compile(r"^#{1,6}\s+\S")
 
 
-def _section_fields(section: str) -> dict:
+def _section_fields(section: str, title: str) -> dict:
     """section (the heading's text) and, for a heading the file marks as one (Markdown '#', which the
     HTML and Word loaders write for h1-h6 and heading styles), section_marked: such a heading is shown
-    in citations ("§ Family help"); a heading the chunker only guessed from a short line is not."""
-    if _MARKED_HEADING.match(section):
-        return {"section": section.lstrip("#").strip(), "section_marked": True}
-    return {"section": section}
+    in citations ("§ Family help"); a heading the chunker only guessed from a short line is not, nor
+    one that only repeats the document's title."""
+    if not _MARKED_HEADING.match(section):
+        return {"section": section}
+    text = section.lstrip("#").strip()
+    if " ".join(text.split()).casefold() == " ".join(title.split()).casefold():
+        return {"section": text}
+    return {"section": text, "section_marked": True}
 
 
 def _blocks(text: str) -> list[list[str]]:

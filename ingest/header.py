@@ -132,8 +132,9 @@ def _resolve(fields: dict) -> dict:
 def parse_source(value: str) -> dict:
     """A `Source:` value as publisher, published, published_note and url.
 
-    >>> parse_source("NSPCC, 13 March 2025 (date from the page address), https://www.nspcc.org.uk/news/")
-    {'publisher': 'NSPCC', 'url': 'https://www.nspcc.org.uk/news/', 'published': '2025-03-13', 'published_note': 'date from the page address'}
+    >>> meta = parse_source("NSPCC, 13 March 2025 (date from the page address), https://www.nspcc.org.uk/news/")
+    >>> meta["publisher"], meta["published"], meta["published_note"], meta["url"]
+    ('NSPCC', '2025-03-13', 'date from the page address', 'https://www.nspcc.org.uk/news/')
     """
     url = _URL.search(value)
     rest = (value[:url.start()] + value[url.end():]) if url else value

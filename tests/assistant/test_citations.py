@@ -30,7 +30,8 @@ def test_locator_from_chunk_metadata(metadata, expected):
 def test_the_reference_line_shows_the_locator_after_the_date():
     assert _citation("p. 45").reference() == "[1] Stable homes. Example Trust, 2024-05-02, p. 45. https://example.org/a"
     assert _citation("").reference() == "[1] Stable homes. Example Trust, 2024-05-02. https://example.org/a"
-    answer = Answer(status="answered", answer="Kinship carers get an allowance. [1]", citations=[_citation("§ Kinship care")])
+    answer = Answer(status="answered", answer="Kinship carers get an allowance. [1]",
+                    citations=[_citation("§ Kinship care")])
     assert "Example Trust, 2024-05-02, § Kinship care." in answer.as_text()
 
 

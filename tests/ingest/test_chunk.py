@@ -120,7 +120,8 @@ def test_word_chunks_carry_the_heading_they_sit_under(tmp_path):
 def test_html_chunks_carry_the_heading_they_sit_under(tmp_path):
     from ingest.documents import load_corpus
 
-    body = "".join(f"<h2>{name}</h2>" + "".join(f"<p>{p}</p>" for p in paragraphs) for name, paragraphs in SECTIONS.items())
+    body = "".join(f"<h2>{name}</h2>" + "".join(f"<p>{p}</p>" for p in paragraphs)
+                   for name, paragraphs in SECTIONS.items())
     (tmp_path / "page.html").write_text(f"<html><head><title>Stable homes</title></head><body><article>"
                                         f"<h1>Stable homes</h1>{body}</article></body></html>", encoding="utf-8")
     chunks = chunk_document(load_corpus(tmp_path).documents[0], chunk_words=30)
@@ -134,3 +135,16 @@ def test_guessed_headings_of_a_text_file_are_not_marked():
     chunks = chunk_document(_document(LIST_TEXT), chunk_words=30)
     family = [chunk for chunk in chunks if chunk.metadata["section"] == "Family help"]
     assert family and all("section_marked" not in chunk.metadata for chunk in chunks)
+
+
+@pytest.mark.unit
+def test_a_marked_heading_repeating_the_title_is_not_shown_as_a_section(tmp_path):
+    from ingest.documents import load_corpus
+
+    paragraphs = "".join(f"<p>{p}</p>" for p in SECTIONS["Family help"])
+    (tmp_path / "page.html").write_text("<html><head><title>Stable homes</title></head><body><main>"
+                                        "<p>A briefing for carers, published by the council.</p>"
+                                        f"<h1>Stable homes</h1>{paragraphs}</main></body></html>", encoding="utf-8")
+    chunks = chunk_document(load_corpus(tmp_path).documents[0], chunk_words=30)
+    assert any(chunk.metadata["section"] == "Stable homes" for chunk in chunks)
+    assert not any(chunk.metadata.get("section_marked") for chunk in chunks)

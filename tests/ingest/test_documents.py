@@ -23,7 +23,8 @@ def _only_document(folder: Path):
 @pytest.mark.unit
 def test_the_manifest_overrides_what_the_file_states(tmp_path):
     (tmp_path / "paper.txt").write_text(
-        f"Family help explained\nSource: Example Trust, 2 May 2024, https://example.org/a\n\n{BODY}\n", encoding="utf-8")
+        f"Family help explained\nSource: Example Trust, 2 May 2024, https://example.org/a\n\n{BODY}\n",
+        encoding="utf-8")
     (tmp_path / "manifest.yaml").write_text("paper.txt:\n  publisher: Example Trust (policy team)\n"
                                             "  published: 2024-05-03\n", encoding="utf-8")
     document = _only_document(tmp_path)

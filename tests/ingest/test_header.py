@@ -111,7 +111,8 @@ def test_markdown_front_matter_and_heading_title(tmp_path):
 @pytest.mark.unit
 def test_windows_line_endings_are_read_too(tmp_path):
     path = tmp_path / "paper.txt"
-    path.write_bytes(f"Family help explained\r\nSource: Example Trust, https://example.org/a\r\n\r\n{BODY}\r\n".encode())
+    header = "Family help explained\r\nSource: Example Trust, https://example.org/a\r\n\r\n"
+    path.write_bytes(f"{header}{BODY}\r\n".encode())
     document = load_corpus(tmp_path).documents[0]
     assert (document.title, document.publisher, document.url) == (
         "Family help explained", "Example Trust", "https://example.org/a")
