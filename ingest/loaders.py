@@ -134,7 +134,8 @@ def _html_meta(soup) -> dict:
     if author.startswith(("http://", "https://")):  # article:author is often a profile address
         author = ""
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    published = next((iso_date(tags[name]) for name in _HTML_FIELDS["published"] if iso_date(tags.get(name, ""))), "")
+    stated_dates = (iso_date(tags.get(name, "")) for name in _HTML_FIELDS["published"])
+    published = next((date for date in stated_dates if date), "")
     time_tag = soup.find("time", attrs={"datetime": True})
     meta = {
         "title": first("title") or _without_site_name(page_title, publisher),
@@ -157,6 +158,7 @@ def _meta_tags(soup) -> dict[str, str]:
 
 
 def _canonical(soup) -> str:
+    """The page's <link rel="canonical"> address, when it is absolute."""
     for link in soup.find_all("link", href=True):
         rel = link.get("rel") or []
         if "canonical" in [value.lower() for value in (rel if isinstance(rel, list) else rel.split())]:
@@ -246,6 +248,7 @@ def load_docx(data: bytes) -> LoadedFile:
 
 
 def _docx_block(paragraph) -> str:
+    """One paragraph as a text block: a heading as '## Heading', a list item as '• item', '' when empty."""
     text = " ".join(paragraph.text.split())
     if not text:
         return ""
@@ -259,6 +262,7 @@ def _docx_block(paragraph) -> str:
 
 
 def _docx_meta(props) -> dict:
+    """Title, publisher (the author) and published (the creation date) from Word's core properties."""
     author = (props.author or "").strip()
     meta = {"title": _real_title(props.title or ""), "publisher": "" if author == _TEMPLATE_AUTHOR else author}
     created = props.created
