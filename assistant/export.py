@@ -34,7 +34,7 @@ def meta_line(briefing) -> str:
 
 
 def reference_text(citation) -> str:
-    """Title. Publisher, date. URL — one reference without its number."""
+    """Title. Publisher, date[, locator]. URL — one reference without its number."""
     return citation.reference().split("] ", 1)[-1]
 
 
@@ -127,7 +127,8 @@ def _html_item(item) -> str:
 def _html_reference(ref) -> str:
     esc = html.escape
     date = ref.published or "undated"
-    text = f"{esc(ref.title)}. {esc(ref.publisher)}, {esc(date)}."
+    where = f", {ref.locator}" if ref.locator else ""
+    text = f"{esc(ref.title)}. {esc(ref.publisher)}, {esc(date)}{esc(where)}."
     if ref.url.startswith(("http://", "https://")):
         text += f' <a href="{esc(ref.url, quote=True)}" rel="noopener noreferrer">{esc(ref.url)}</a>'
     elif ref.url:

@@ -39,11 +39,30 @@ class Citation:
     sentence: str = ""  # the supporting sentence, verbatim from text
     start: int = 0  # offsets of sentence within text
     end: int = 0
+    locator: str = ""  # where the passage sits in its document: "p. 45", "§ Family help" or ""
 
     def reference(self) -> str:
-        """One line for a reference list: title, publisher, date, URL."""
+        """One line for a reference list: title, publisher, date, locator (if any), URL."""
         date = self.published or "undated"
-        return f"[{self.n}] {self.title}. {self.publisher}, {date}. {self.url}".rstrip()
+        where = f", {self.locator}" if self.locator else ""
+        return f"[{self.n}] {self.title}. {self.publisher}, {date}{where}. {self.url}".rstrip()
+
+
+def locator(metadata: dict) -> str:
+    """Where a passage sits in its document, from its chunk metadata: its PDF page(s) or the heading
+    the file marks above it; "" for a passage of a plain-text file, whose headings are only guessed.
+
+    >>> locator({"pages": "45"}), locator({"pages": "45-46"})
+    ('p. 45', 'pp. 45-46')
+    >>> locator({"section": "Family help", "section_marked": True}), locator({"section": "Family help"})
+    ('§ Family help', '')
+    """
+    pages = str(metadata.get("pages") or "")
+    if pages:
+        return f"pp. {pages}" if "-" in pages else f"p. {pages}"
+    if metadata.get("section_marked") and metadata.get("section"):
+        return f"§ {metadata['section']}"
+    return ""
 
 
 @dataclass

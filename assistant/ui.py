@@ -437,9 +437,10 @@ def cited_sentences(answer: Answer) -> dict[int, list[str]]:
 
 
 def citation_html(citation: Citation, turn: int, sentences: list[str] | None = None) -> str:
-    """One source: number, title linked to the original, publisher, date, passage with <mark>."""
+    """One source: number, title linked to the original, publisher, date, page or section, passage with <mark>."""
     title = _link(citation.title or "Untitled", citation.url)
-    meta = f"{html.escape(citation.publisher or 'Unknown publisher')} · {html.escape(citation.published or 'undated')}"
+    parts = [citation.publisher or "Unknown publisher", citation.published or "undated", citation.locator]
+    meta = " · ".join(html.escape(part) for part in parts if part)
     return (f'<li id="src-{turn}-{citation.n}" tabindex="-1"><div class="ref"><strong>[{citation.n}]</strong> '
             f'{title}</div><div class="meta">{meta}</div>'
             f"<blockquote>{highlight(citation, sentences)}</blockquote></li>")

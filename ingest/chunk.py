@@ -6,8 +6,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+import re
+
 from assistant.text import is_bullet, sentence_spans, word_count
 from ingest.documents import SourceDocument
+from ingest.pages import page_spans
 
 
 @dataclass
@@ -46,17 +49,36 @@ def chunk_document(document: SourceDocument, chunk_words: int = 120, max_chars: 
     """Split one document into passages of about chunk_words words, never over max_chars."""
     units = _units(document.text, chunk_words, max_chars)
     pieces = _pack(units, chunk_words, max_chars)
+    pages = page_spans([text for _, text in pieces], document.pages) if document.pages else []
     chunks = []
     for position, (section, text) in enumerate(pieces):
         metadata = {
             "source_id": document.source_id, "title": document.title, "publisher": document.publisher,
             "url": document.url, "published": document.published or "", "file": document.file,
-            "section": section, "position": position,
+            **_section_fields(section, document.title), "position": position,
             "published_ord": int(document.published.replace("-", "")) if document.published else 0,
             **{f"note_{key}": value for key, value in document.notes.items()},
         }
+        if pages and pages[position]:
+            metadata["pages"] = pages[position]  # "45" or "45-46", shown in citations as "p. 45"
         chunks.append(Chunk(id=f"{document.source_id}#{position:03d}", text=text, metadata=metadata))
     return chunks
+
+
+_MARKED_HEADING = re.compile(r"^#{1,6}\s+\S")
+
+
+def _section_fields(section: str, title: str) -> dict:
+    """section (the heading's text) and, for a heading the file marks as one (Markdown '#', which the
+    HTML and Word loaders write for h1-h6 and heading styles), section_marked: such a heading is shown
+    in citations ("§ Family help"); a heading the chunker only guessed from a short line is not, nor
+    one that only repeats the document's title."""
+    if not _MARKED_HEADING.match(section):
+        return {"section": section}
+    text = section.lstrip("#").strip()
+    if " ".join(text.split()).casefold() == " ".join(title.split()).casefold():
+        return {"section": text}
+    return {"section": text, "section_marked": True}
 
 
 def _blocks(text: str) -> list[list[str]]:
@@ -84,16 +106,26 @@ def _is_heading(block: list[str], following: list[str] | None) -> bool:
             and not _looks_like_heading(following) and not is_bullet(following[0]))
 
 
+def _is_marked_heading(block: list[str], following: list[str] | None = None) -> bool:
+    """A Markdown heading line ('## Family help'): the file itself says it is a heading."""
+    return len(block) == 1 and bool(_MARKED_HEADING.match(block[0]))
+
+
 def _units(text: str, chunk_words: int, max_chars: int) -> list[_Unit]:
-    """Paragraphs and lists (with their lead-in) tagged with the section heading above them."""
+    """Paragraphs and lists (with their lead-in) tagged with the section heading above them.
+
+    A document that marks its headings ('#' lines) is sectioned by those alone; in any other document
+    headings are guessed from short unpunctuated lines. A marked heading keeps its '#' marks in the
+    unit's section until _section_fields reads them."""
     blocks = _blocks(text)
+    is_heading = _is_marked_heading if any(_is_marked_heading(block) for block in blocks) else _is_heading
     units: list[_Unit] = []
     section = ""
     i = 0
     while i < len(blocks):
         block = blocks[i]
         following = blocks[i + 1] if i + 1 < len(blocks) else None
-        if _is_heading(block, following):
+        if is_heading(block, following):
             section = block[0]
             i += 1
             continue
@@ -104,7 +136,7 @@ def _units(text: str, chunk_words: int, max_chars: int) -> list[_Unit]:
             lead_in = lines[-1].endswith(":") or (len(lines) == 1 and _looks_like_heading(lines)
                                                    and is_bullet(following[0]))
             continues_list = is_bullet(lines[-1]) and is_bullet(following[0])
-            if not (lead_in or continues_list) or _is_heading(following, after):
+            if not (lead_in or continues_list) or is_heading(following, after):
                 break
             i += 1
             lines.extend(following)

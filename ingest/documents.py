@@ -12,7 +12,7 @@ from pathlib import Path
 from assistant.text import slugify, word_count
 from ingest.clean import clean_text, strip_foreign_script
 from ingest.feed import split_feed
-from ingest.loaders import SUPPORTED, UnreadableFile, load_file
+from ingest.loaders import SUPPORTED, Page, UnreadableFile, load_file
 from ingest.manifest import MANIFEST_NAMES, load_manifest
 
 
@@ -28,6 +28,7 @@ class SourceDocument:
     file: str
     text: str
     notes: dict = field(default_factory=dict)
+    pages: list[Page] = field(default_factory=list)  # a PDF's pages, to give each passage its page numbers
 
     @property
     def content_hash(self) -> str:
@@ -116,7 +117,9 @@ def load_documents(path: Path, name: str, entry: dict, removed: Counter, max_fil
         meta["published"] = None
     if not text.strip():
         raise UnreadableFile("no article text left after removing page chrome")
-    return [_document(meta, name, text)]
+    document = _document(meta, name, text)
+    document.pages = loaded.pages
+    return [document]
 
 
 def _feed_document(item, name: str, entry: dict, removed: Counter) -> SourceDocument:
@@ -146,17 +149,23 @@ def _title_after_spam(title: str, removed: Counter) -> str:
     return strip_foreign_script(segments[-1], Counter()).strip()
 
 
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _DATELINE = re.compile(r"^(?:(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})|(\d{4})-(\d{2})-(\d{2}))$")
 
 
 def _take_title_and_dateline(text: str, stated: dict, removed: Counter) -> tuple[str, dict]:
-    """A plain-text article states its title on the first line and may carry a dateline near the top."""
+    """A plain-text article states its title on the first line and may carry a dateline near the top.
+
+    The first line is the title unless the file stated one; a first line repeating the stated title
+    is dropped as well (web pages open with their own heading)."""
     meta = dict(stated)
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is not None and word_count(lines[first]) <= 25 and not lines[first].rstrip().endswith("."):
-        meta.setdefault("title", lines[first].strip())
-        lines[first] = ""
+    if first is not None:
+        line = _MARKDOWN_HEADING.sub("", lines[first].strip())  # a heading line's own text
+        if word_count(line) <= 25 and not line.endswith(".") and _same_title(meta.get("title") or line, line):
+            meta.setdefault("title", line)
+            lines[first] = ""
     for i, line in enumerate(lines[:8]):
         date = _parse_dateline(line.strip())
         if date:
@@ -165,6 +174,10 @@ def _take_title_and_dateline(text: str, stated: dict, removed: Counter) -> tuple
             removed["dateline"] += 1
             break
     return "\n".join(lines).strip() + "\n", meta
+
+
+def _same_title(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def _parse_dateline(line: str) -> str | None:

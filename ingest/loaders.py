@@ -1,5 +1,13 @@
 """Loaders: turn a file (.txt, .md, .html, .pdf, .docx) into raw text plus whatever metadata it states.
 
+What each loader reads as title, publisher, published (ISO date) and url:
+- text and Markdown: the header block or YAML front matter (ingest/header.py);
+- HTML: <title> and <meta> tags (Open Graph, citation_*, Dublin Core, author, date), <link rel=canonical>;
+- PDF: the document information (Title, Author, CreationDate), and the text of each page with its label;
+- Word: the core properties (title, author, created).
+Headings the file marks as such (HTML h1-h6, Word heading styles) come out as Markdown '#' lines, so
+the chunker can tell them from short lines it has to guess about.
+
 A loader raises UnreadableFile with a reason a person understands; the pipeline skips that file.
 """
 
@@ -11,6 +19,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.dates import iso_date
+from ingest.header import read_header
+
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
 
@@ -19,11 +30,20 @@ class UnreadableFile(Exception):
 
 
 @dataclass
+class Page:
+    """One page of a paginated file: its label as printed ("45", "iv") and its text."""
+
+    label: str
+    text: str
+
+
+@dataclass
 class LoadedFile:
-    """Text of one file and the metadata the file itself states."""
+    """Text of one file, the metadata the file itself states and, for a PDF, its pages."""
 
     text: str
     meta: dict = field(default_factory=dict)
+    pages: list[Page] = field(default_factory=list)
 
 
 def load_file(path: Path, data: bytes) -> LoadedFile:
@@ -32,7 +52,8 @@ def load_file(path: Path, data: bytes) -> LoadedFile:
         raise UnreadableFile("the file is empty")
     suffix = path.suffix.lower()
     if suffix in (".txt", ".md"):
-        return LoadedFile(text=decode_text(data))
+        text, meta = read_header(decode_text(data))
+        return LoadedFile(text=text, meta=meta)
     if suffix in (".html", ".htm"):
         return load_html(decode_text(data))
     if suffix == ".pdf":
@@ -63,7 +84,8 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "em
 
 
 def load_html(markup: str) -> LoadedFile:
-    """Visible article text of an HTML page; scripts, styles, navigation and forms are dropped."""
+    """Visible article text of an HTML page; scripts, styles, navigation and forms are dropped.
+    Headings h1-h6 become Markdown heading lines ('## Family help')."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(markup, "html.parser")
@@ -73,6 +95,9 @@ def load_html(markup: str) -> LoadedFile:
     root = soup.find("article") or soup.find("main") or soup.body or soup
     for item in root.find_all("li"):
         item.insert(0, "• ")
+    for heading in root.find_all(_HEADING_TAGS):
+        text = " ".join(heading.get_text(" ").split())
+        heading.string = f"{'#' * int(heading.name[1])} {text}" if text else ""
     for tag in root.find_all(_BLOCK_TAGS):
         tag.insert_before("\n\n")
         tag.insert_after("\n\n")
@@ -83,28 +108,78 @@ def load_html(markup: str) -> LoadedFile:
     return LoadedFile(text=text, meta=meta)
 
 
-def _html_meta(soup) -> dict:
-    def content(**attrs):
-        tag = soup.find("meta", attrs=attrs)
-        return tag.get("content", "").strip() if tag else ""
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
-    meta = {
-        "title": content(property="og:title") or (soup.title.get_text(strip=True) if soup.title else ""),
-        "publisher": content(property="og:site_name"),
-        "url": content(property="og:url"),
-        "published": _iso(content(property="article:published_time") or content(name="date")),
-    }
-    canonical = soup.find("link", rel="canonical")
-    if canonical and canonical.get("href") and not meta["url"]:
-        meta["url"] = canonical["href"]
+# <meta> names (or properties) in order of preference for each field: Open Graph and article tags,
+# Highwire citation_* tags (journals, policy repositories), Dublin Core, then the plain HTML names.
+_HTML_FIELDS = {
+    "title": ("og:title", "citation_title", "dc.title", "twitter:title"),
+    "publisher": ("citation_publisher", "dc.publisher", "og:site_name", "publisher"),
+    "author": ("author", "citation_author", "dc.creator", "article:author"),
+    "published": ("article:published_time", "citation_publication_date", "citation_date", "dc.date.issued",
+                  "dc.date", "datepublished", "date", "pubdate", "publish-date", "publish_date"),
+    "url": ("og:url",),
+}
+
+
+def _html_meta(soup) -> dict:
+    """Title, publisher, published and url an HTML page states about itself."""
+    tags = _meta_tags(soup)
+
+    def first(field: str) -> str:
+        return next((tags[name] for name in _HTML_FIELDS[field] if tags.get(name)), "")
+
+    publisher = first("publisher")
+    author = first("author")
+    if author.startswith(("http://", "https://")):  # article:author is often a profile address
+        author = ""
+    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    stated_dates = (iso_date(tags.get(name, "")) for name in _HTML_FIELDS["published"])
+    published = next((date for date in stated_dates if date), "")
     time_tag = soup.find("time", attrs={"datetime": True})
-    if time_tag and not meta["published"]:
-        meta["published"] = _iso(time_tag["datetime"])
+    meta = {
+        "title": first("title") or _without_site_name(page_title, publisher),
+        "publisher": publisher or author,
+        "url": _canonical(soup) or first("url"),
+        "published": published or (iso_date(time_tag["datetime"]) if time_tag else ""),
+    }
     return {key: value for key, value in meta.items() if value}
 
 
+def _meta_tags(soup) -> dict[str, str]:
+    """name/property/itemprop (lower case) -> content of the first <meta> tag giving it."""
+    tags: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        key = (tag.get("name") or tag.get("property") or tag.get("itemprop") or "").strip().lower()
+        content = " ".join((tag.get("content") or "").split())
+        if key and content:
+            tags.setdefault(key, content)
+    return tags
+
+
+def _canonical(soup) -> str:
+    """The page's <link rel="canonical"> address, when it is absolute."""
+    for link in soup.find_all("link", href=True):
+        rel = link.get("rel") or []
+        if "canonical" in [value.lower() for value in (rel if isinstance(rel, list) else rel.split())]:
+            href = link["href"].strip()
+            return href if href.startswith(("http://", "https://")) else ""
+    return ""
+
+
+def _without_site_name(title: str, publisher: str) -> str:
+    """'Family help explained | Example Trust' -> 'Family help explained' when the site is the publisher."""
+    if publisher:
+        name = re.escape(publisher)
+        for pattern in (rf"^(?P<rest>.+?)\s+[|–—:-]\s+{name}$", rf"^{name}\s+[|–—:-]\s+(?P<rest>.+)$"):
+            match = re.match(pattern, title, re.I)
+            if match:
+                return match.group("rest").strip()
+    return title
+
+
 def load_pdf(data: bytes) -> LoadedFile:
-    """Text of every page; encrypted or corrupt PDFs are refused with the reason."""
+    """Text of every page (kept page by page with its label); encrypted or corrupt PDFs are refused."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -112,7 +187,8 @@ def load_pdf(data: bytes) -> LoadedFile:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnreadableFile("the PDF is encrypted (password protected)")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        texts = [page.extract_text() or "" for page in reader.pages]
+        labels = _page_labels(reader, len(texts))
         info = reader.metadata or {}
     except UnreadableFile:
         raise
@@ -122,18 +198,39 @@ def load_pdf(data: bytes) -> LoadedFile:
         if "encrypt" in str(error).lower() or "crypt" in type(error).__name__.lower():
             raise UnreadableFile("the PDF is encrypted (password protected)") from None
         raise UnreadableFile(f"the PDF is corrupt or unreadable ({type(error).__name__})") from None
-    text = "\n\n".join(pages)
+    text = "\n\n".join(texts)
     if not text.strip():
         raise UnreadableFile("the PDF has no extractable text (scanned images need OCR first)")
-    meta = {"title": str(info.get("/Title") or "").strip(), "publisher": str(info.get("/Author") or "").strip()}
+    meta = {"title": _real_title(str(info.get("/Title") or "")), "publisher": str(info.get("/Author") or "").strip()}
     created = getattr(info, "creation_date", None) if info else None
     if created:
         meta["published"] = created.date().isoformat()
-    return LoadedFile(text=text, meta={k: v for k, v in meta.items() if v})
+    pages = [Page(label, page_text) for label, page_text in zip(labels, texts)]
+    return LoadedFile(text=text, meta={k: v for k, v in meta.items() if v}, pages=pages)
+
+
+def _page_labels(reader, count: int) -> list[str]:
+    """Page numbers as the document prints them (its /PageLabels: 'iv', '45'); 1, 2, 3... without them."""
+    try:
+        labels = list(reader.page_labels)
+    except Exception:  # a malformed label tree should not lose the text
+        labels = []
+    return labels if len(labels) == count else [str(n) for n in range(1, count + 1)]
+
+
+def _real_title(title: str) -> str:
+    """A title property that is only a file name ('Microsoft Word - paper.docx') states no title."""
+    title = title.strip()
+    return "" if re.search(r"\.(?:docx?|pdf|odt|rtf|txt|pptx?|indd)$", title, re.I) else title
+
+
+# python-docx's blank template carries these core properties; they describe the template, not the document.
+_TEMPLATE_AUTHOR = "python-docx"
+_TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15, tzinfo=dt.timezone.utc)
 
 
 def load_docx(data: bytes) -> LoadedFile:
-    """Paragraphs of a Word document, headings and list items kept as such."""
+    """Paragraphs of a Word document; headings ('Heading 1'...) as Markdown '#' lines, list items as bullets."""
     import zipfile
 
     from docx import Document
@@ -144,28 +241,31 @@ def load_docx(data: bytes) -> LoadedFile:
         raise UnreadableFile(f"the Word document is corrupt or unreadable ({type(error).__name__})") from None
     except Exception as error:
         raise UnreadableFile(f"the Word document is corrupt or unreadable ({type(error).__name__})") from None
-    blocks = []
-    for paragraph in document.paragraphs:
-        text = paragraph.text.strip()
-        if not text:
-            continue
-        style = (paragraph.style.name if paragraph.style is not None else "").lower()
-        blocks.append(f"• {text}" if "list" in style else text)
+    blocks = [block for paragraph in document.paragraphs if (block := _docx_block(paragraph))]
     if not blocks:
         raise UnreadableFile("the Word document has no text")
-    props = document.core_properties
-    meta = {"title": (props.title or "").strip(), "publisher": (props.author or "").strip()}
-    if props.created:
-        meta["published"] = props.created.date().isoformat()
-    return LoadedFile(text="\n\n".join(blocks), meta={k: v for k, v in meta.items() if v})
+    return LoadedFile(text="\n\n".join(blocks), meta=_docx_meta(document.core_properties))
 
 
-def _iso(value: str) -> str:
-    value = (value or "").strip()
-    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
-    if not match:
+def _docx_block(paragraph) -> str:
+    """One paragraph as a text block: a heading as '## Heading', a list item as '• item', '' when empty."""
+    text = " ".join(paragraph.text.split())
+    if not text:
         return ""
-    try:
-        return dt.date(*map(int, match.groups())).isoformat()
-    except ValueError:
-        return ""
+    style = (paragraph.style.name if paragraph.style is not None else "").lower()
+    level = re.match(r"heading (\d)", style)
+    if level:
+        return f"{'#' * min(int(level.group(1)), 6)} {text}"
+    if style == "title":
+        return f"# {text}"
+    return f"• {text}" if "list" in style else text
+
+
+def _docx_meta(props) -> dict:
+    """Title, publisher (the author) and published (the creation date) from Word's core properties."""
+    author = (props.author or "").strip()
+    meta = {"title": _real_title(props.title or ""), "publisher": "" if author == _TEMPLATE_AUTHOR else author}
+    created = props.created
+    if created and created.replace(tzinfo=created.tzinfo or dt.timezone.utc) != _TEMPLATE_CREATED:
+        meta["published"] = created.date().isoformat()
+    return {key: value for key, value in meta.items() if value}

@@ -17,7 +17,7 @@ from assistant.answerers.base import AnswerRequest
 from assistant.claims import Claim, ClaimIndex, claims_in
 from assistant.constraints import Evidence, constraints_of, unmet
 from assistant.conversation import split_carried
-from assistant.models import Answer, Citation, Passage
+from assistant.models import Answer, Citation, Passage, locator
 from assistant.patterns import (DATE, DEFINES, FULL_DATE, LIST_CUE, MONEY, NAME_LIST, RECENT_DAYS, RELATIVE_TIME,
                                 SYNTHESIS_CUE, YEAR_MENTION, answer_type, has_answer_type, new_facts, years_in_scope)
 from assistant.settings import Settings
@@ -351,6 +351,7 @@ class ExtractiveAnswerer:
                 n=len(numbering) + 1, source_id=meta.get("source_id", ""), title=meta.get("title", ""),
                 publisher=meta.get("publisher", ""), url=meta.get("url", ""), published=meta.get("published", ""),
                 text=passage.text, chunk_id=passage.chunk_id, sentence=passage.text[start:end], start=start, end=end,
+                locator=locator(meta),
             )
             numbering[passage.chunk_id] = citation
         return citation

@@ -13,7 +13,7 @@ from assistant.answerers.base import AnswerRequest, Answerer
 from assistant.llm.backends import LLMBackend, describe
 from assistant.llm.guard import Embed, Evidence, GuardConfig, Kept, check_sentence, guard, split_sentences
 from assistant.llm.prompts import PROMPTS_DIR, RenderedPrompt, fence, format_passages, render
-from assistant.models import Answer, Citation, Passage
+from assistant.models import Answer, Citation, Passage, locator
 from assistant.settings import Settings
 from assistant.text import content_words, sentence_spans
 
@@ -134,7 +134,7 @@ def citation_for(passage: Passage, n: int, claims: list[str]) -> Citation:
     return Citation(n=n, source_id=meta.get("source_id", ""), title=meta.get("title", ""),
                     publisher=meta.get("publisher", ""), url=meta.get("url", ""),
                     published=meta.get("published", "") or "", text=passage.text, chunk_id=passage.chunk_id,
-                    sentence=passage.text[start:end], start=start, end=end)
+                    sentence=passage.text[start:end], start=start, end=end, locator=locator(meta))
 
 
 def best_sentence(text: str, claim: str) -> tuple[int, int]:

@@ -56,3 +56,58 @@ def word_document(title: str, heading: str, paragraphs: list[str], bullets: list
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def multi_page_pdf(pages: list[list[str]], title: str = "", author: str = "",
+                   labels_from: int | None = None) -> bytes:
+    """A real PDF written by matplotlib, one page per list of lines (drawn as text pypdf extracts).
+
+    labels_from: when set, the document's own page labels start at that number on the second page
+    (the first page is a cover labelled 'i'), as policy papers number their pages.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    out = io.BytesIO()
+    metadata = {key: value for key, value in (("Title", title), ("Author", author)) if value}
+    with PdfPages(out, metadata=metadata) as pdf:
+        for lines in pages:
+            figure = plt.figure(figsize=(8.27, 11.69))
+            for row, line in enumerate(lines):
+                figure.text(0.08, 0.92 - row * 0.035, line, fontsize=10)
+            pdf.savefig(figure)
+            plt.close(figure)
+    if labels_from is None:
+        return out.getvalue()
+    return _with_page_labels(out.getvalue(), labels_from)
+
+
+def _with_page_labels(data: bytes, start: int) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.set_page_label(0, 0, style="/r")
+    writer.set_page_label(1, len(writer.pages) - 1, style="/D", start=start)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def sectioned_word_document(title: str, author: str, sections: dict[str, list[str]]) -> bytes:
+    """A .docx whose sections each have a 'Heading 2' heading and paragraphs of body text."""
+    from docx import Document
+
+    document = Document()
+    document.core_properties.title = title
+    document.core_properties.author = author
+    document.add_heading(title, level=0)
+    for heading, paragraphs in sections.items():
+        document.add_heading(heading, level=2)
+        for paragraph in paragraphs:
+            document.add_paragraph(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -90,3 +90,61 @@ def test_the_embedded_text_names_the_publisher_title_and_section():
     chunk = chunk_document(_document(LIST_TEXT), chunk_words=30)[-1]
     assert chunk.embed_text.split("\n")[:3] == ["Pub", "A title", "Family help"]
     assert chunk.embed_text.endswith(chunk.text)
+
+
+SECTIONS = {
+    "Family help": ["Family help brings early help and child in need support into one local service for families.",
+                    "Each council sets up multidisciplinary teams that stay with a family from first contact."],
+    "Kinship care": ["Kinship carers get a new allowance and training in every local authority area.",
+                     "Short line without a full stop",
+                     "A kinship champion in each council makes sure carers know what support they can ask for."],
+}
+
+
+@pytest.mark.unit
+def test_word_chunks_carry_the_heading_they_sit_under(tmp_path):
+    from ingest.documents import load_corpus
+    from tests.ingest.samples import sectioned_word_document
+
+    (tmp_path / "paper.docx").write_bytes(sectioned_word_document("Stable homes", "Example Trust", SECTIONS))
+    chunks = chunk_document(load_corpus(tmp_path).documents[0], chunk_words=30)
+    for chunk in chunks:
+        heading = next(name for name, paragraphs in SECTIONS.items() if paragraphs[0][:30] in chunk.text
+                       or paragraphs[-1][:30] in chunk.text)
+        # a short line inside a section is not taken for a heading when the file marks its headings
+        assert chunk.metadata["section"] == heading and chunk.metadata["section_marked"] is True
+    assert "Stable homes" not in " ".join(chunk.text for chunk in chunks)  # the title heading is the title
+
+
+@pytest.mark.unit
+def test_html_chunks_carry_the_heading_they_sit_under(tmp_path):
+    from ingest.documents import load_corpus
+
+    body = "".join(f"<h2>{name}</h2>" + "".join(f"<p>{p}</p>" for p in paragraphs)
+                   for name, paragraphs in SECTIONS.items())
+    (tmp_path / "page.html").write_text(f"<html><head><title>Stable homes</title></head><body><article>"
+                                        f"<h1>Stable homes</h1>{body}</article></body></html>", encoding="utf-8")
+    chunks = chunk_document(load_corpus(tmp_path).documents[0], chunk_words=30)
+    sections = [(chunk.metadata["section"], chunk.metadata.get("section_marked")) for chunk in chunks]
+    assert sections[0] == ("Family help", True) and sections[-1] == ("Kinship care", True)
+    assert all(chunk.metadata["section"] in SECTIONS for chunk in chunks)
+
+
+@pytest.mark.unit
+def test_guessed_headings_of_a_text_file_are_not_marked():
+    chunks = chunk_document(_document(LIST_TEXT), chunk_words=30)
+    family = [chunk for chunk in chunks if chunk.metadata["section"] == "Family help"]
+    assert family and all("section_marked" not in chunk.metadata for chunk in chunks)
+
+
+@pytest.mark.unit
+def test_a_marked_heading_repeating_the_title_is_not_shown_as_a_section(tmp_path):
+    from ingest.documents import load_corpus
+
+    paragraphs = "".join(f"<p>{p}</p>" for p in SECTIONS["Family help"])
+    (tmp_path / "page.html").write_text("<html><head><title>Stable homes</title></head><body><main>"
+                                        "<p>A briefing for carers, published by the council.</p>"
+                                        f"<h1>Stable homes</h1>{paragraphs}</main></body></html>", encoding="utf-8")
+    chunks = chunk_document(load_corpus(tmp_path).documents[0], chunk_words=30)
+    assert any(chunk.metadata["section"] == "Stable homes" for chunk in chunks)
+    assert not any(chunk.metadata.get("section_marked") for chunk in chunks)

@@ -6,7 +6,7 @@ import pytest
 
 from ingest.documents import load_corpus
 from ingest.loaders import UnreadableFile, load_file
-from tests.ingest.samples import encrypted_pdf, text_pdf, word_document
+from tests.ingest.samples import encrypted_pdf, multi_page_pdf, sectioned_word_document, text_pdf, word_document
 
 PARAGRAPH = "The Department for Education published a policy paper on family help and kinship care."
 
@@ -73,3 +73,53 @@ def test_corpus_skips_bad_files_names_them_and_indexes_duplicates_once(tmp_path)
     assert "unsupported" in reasons["image.png"]
     assert "encrypted" in reasons["locked.pdf"]
     assert any("duplicate of" in reason for reason in reasons.values())
+
+
+@pytest.mark.unit
+def test_html_states_title_publisher_date_and_url_in_its_meta_tags():
+    html = ("<html><head><title>Family help explained | Example Trust</title>"
+            "<meta name='citation_publisher' content='Example Trust'>"
+            "<meta name='DC.date' content='2024-05-02'>"
+            "<meta name='description' content='What family help is.'>"
+            "<link rel='canonical' href='https://example.org/family-help'>"
+            f"</head><body><main><h1>Family help explained</h1><p>{PARAGRAPH}</p></main></body></html>")
+    meta = load_file(Path("page.html"), html.encode()).meta
+    assert meta == {"title": "Family help explained", "publisher": "Example Trust", "published": "2024-05-02",
+                    "url": "https://example.org/family-help"}
+
+
+@pytest.mark.unit
+def test_html_open_graph_tags_and_an_author_when_no_publisher_is_named():
+    html = ("<html><head><title>Page</title><meta property='og:title' content='Kinship care'>"
+            "<meta property='og:url' content='https://example.org/kinship'>"
+            "<meta name='author' content='Jo Perrin'></head>"
+            f"<body><p>{PARAGRAPH}</p><time datetime='2023-02-07T09:00'>7 Feb</time></body></html>")
+    meta = load_file(Path("page.html"), html.encode()).meta
+    assert meta == {"title": "Kinship care", "publisher": "Jo Perrin", "url": "https://example.org/kinship",
+                    "published": "2023-02-07"}
+
+
+@pytest.mark.unit
+def test_html_headings_are_marked_so_the_chunker_can_trust_them():
+    html = f"<html><body><article><h2>Family   help</h2><p>{PARAGRAPH}</p></article></body></html>"
+    assert "## Family help" in load_file(Path("page.html"), html.encode()).text
+
+
+@pytest.mark.unit
+def test_word_headings_are_marked_and_a_python_docx_template_date_is_not_a_publication_date():
+    loaded = load_file(Path("paper.docx"), sectioned_word_document(
+        "Stable homes", "Department for Education", {"Family help": [PARAGRAPH]}))
+    assert "# Stable homes" in loaded.text and "## Family help" in loaded.text
+    assert loaded.meta == {"title": "Stable homes", "publisher": "Department for Education"}
+
+
+@pytest.mark.unit
+def test_pdf_states_title_author_and_creation_date_and_keeps_its_pages():
+    loaded = load_file(Path("paper.pdf"), multi_page_pdf(
+        [["Cover page"], ["First page of the report."], ["Second page of the report."]],
+        title="Stable homes, built on love", author="Department for Education", labels_from=1))
+    assert loaded.meta["title"] == "Stable homes, built on love"
+    assert loaded.meta["publisher"] == "Department for Education"
+    assert len(loaded.meta["published"]) == 10  # the file's creation date, as an ISO date
+    assert [page.label for page in loaded.pages] == ["i", "1", "2"]
+    assert "Second page of the report." in loaded.pages[2].text
