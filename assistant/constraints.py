@@ -61,6 +61,15 @@ class Evidence:
         return cls(text, frozenset(own), frozenset(own | expand(set(content_words(context)))), expand)
 
 
+# A question asking for a sum of money wants an amount in the answer ("£44m", "2%", "£1.3 billion").
+_AMOUNT_ASKED = re.compile(r"\bhow much (?:money|funding|will|would|did|does|do|is|are|was|were|has|have|had)\b|"
+                           r"\bwhat (?:\w+ ){0,2}(?:salary|salaries|wages?|pay rates?|prices?|fees?|costs?)\b|"
+                           r"\bhow much .{0,40}\b(?:cost|pay|paid|spend|spent|invest|allocat|fund)", re.I)
+_NOT_MONEY = re.compile(r"\bhow much (?:time|of|longer|more likely|progress|influence|evidence|say)\b", re.I)
+_AMOUNT = re.compile(r"£\s?\d|\d\s?(?:%|per ?cent)|\b\d[\d,.]*\s?(?:million|billion|bn|m|k)\b|\bbillions?\b|"
+                     r"\bmillions?\b", re.I)
+
+
 @dataclass(frozen=True)
 class Constraint:
     """One thing the answer must contain: what it is (for the reply) and how to recognise it."""
@@ -74,7 +83,7 @@ def constraints_of(question: str) -> list[Constraint]:
     """What the question pins down: a rate (per week), a person (which minister), a count of a thing.
 
     >>> [(c.kind, c.what) for c in constraints_of("How much are councils paying per week for a place?")]
-    [('unit', 'an amount per week')]
+    [('unit', 'an amount per week'), ('amount', 'the amount')]
     >>> [(c.kind, c.what) for c in constraints_of("How many secure children's homes are there?")]
     [('count', "the number of secure children's homes")]
     >>> [c.kind for c in constraints_of("Which Welsh Government minister is in charge?")]
@@ -88,6 +97,8 @@ def constraints_of(question: str) -> list[Constraint]:
         found.append(Constraint("unit", f"an amount per {unit}", lambda evidence, p=pattern: bool(p.search(evidence.text))))
     if _PERSON_ASKED.search(question.strip()):
         found.append(Constraint("person", "who that is", _names_a_person))
+    if _AMOUNT_ASKED.search(question) and not _NOT_MONEY.search(question):
+        found.append(Constraint("amount", "the amount", lambda evidence: bool(_AMOUNT.search(evidence.text))))
     many = _HOW_MANY.search(question)
     if many:
         thing = many.group("thing").strip()
