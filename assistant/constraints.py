@@ -103,7 +103,7 @@ def constraints_of(question: str) -> list[Constraint]:
     if many:
         thing = many.group("thing").strip()
         terms = [t for t in content_words(thing) if t not in _GENERIC_COUNTED]
-        if terms:
+        if terms and not thing.lower().startswith("times"):  # "how many times larger" asks a ratio
             found.append(Constraint("count", f"the number of {thing}",
                                     lambda evidence, ts=tuple(terms): _counts_thing(evidence, ts)))
     return found
@@ -121,9 +121,11 @@ def _names_a_person(evidence: Evidence) -> bool:
     (False, True)
     """
     for match in PERSON.finditer(evidence.text):
-        first = match.group().split()[0].lower()
-        if first not in STOPWORDS and _looks_like_person(match.group()):
-            return True
+        words_of = match.group().split()
+        while len(words_of) >= 2:  # "Minister Janet Daby": a title before the name
+            if words_of[0].lower() not in STOPWORDS and _looks_like_person(" ".join(words_of)):
+                return True
+            words_of = words_of[1:]
     return False
 
 

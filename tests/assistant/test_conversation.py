@@ -82,3 +82,25 @@ def test_needs_context(question, expected):
 def test_rule_based_condenser_has_no_notes():
     condensed = rule_based("Who criticised it?", FAMILY_HELP)
     assert condensed.query == standalone_query("Who criticised it?", FAMILY_HELP) and condensed.notes == []
+
+
+def test_its_after_a_which_question_is_what_the_answer_named():
+    history = [user("Which charity runs the largest social work training programme?"),
+               assistant("Frontline, which runs the largest programme, is five years old [1].")]
+    query = standalone_query("How many families have its social workers helped?", history)
+    assert "Frontline" in query
+
+
+def test_it_after_a_which_question_is_still_the_earlier_subject_not_the_answer():
+    history = [user("Who announced the overhaul of children's social care?"),
+               assistant("Bridget Phillipson, Education Secretary, announced it [1].")]
+    query = standalone_query("What did the watchdog say about it?", history)
+    assert "Phillipson" not in query and "overhaul" in query
+
+
+@pytest.mark.parametrize("follow_up, year", [("What changes the year after that?", "2027"),
+                                             ("What changed the year before that?", "2025"),
+                                             ("How many had it trained by then?", "2026")])
+def test_then_is_the_year_the_last_answer_gave(follow_up, year):
+    history = [user("When does the ban start?"), assistant("From 1 April 2026 no new providers may register [1].")]
+    assert year in standalone_query(follow_up, history)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.models import Passage
-from assistant.scope import check_input, clean_question, off_topic, support
+from assistant.scope import check_input, clean_question, missing_names, off_topic, support, unknown_words
 
 LIMIT = 2000
 
@@ -91,3 +91,31 @@ def test_off_topic_refuses_a_place_the_corpus_never_mentions(bot):
 ])
 def test_off_topic_lets_in_scope_questions_through(bot, question):
     assert refusal(bot, question) is None
+
+
+def _passage(text: str, **meta) -> Passage:
+    return Passage("x#0", text, {"title": meta.get("title", ""), "publisher": meta.get("publisher", "")}, dense=0.6)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("question, held", [
+    ("How much does the Adoption Support Fund pay?", False),
+    ("What did Coram Voice's Head of Policy say?", True),  # a possessive splits the name
+    ("What do the Munro and MacAlister reviews share?", True),  # names joined by 'and' stand apart
+    ("What did the LGA First article say?", True),  # LGA spelled out by the publisher
+])
+def test_multi_word_names_must_be_in_a_retrieved_passage(question, held):
+    passages = [_passage("Munro’s review and MacAlister’s review both criticised bureaucracy. Jo Smith, Head of "
+                         "Policy at Coram Voice, said so. The Adoption Barometer and support for adopters.",
+                         publisher="Local Government Association (first magazine)")]
+    assert (missing_names(question, passages) == []) is held
+
+
+@pytest.mark.unit
+def test_everyday_unknown_words_are_paraphrase_and_specific_ones_are_not_stated():
+    from assistant.lexicon import Lexicon
+
+    lexicon = Lexicon(frozenset({"how", "many", "councils", "were", "picked", "as", "family", "hubs", "roughly"}))
+    everyday, specific = unknown_words("Roughly how many councils were picked as family hubs trailblazers?",
+                                       {"council", "famili", "hub"}, lexicon)
+    assert specific == ["trailblazers"] and "roughly" in everyday

@@ -1,0 +1,61 @@
+"""What a question pins down (a rate, a person, a count, an amount) and whether a sentence meets it."""
+
+import pytest
+
+from assistant.constraints import Evidence, constraints_of, unmet
+
+pytestmark = pytest.mark.unit
+
+
+def kinds(question: str) -> list[str]:
+    return [c.kind for c in constraints_of(question)]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How much are councils paying per week for a placement?", ["unit", "amount"]),
+    ("What is the hourly rate for agency staff?", ["unit"]),
+    ("Which Welsh Government minister is in charge of the bill?", ["person"]),
+    ("Who is the chief executive of the charity?", ["person"]),
+    ("Who ran the original pilots?", []),  # 'who' may be an organisation: no person constraint
+    ("How many secure children's homes are there?", ["count"]),
+    ("How many more councils were funded?", ["count"]),
+    ("How many times larger is it?", []),  # counting times counts nothing in particular
+    ("How much time do social workers spend on paperwork?", []),
+    ("What is family help?", []),
+])
+def test_constraints_found_by_the_wording_of_the_question(question, expected):
+    assert kinds(question) == expected
+
+
+def test_a_rate_is_met_only_by_the_same_unit_in_any_form():
+    rate = constraints_of("How much does a foster carer get per week?")[0]
+    assert rate.met(Evidence.of("Carers receive £450 a week."))
+    assert rate.met(Evidence.of("The weekly allowance is £450."))
+    assert not rate.met(Evidence.of("Carers receive £23,000 a year."))
+
+
+def test_a_count_must_count_the_thing_asked_about():
+    count = [c for c in constraints_of("How many secure children's homes are there in England?") if c.kind == "count"][0]
+    assert count.met(Evidence.of("There are 13 secure children's homes in England."))
+    assert not count.met(Evidence.of("It will develop open and secure homes over the next four years."))
+    assert not count.met(Evidence.of("Ofsted found 900 unregistered children's homes."))  # not secure ones
+
+
+def test_a_count_reads_an_acronym_as_its_long_form():
+    count = constraints_of("How many regional care co-operatives would there be?")[0]
+    expand = lambda terms: terms | ({"region", "care", "co-oper"} if "rcc" in terms else set())  # noqa: E731
+    assert count.met(Evidence.of("RCCs – of which there would be 20 following implementation", "", expand))
+    assert not count.met(Evidence.of("RCCs would take over commissioning", "", expand))
+
+
+def test_a_person_is_a_name_not_a_capitalised_opening():
+    person = constraints_of("Which minister backed it?")[0]
+    assert person.met(Evidence.of("Minister Janet Daby said it was central."))
+    assert not person.met(Evidence.of("As Wales moves on, Welsh Ministers will decide."))
+
+
+def test_unmet_lists_what_no_sentence_meets():
+    found = constraints_of("How much are councils paying per week for a placement?")
+    missed = unmet(found, [Evidence.of("Councils paid £3bn a year.")])
+    assert [c.kind for c in missed] == ["unit"]
+    assert unmet(found, [Evidence.of("Councils paid £3bn a year."), Evidence.of("A place costs £6,000 a week.")]) == []
