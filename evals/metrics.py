@@ -189,6 +189,19 @@ def cited_file_accuracy(items: Iterable[tuple[str, Sequence[str]]]) -> float | N
     return sum(scored) / len(scored) if scored else None
 
 
+_LEANING = re.compile(r"^[\W]*(?:However|Instead|But|And|Rather|Also|Meanwhile|Moreover|This|That|These|Those|It|They|"
+                      r"He|She|Its|Their|His|Her|Such|Both)\b")
+
+
+def opens_leaning(answer: str) -> bool:
+    """Whether an answer opens with a word that leans on a sentence not shown (a contrast or a pronoun).
+
+    >>> opens_leaning("However, the plan was dropped [1]."), opens_leaning("The plan was dropped [1].")
+    (True, False)
+    """
+    return bool(_LEANING.match(answer or ""))
+
+
 def followup_accuracy(items: Iterable[tuple[str, str, Sequence[Sequence[str]]]]) -> float | None:
     """Mean fact recall of the last-turn answers of followup items (kind, answer, facts).
 

@@ -228,6 +228,8 @@ def summarise(records: list[dict]) -> dict:
         "oos_refusal": m.refusal_accuracy(pairs),
         "near_oos_refusal": m.refusal_accuracy(pairs, m.NEAR_OOS),
         "cited_file": m.cited_file_accuracy(files),
+        "leaning_openings": sum(m.opens_leaning(r["answer"]) for r in records
+                                if r["status"] == "answered" and r["kind"] != "briefing"),
         "false_refusal": m.false_refusal_rate(pairs),
         "followup": m.mean(pick("fact_recall", ("followup",))),
         "briefing_coverage": m.mean(r["fact_recall"] for r in briefs),

@@ -272,7 +272,8 @@ class ExtractiveAnswerer:
         elif kind not in FACTOID:
             chosen = _with_contrasts(chosen, ranked, word_cap)
             chosen = _with_elaborations(chosen, ranked, word_cap, set(self.term_weights(query)))
-        return _with_context(sorted(chosen, key=lambda c: (c.rank, c.start)), ranked)
+        ordered = _with_antecedents(sorted(chosen, key=lambda c: (c.rank, c.start)), ranked)
+        return _with_context(ordered, ranked)
 
     def _size(self, kind: str, query: str) -> tuple[int, int]:
         """Most sentences and words: factoids short; 'how has … developed since' questions longer."""
@@ -389,8 +390,9 @@ def _context(candidate: Candidate) -> str:
     return " ".join([meta.get("title", ""), meta.get("section", ""), candidate.passage.text])
 
 
-_LEANS_BACK = re.compile(r"^(?:However|Instead|But|And|Rather|Also|This|That|These|Those|It|They|He|She|Its|Their|"
-                         r"Such|Both|The latter|The former)\b")
+# Openings that lean on the sentence before: a contrast, or a pronoun whose antecedent is there.
+_LEANS_BACK = re.compile(r"^[“\"‘']?(?:However|Instead|But|And|Rather|Also|Meanwhile|Moreover|This|That|These|Those|It|"
+                         r"They|He|She|Its|Their|His|Her|Such|Both|The latter|The former)\b")
 
 
 def _readable_alone(text: str) -> bool:
@@ -554,6 +556,37 @@ def _heading_line(sentence: str) -> str:
     if not text or text.endswith((".", "?", "!", ":")) or word_count(text) > 8 or _URL.search(text) or is_bullet(text):
         return ""
     return text
+
+
+def _with_antecedents(chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
+    """An answer does not open with a sentence that leans on one not shown ("However, …", "It …"):
+    another chosen sentence that stands alone opens it; failing that, the sentences before it in its
+    passage (up to two) that make it readable come first."""
+    if not chosen or not _leans_back(chosen[0]):
+        return chosen
+    steady = next((c for c in chosen if not _leans_back(c)), None)
+    if steady is not None:
+        return [steady] + [c for c in chosen if c is not steady]
+    before, current = [], chosen[0]
+    while len(before) < 2:
+        current = _previous_in_passage(current, ranked)
+        if current is None:
+            break
+        before.insert(0, current)
+        if not _leans_back(current):
+            return before + [c for c in chosen if c not in before]
+    return chosen
+
+
+def _leans_back(candidate: Candidate) -> bool:
+    text = strip_bullet(candidate.text) if is_bullet(candidate.text) else candidate.text.strip()
+    return bool(_LEANS_BACK.match(text)) and not candidate.heading and not candidate.lead_in
+
+
+def _previous_in_passage(candidate: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """The sentence just before candidate in its passage, if any."""
+    earlier = [c for c in ranked if c.passage is candidate.passage and c.end <= candidate.start]
+    return max(earlier, key=lambda c: c.start, default=None)
 
 
 def _with_context(chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
