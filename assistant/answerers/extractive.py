@@ -559,14 +559,11 @@ def _heading_line(sentence: str) -> str:
 
 
 def _with_antecedents(chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
-    """An answer does not open with a sentence that leans on one not shown ("However, …", "It …"):
-    another chosen sentence that stands alone opens it; failing that, the sentences before it in its
-    passage (up to two) that make it readable come first."""
+    """An answer does not open with a sentence that leans on one not shown ("However, …", "It …"): the
+    sentences before it in its passage (up to two) that make it readable come first; failing that,
+    another chosen sentence that stands alone opens the answer."""
     if not chosen or not _leans_back(chosen[0]):
         return chosen
-    steady = next((c for c in chosen if not _leans_back(c)), None)
-    if steady is not None:
-        return [steady] + [c for c in chosen if c is not steady]
     before, current = [], chosen[0]
     while len(before) < 2:
         current = _previous_in_passage(current, ranked)
@@ -575,7 +572,8 @@ def _with_antecedents(chosen: list[Candidate], ranked: list[Candidate]) -> list[
         before.insert(0, current)
         if not _leans_back(current):
             return before + [c for c in chosen if c not in before]
-    return chosen
+    steady = next((c for c in chosen if not _leans_back(c)), None)
+    return [steady] + [c for c in chosen if c is not steady] if steady else chosen
 
 
 def _leans_back(candidate: Candidate) -> bool:
