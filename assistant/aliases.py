@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Iterable
+
+import yaml
 
 from assistant.text import content_words
 
 # Long form (up to eight words) directly followed by its acronym in brackets.
 _DEFINED = re.compile(r"((?:[\w’'\-]+\s+){1,8}?[\w’'\-]+)\s+\((?:the\s+)?([A-Z][A-Za-z]{1,6}?)(?:s|’s)?\)")
 _SMALL = {"for", "of", "and", "the", "on", "in", "to", "at"}
-# Everyday abbreviations, and everyday words the articles put differently: "council" and "local
-# authority" are one thing in English local government; a critic writes that a plan "lacks" what a
-# reader asks is "missing", and reports "concerns" where a reader asks who is "worried".
-EVERYDAY = {"CEO": "chief executive", "MP": "member of parliament", "LA": "local authority",
-            "council": "local authority", "missing": "lack", "worried": "concern"}
+def everyday_aliases() -> dict[str, str]:
+    """Everyday abbreviations and words the documents put differently (package data, not code)."""
+    text = resources.files("assistant").joinpath("data/everyday_aliases.yaml").read_text(encoding="utf-8")
+    return {str(key): str(value) for key, value in (yaml.safe_load(text) or {}).items()}
+
+
+EVERYDAY = everyday_aliases()
 
 
 @dataclass

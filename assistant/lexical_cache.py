@@ -38,7 +38,8 @@ def cache_key(settings: Settings, build: str, chunks: list[StoredChunk]) -> str:
     digest = hashlib.sha256(f"{build}\n{bm25s.__version__}\n".encode())
     digest.update(settings.model_dump_json(exclude={"llm_api_key"}).encode())
     digest.update("\n".join(chunk.id for chunk in chunks).encode())
-    for module in sorted(Path(assistant.__file__).parent.rglob("*.py")):
+    package = Path(assistant.__file__).parent
+    for module in sorted([*package.rglob("*.py"), *package.glob("data/*")]):  # code and the data it reads
         digest.update(module.read_bytes())
     return digest.hexdigest()
 
