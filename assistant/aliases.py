@@ -57,6 +57,21 @@ class Aliases:
                 found.add(acronym)
         return found
 
+    def canonical(self, noun: list[str]) -> str:
+        """One name for a counted noun: the acronym or everyday word whose long form it is, else its
+        first word ("local authorities" and "councils" are both "council").
+
+        >>> Aliases({"council": frozenset({"local", "author"})}).canonical(["local", "author"])
+        'council'
+        """
+        for size in (2, 1):
+            words = frozenset(noun[:size])
+            if len(words) == size:
+                named = sorted(acronym for acronym, long_form in self.long_forms.items() if long_form == words)
+                if named:
+                    return named[0]
+        return noun[0]
+
     def extra(self, terms: Iterable[str]) -> list[str]:
         """Only the terms expand() adds, in a stable order."""
         terms = set(terms)

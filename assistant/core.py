@@ -217,7 +217,8 @@ def build_answerer(settings: Settings, retriever: HybridRetriever, llm=None) -> 
     from assistant.claims import ClaimIndex
 
     passages = {chunk.id: Passage(chunk.id, chunk.text, chunk.metadata) for chunk in retriever.chunks}
-    extractive = ExtractiveAnswerer(settings, retriever.lexical.idf, ClaimIndex(retriever.chunks), passages,
+    extractive = ExtractiveAnswerer(settings, retriever.lexical.idf, ClaimIndex(retriever.chunks, retriever.lexical.aliases.canonical),
+                                    passages,
                                     retriever.lexical.aliases)
     if settings.llm_backend == "none":
         return extractive

@@ -364,7 +364,8 @@ class ExtractiveAnswerer:
             return []
         notes, done = [], set()
         for candidate in chosen:
-            for claim in claims_in(candidate.text, candidate.passage.chunk_id, candidate.passage.source_id):
+            for claim in claims_in(candidate.text, candidate.passage.chunk_id, candidate.passage.source_id,
+                                   self.aliases.canonical):
                 conflicts = self.claims.conflicts(claim)
                 if not conflicts or claim.key in done:
                     continue
@@ -381,7 +382,7 @@ class ExtractiveAnswerer:
                 continue
             citation = self._cite(numbering, passage, other.start, other.end)
             sides.append(f"{_who(citation)} gives “{other.phrase}” [{citation.n}]")
-        return f"Sources differ on the {claim.key}: " + "; ".join(sides) + "."
+        return f"Sources differ on {claim.subject}: " + "; ".join(sides) + "."
 
 
 def _context(candidate: Candidate) -> str:

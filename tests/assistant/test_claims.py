@@ -1,31 +1,35 @@
-"""Stated figures and where sources disagree: council counts and the period a sum is spread over."""
+"""Stated figures and where sources disagree: same thing counted, different figure, different source."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.claims import ClaimIndex, claims_in
+from assistant.aliases import Aliases
+from assistant.claims import ClaimIndex, claims_in, rivals
 from assistant.store import StoredChunk
+
+COUNCIL = Aliases({"council": frozenset({"local", "author"})}).canonical
 
 
 @pytest.mark.unit
-def test_claims_in_finds_council_counts_and_money_periods_with_sentence_offsets():
+def test_claims_in_finds_counted_things_and_money_periods_with_sentence_offsets():
     text = ("The review called for £2bn over four years. England has 152 councils. "
             "Later 153 local authorities agreed. A £2 billion pot over the next five years. Just 12 councils.")
-    claims = claims_in(text, "doc#0", "doc")
+    claims = claims_in(text, "doc#0", "doc", COUNCIL)
     assert [(c.key, c.value, c.phrase) for c in claims] == [
         ("period of £2bn", "4 years", "£2bn over four years"),
-        ("councils in England", "152", "152 councils"),
-        ("councils in England", "153", "153 local authorities"),
+        ("council", "152", "152 councils"),
+        ("council", "153", "153 local authorities"),  # one thing under two names
         ("period of £2bn", "5 years", "£2 billion pot over the next five years"),  # £2 billion is £2bn
+        ("council", "12", "12 councils"),
     ]
     assert all(text[c.start:c.end].endswith(".") and c.phrase in text[c.start:c.end] for c in claims)
     assert {(c.chunk_id, c.source_id) for c in claims} == {("doc#0", "doc")}
 
 
 @pytest.mark.unit
-def test_claims_in_ignores_small_counts_and_unspread_sums():
-    assert claims_in("Twelve councils and 26 local authorities got £2bn in 2024.") == []
+def test_years_and_amounts_are_not_counts():
+    assert claims_in("In 2024 the council got £2bn and 2% more.") == []
 
 
 def chunk(source: str, text: str) -> StoredChunk:
@@ -40,8 +44,8 @@ def test_conflicts_are_other_values_from_other_sources_once_each():
         chunk("c", "There are 152 local authorities."),
         chunk("d", "Of 153 local authorities, few agreed."),
         chunk("a2", "Elsewhere 153 councils."),
-    ])
-    claim = index.by_key["councils in England"][0]
+    ], COUNCIL)
+    claim = index.by_key["council"][0]
     assert (claim.source_id, claim.value) == ("a", "152")
     assert [(c.source_id, c.value) for c in index.conflicts(claim)] == [("b", "153"), ("d", "153"), ("a2", "153")]
 
@@ -49,12 +53,22 @@ def test_conflicts_are_other_values_from_other_sources_once_each():
 @pytest.mark.unit
 def test_a_source_does_not_conflict_with_itself():
     index = ClaimIndex([chunk("a", "There are 152 councils. Or 153 councils.")])
-    assert index.conflicts(index.by_key["councils in England"][0]) == []
+    assert index.conflicts(index.by_key["council"][0]) == []
+
+
+@pytest.mark.unit
+def test_different_figures_about_different_things_are_not_rivals():
+    pilots = claims_in("Two councils will test the pathfinder model from spring.", "a#0", "a")[0]
+    national = claims_in("The plan would replace 20 councils as commissioners of care placements.", "b#0", "b")[0]
+    assert pilots.key == national.key == "council"
+    assert not rivals(pilots, national)  # far apart, and the sentences share almost nothing
+    same = claims_in("The plan would replace 25 councils as commissioners of care placements.", "c#0", "c")[0]
+    assert rivals(national, same)  # the same sentence with another figure
 
 
 @pytest.fixture(scope="module")
 def corpus_claims(bot) -> ClaimIndex:
-    return ClaimIndex(bot.chunks)
+    return ClaimIndex(bot.chunks, bot.retriever.lexical.aliases.canonical)
 
 
 def values_by_source(claims) -> dict[str, set[str]]:
@@ -65,15 +79,14 @@ def values_by_source(claims) -> dict[str, set[str]]:
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("key, said, rival", [("councils in England", "152", "153"),
-                                              ("period of £2bn", "5 years", "4 years")])
+@pytest.mark.parametrize("key, said, rival", [("council", "152", "153"), ("period of £2bn", "5 years", "4 years")])
 def test_corpus_sources_differ_where_the_brief_says_they_do(corpus_claims, key, said, rival):
     claims = corpus_claims.by_key[key]
-    assert {c.value for c in claims} == {said, rival}
+    assert {said, rival} <= {c.value for c in claims}
     claim = next(c for c in claims if c.value == said)
-    rivals = corpus_claims.conflicts(claim)
-    assert rivals and {c.value for c in rivals} == {rival}
-    assert claim.source_id not in {c.source_id for c in rivals}
+    found = corpus_claims.conflicts(claim)
+    assert rival in {c.value for c in found}
+    assert claim.source_id not in {c.source_id for c in found}
 
 
 @pytest.mark.integration

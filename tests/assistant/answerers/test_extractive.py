@@ -159,7 +159,7 @@ def test_sources_differ_note_cites_both_sides_with_their_dates():
     answer = ask("How many councils are there in England?", passages[:1], claims=ClaimIndex(chunks),
                  passages_by_id={p.chunk_id: p for p in passages})
     assert answer.disagreements == [
-        "Sources differ on the councils in England: Publisher 1 (2023-02-10) gives “152 councils” [1]; "
+        "Sources differ on the number of councils: Publisher 1 (2023-02-10) gives “152 councils” [1]; "
         "Publisher 2 (2023-06-07) gives “153 councils” [2]."]
     assert [c.chunk_id for c in answer.citations] == ["doc-1#0", "doc-2#0"]
     assert answer.answer.endswith(answer.disagreements[0])
