@@ -10,9 +10,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
+
 from assistant.embedding import MODEL_NAME
+from assistant.lexical_cache import load_build_files, remove_other_builds, save_build_files
 from assistant.settings import Settings
-from assistant.store import IndexNotFound, IndexStore, StoredChunk
+from assistant.store import IndexNotFound, IndexStore, StoredChunk, StoredChunks
 from ingest.chunk import Chunk, chunk_document
 from ingest.documents import Corpus, Skipped, load_corpus
 
@@ -76,6 +79,7 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
     previous = {} if rebuild else _previous_records(store)
     if not rebuild and previous and _same(previous, chunks):
         store.drop_inactive()
+        _keep_files_current(settings, store)
         report.reused = len(chunks)
         report.seconds = time.perf_counter() - started
         return report
@@ -98,11 +102,22 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
     report.removed_chunks = len(set(previous) - {chunk.id for chunk in chunks})
     report.changed = True
 
+    stored = [_stored(chunk, vectors[chunk.embed_hash]) for chunk in chunks]
     collection = store.new_build()
-    store.add(collection, [_stored(chunk, vectors[chunk.embed_hash]) for chunk in chunks])
+    store.add(collection, stored)
+    save_build_files(settings, collection.name, stored)  # before the flip: readers never see a build without them
     report.seconds = time.perf_counter() - started
     store.activate(collection, _description(report, settings))
+    remove_other_builds(settings, keep=collection.name)
     return report
+
+
+def _keep_files_current(settings: Settings, store: IndexStore) -> None:
+    """An unchanged corpus still gets the active build's start-up files when they are missing or stale (a
+    store built by an older version), so the next start does not compute them; other builds' files go."""
+    collection = store.active()
+    load_build_files(settings, collection.name, StoredChunks(store, collection))
+    remove_other_builds(settings, keep=collection.name)
 
 
 def _load_embedder(settings: Settings):
@@ -114,13 +129,14 @@ def _load_embedder(settings: Settings):
 def _stored(chunk: Chunk, vector) -> StoredChunk:
     metadata = {**chunk.metadata, "embed_hash": chunk.embed_hash, "record_hash": chunk.record_hash,
                 "embed_model": MODEL_NAME}
-    return StoredChunk(chunk.id, chunk.text, metadata, [float(x) for x in vector])
+    return StoredChunk(chunk.id, chunk.text, metadata, np.asarray(vector, dtype=np.float32))
 
 
 def _previous_records(store: IndexStore) -> dict[str, dict]:
-    """id -> {record_hash, embed_hash, embedding} of the active build; {} when there is none."""
+    """id -> {record_hash, embed_hash, embedding} of the active build; {} when there is none. Texts are not
+    read: the hashes say what changed."""
     try:
-        stored = store.all_chunks(with_embeddings=True)
+        stored = store.all_chunks(with_embeddings=True, with_texts=False)
     except IndexNotFound:
         return {}
     return {chunk.id: {"record_hash": chunk.metadata.get("record_hash"),
