@@ -73,7 +73,10 @@ def catalogue_of(chunks: list[StoredChunk]) -> list[dict]:
 
 
 def build_files(settings: Settings, chunks: list[StoredChunk]) -> BuildFiles:
-    """The files' contents, computed from every chunk of a build."""
+    """The files' contents, computed from every chunk of a build taken in id order (as the store reads
+    them back), so that ties between equal BM25 scores and the first definition of an acronym do not
+    depend on the order ingest wrote the chunks in."""
+    chunks = sorted(chunks, key=lambda chunk: chunk.id)
     return BuildFiles(HybridRetriever.build_lexical(settings, chunks), catalogue_of(chunks))
 
 
