@@ -96,35 +96,38 @@ def bench_warm(settings, embedder, questions: list[str]) -> dict:
 
 
 def build_synthetic(settings, factor: int, store_dir: Path, seed: int = 0) -> int:
-    """A store with every chunk of settings' index `factor` times (new ids, vectors + small noise); its size."""
+    """A store with every chunk of settings' index `factor` times (new ids, the stored vectors plus small
+    noise, so nothing is embedded), written as ingest writes a build (start-up files included); its size."""
     import numpy as np
 
+    from assistant.lexical_cache import save_build_files
     from assistant.store import IndexStore, StoredChunk
 
     base = IndexStore(settings).all_chunks(with_embeddings=True)
+    vectors = np.stack([chunk.embedding for chunk in base]).astype(np.float32)
     rng = np.random.default_rng(seed)
     target = IndexStore(settings.with_overrides(store_dir=store_dir))
     collection = target.new_build()
     chunks = []
     for copy in range(factor):
-        for chunk in base:
-            vector = np.asarray(chunk.embedding) + (rng.normal(0, 0.01, len(chunk.embedding)) if copy else 0)
-            vector = vector / np.linalg.norm(vector)
-            chunks.append(StoredChunk(f"{chunk.id}~{copy}" if copy else chunk.id, chunk.text, chunk.metadata,
-                                      vector.tolist()))
+        noisy = vectors + rng.normal(0, 0.01, vectors.shape).astype(np.float32) if copy else vectors
+        noisy = noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
+        chunks += [StoredChunk(f"{chunk.id}~{copy}" if copy else chunk.id, chunk.text, chunk.metadata, vector)
+                   for chunk, vector in zip(base, noisy)]
     target.add(collection, chunks)
+    save_build_files(target.settings, collection.name, chunks)
     target.activate(collection, {"corpus_version": f"synthetic-x{factor}", "stats": {"chunks": len(chunks)}})
     return len(chunks)
 
 
-def probe(store_dir: Path, queries: int) -> dict:
-    """In this (fresh) process: load the assistant on store_dir, time `queries` asks, report RSS."""
+def probe(store_dir: Path, queries: int, spawned_at: float) -> dict:
+    """In this (fresh) process: load the assistant on store_dir, time `queries` asks, report RSS. load_s runs
+    from the parent spawning this process to the assistant being ready (interpreter and imports included)."""
     from assistant import Assistant
     from assistant.settings import Settings
 
-    started = time.perf_counter()
     bot = Assistant.from_settings(Settings(store_dir=store_dir))
-    load_s = time.perf_counter() - started
+    load_s = time.time() - spawned_at
     questions = eval_questions(queries)
     bot.ask(questions[0])
     latencies = []
@@ -132,38 +135,54 @@ def probe(store_dir: Path, queries: int) -> dict:
         started = time.perf_counter()
         bot.ask(question)
         latencies.append((time.perf_counter() - started) * 1000)
-    return {"load_s": round(load_s, 2), "p50_ms": round(percentile(latencies, 50), 1),
-            "p95_ms": round(percentile(latencies, 95), 1), "peak_rss_mb": round(peak_rss_mb(), 1)}
+    return {"load_s": round(load_s, 2), "retriever_load_s": round(bot.startup_ms["retriever"] / 1000, 2),
+            "answerer_load_s": round(bot.startup_ms["answerer"] / 1000, 2),
+            "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1)}
+
+
+def run_probe(store_dir: Path, queries: int) -> dict:
+    """probe() in a fresh process; {"error": last line of its stderr} when it fails."""
+    done = subprocess.run([sys.executable, "-m", "evals.bench", "probe", str(store_dir), str(queries), repr(time.time())],
+                          capture_output=True, text=True, cwd=EVALS_DIR.parent, timeout=1800)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline: bool = True) -> list[dict]:
-    """Query latency and peak RSS of a fresh process at 1x (when baseline) and each synthetic multiple."""
+    """Per size (1x when baseline, then each synthetic multiple): the build time, then two fresh processes,
+    the first start after the build and a second one (load time, query latency, peak RSS)."""
     from assistant.store import IndexStore
 
     rows = []
     for factor in [1] * baseline + [s for s in scales if s > 1]:
         store_dir = settings.store_dir if factor == 1 else tmp / f"x{factor}"
+        _log(f"scaling x{factor}: build")
         started = time.perf_counter()
-        chunks = len(IndexStore(settings).all_chunks()) if factor == 1 else build_synthetic(settings, factor, store_dir)
-        build_s = time.perf_counter() - started
-        done = subprocess.run([sys.executable, "-m", "evals.bench", "probe", str(store_dir), str(queries)],
-                              capture_output=True, text=True, cwd=EVALS_DIR.parent, timeout=900)
-        if done.returncode != 0:
-            rows.append({"factor": factor, "chunks": chunks, "error": done.stderr.strip().splitlines()[-1:]})
+        chunks = IndexStore(settings).info()["stats"]["chunks"] if factor == 1 else build_synthetic(settings, factor,
+                                                                                                    store_dir)
+        row = {"factor": factor, "chunks": chunks, "build_s": round(time.perf_counter() - started, 1)}
+        _log(f"scaling x{factor}: first start")
+        first = run_probe(store_dir, queries)
+        _log(f"scaling x{factor}: second start")
+        second = run_probe(store_dir, queries)
+        if "error" in first or "error" in second:
+            rows.append({**row, "error": first.get("error") or second.get("error")})
             continue
-        rows.append({"factor": factor, "chunks": chunks, "build_s": round(build_s, 1),
-                     **json.loads(done.stdout.strip().splitlines()[-1])})
+        rows.append({**row, "load_first_s": first["load_s"], **second})
     return rows
 
 
 def plot_scaling(rows: list[dict], out_dir: Path) -> None:
-    """Latency vs size and memory vs size, log-scaled chunk axis."""
+    """Latency, memory and load time vs size, log-scaled chunk axis."""
     rows = [r for r in rows if "p50_ms" in r]
     if not rows:
         return
     sizes = [r["chunks"] for r in rows]
     for name, keys, label in (("scaling_latency.png", ("p50_ms", "p95_ms"), "query latency (ms)"),
-                              ("scaling_memory.png", ("peak_rss_mb",), "peak RSS (MB)")):
+                              ("scaling_memory.png", ("peak_rss_mb",), "peak RSS (MB)"),
+                              ("scaling_load.png", ("load_first_s", "load_s", "retriever_load_s"), "load time (s)")):
         fig, ax = plt.subplots(figsize=(6, 3.5))
         for key in keys:
             ax.plot(sizes, [r[key] for r in rows], marker="o", label=key)
@@ -189,10 +208,19 @@ def table(result: dict) -> str:
             ("warm ask p50 ms", warm["p50_ms"]), ("warm ask p95 ms", warm["p95_ms"]),
             ("embed query median ms", warm["embed_query_median_ms"]), ("ask p50 / embed query", warm["p50_vs_embed_ratio"]),
             ("peak RSS MB (bench process)", result["peak_rss_mb"])]
-    rows += [(f"x{r['factor']} ({r['chunks']} chunks) p50 ms / p95 ms / peak MB",
-              f"{r['p50_ms']} / {r['p95_ms']} / {r['peak_rss_mb']}" if "p50_ms" in r else r.get("error"))
-             for r in result["scaling"]]
-    return "| measure | value |\n|---|---:|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return ("| measure | value |\n|---|---:|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+            + "\n\n" + scaling_table(result["scaling"]))
+
+
+def scaling_table(rows: list[dict]) -> str:
+    """One line per index size: build, load (first start, second start, retriever alone), latency, memory."""
+    head = ("| size | chunks | build s | load s (first start) | load s | of which retriever s | p50 ms | p95 ms "
+            "| peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+    keys = ("build_s", "load_first_s", "load_s", "retriever_load_s", "p50_ms", "p95_ms", "peak_rss_mb")
+    return head + "\n".join(
+        f"| x{r['factor']} | {r['chunks']} | " + (" | ".join(str(r.get(k, "")) for k in keys) if "p50_ms" in r
+                                                 else f"error: {r.get('error')} |" + " |" * (len(keys) - 1))
+        for r in rows)
 
 
 def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = None, queries: int = 0,
@@ -223,7 +251,8 @@ def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = No
     text = table(result)
     (out_dir / "bench.md").write_text(f"# Benchmark\n\n{result['cpus']} CPUs, load average {result['load_avg']:.1f} "
                                       f"at start, {result['seconds']} s\n\n{text}\n\n"
-                                      "![latency vs size](scaling_latency.png)\n\n![memory vs size](scaling_memory.png)\n",
+                                      "![latency vs size](scaling_latency.png)\n\n![memory vs size](scaling_memory.png)"
+                                      "\n\n![load time vs size](scaling_load.png)\n",
                                       encoding="utf-8")
     print(text)
     return result
@@ -233,7 +262,7 @@ if __name__ == "__main__":  # python -m evals.bench probe STORE_DIR QUERIES (use
     from assistant.runtime import go_offline
 
     go_offline()
-    if len(sys.argv) == 4 and sys.argv[1] == "probe":
-        print(json.dumps(probe(Path(sys.argv[2]), int(sys.argv[3]))))
+    if len(sys.argv) == 5 and sys.argv[1] == "probe":
+        print(json.dumps(probe(Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))))
     else:
-        sys.exit("usage: python -m evals.bench probe STORE_DIR QUERIES")
+        sys.exit("usage: python -m evals.bench probe STORE_DIR QUERIES SPAWNED_AT (time.time() of the parent)")
