@@ -120,13 +120,15 @@ def build_synthetic(settings, factor: int, store_dir: Path, seed: int = 0) -> in
     return len(chunks)
 
 
-def probe(store_dir: Path, queries: int, spawned_at: float) -> dict:
-    """In this (fresh) process: load the assistant on store_dir, time `queries` asks, report RSS. load_s runs
-    from the parent spawning this process to the assistant being ready (interpreter and imports included)."""
+def probe(store_dir: Path, queries: int, spawned_at: float, chroma_port: int = 0) -> dict:
+    """In this (fresh) process: load the assistant on store_dir (through a `chroma run` on loopback serving
+    it when chroma_port is set), time `queries` asks, report RSS. load_s runs from the parent spawning this
+    process to the assistant being ready (interpreter and imports included)."""
     from assistant import Assistant
     from assistant.settings import Settings
 
-    bot = Assistant.from_settings(Settings(store_dir=store_dir))
+    server = {"chroma_host": "127.0.0.1", "chroma_port": chroma_port} if chroma_port else {}
+    bot = Assistant.from_settings(Settings(store_dir=store_dir, **server))
     load_s = time.time() - spawned_at
     questions = eval_questions(queries)
     bot.ask(questions[0])
@@ -141,18 +143,58 @@ def probe(store_dir: Path, queries: int, spawned_at: float) -> dict:
             "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
-def run_probe(store_dir: Path, queries: int) -> dict:
+def run_probe(store_dir: Path, queries: int, chroma_port: int = 0) -> dict:
     """probe() in a fresh process; {"error": last line of its stderr} when it fails."""
-    done = subprocess.run([sys.executable, "-m", "evals.bench", "probe", str(store_dir), str(queries), repr(time.time())],
-                          capture_output=True, text=True, cwd=EVALS_DIR.parent, timeout=1800)
+    done = subprocess.run([sys.executable, "-m", "evals.bench", "probe", str(store_dir), str(queries), repr(time.time()),
+                           str(chroma_port)], capture_output=True, text=True, cwd=EVALS_DIR.parent, timeout=1800)
     if done.returncode != 0:
         return {"error": (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline: bool = True) -> list[dict]:
+CHROMA = Path(sys.executable).with_name("chroma")
+
+
+def serving(store_dir: Path, timeout_s: float = 120.0) -> tuple[subprocess.Popen, int]:
+    """A `chroma run` on loopback serving store_dir, ready to answer; the process and its port."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([str(CHROMA), "run", "--path", str(store_dir), "--host", "127.0.0.1", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            return process, port
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"chroma run on {store_dir} did not answer within {timeout_s:.0f} s")
+
+
+def probe_server(store_dir: Path, queries: int) -> dict:
+    """run_probe() with the store served by `chroma run` on loopback (started here, stopped after)."""
+    try:
+        process, port = serving(store_dir)
+    except (OSError, RuntimeError) as error:
+        return {"error": str(error)}
+    try:
+        return run_probe(store_dir, queries, chroma_port=port)
+    finally:
+        process.kill()
+        process.wait()
+
+
+def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline: bool = True,
+                  server: bool = False) -> list[dict]:
     """Per size (1x when baseline, then each synthetic multiple): the build time, then two fresh processes,
-    the first start after the build and a second one (load time, query latency, peak RSS)."""
+    the first start after the build and a second one (load time, query latency, peak RSS); with server,
+    a third start with the same store served by `chroma run` on loopback (its figures prefixed server_)."""
     from assistant.store import IndexStore
 
     rows = []
@@ -170,7 +212,11 @@ def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline
         if "error" in first or "error" in second:
             rows.append({**row, "error": first.get("error") or second.get("error")})
             continue
-        rows.append({**row, "load_first_s": first["load_s"], **second})
+        row = {**row, "load_first_s": first["load_s"], **second}
+        if server:
+            _log(f"scaling x{factor}: start against chroma run")
+            row.update({f"server_{key}": value for key, value in probe_server(store_dir, queries).items()})
+        rows.append(row)
     return rows
 
 
@@ -213,18 +259,32 @@ def table(result: dict) -> str:
 
 
 def scaling_table(rows: list[dict]) -> str:
-    """One line per index size: build, load (first start, second start, retriever alone), latency, memory."""
-    head = ("| size | chunks | build s | load s (first start) | load s | of which retriever s | p50 ms | p95 ms "
-            "| peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-    keys = ("build_s", "load_first_s", "load_s", "retriever_load_s", "p50_ms", "p95_ms", "peak_rss_mb")
-    return head + "\n".join(
-        f"| x{r['factor']} | {r['chunks']} | " + (" | ".join(str(r.get(k, "")) for k in keys) if "p50_ms" in r
-                                                 else f"error: {r.get('error')} |" + " |" * (len(keys) - 1))
-        for r in rows)
+    """One line per index size: build, load (first start, second start, retriever alone), latency, memory;
+    then the same store served by `chroma run`, when measured."""
+    text = _size_table(rows, "", ("build_s", "load_first_s", "load_s", "retriever_load_s", "p50_ms", "p95_ms",
+                                  "peak_rss_mb"),
+                       "| size | chunks | build s | load s (first start) | load s | of which retriever s | p50 ms "
+                       "| p95 ms | peak RSS MB |")
+    if any("server_load_s" in r or "server_error" in r for r in rows):
+        text += "\n\nWith the store served by `chroma run` on loopback:\n\n" + _size_table(
+            rows, "server_", ("load_s", "retriever_load_s", "p50_ms", "p95_ms", "peak_rss_mb"),
+            "| size | chunks | load s | of which retriever s | p50 ms | p95 ms | peak RSS MB (app process) |")
+    return text
+
+
+def _size_table(rows: list[dict], prefix: str, keys: tuple[str, ...], head: str) -> str:
+    lines = [head, "|---|" + "---:|" * (len(keys) + 1)]
+    for r in rows:
+        if f"{prefix}p50_ms" in r:
+            cells = [str(r.get(prefix + key, "")) for key in keys]
+        else:
+            cells = [f"error: {r.get(prefix + 'error') or r.get('error')}"] + [""] * (len(keys) - 1)
+        lines.append(f"| x{r['factor']} | {r['chunks']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = None, queries: int = 0,
-         scale_queries: int = 30) -> dict:
+         scale_queries: int = 30, server: bool = False) -> dict:
     """Run every benchmark in temporary stores; write bench.json, bench.md and plots; print the table."""
     from assistant.embedding import build_embedder
     from assistant.settings import Settings
@@ -244,7 +304,7 @@ def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = No
         result["warm"] = bench_warm(settings, embedder, eval_questions(queries))
         result["peak_rss_mb"] = round(peak_rss_mb(), 1)
         _log(f"scaling {scales}")
-        result["scaling"] = bench_scaling(settings, scales, scale_queries, Path(tmp))
+        result["scaling"] = bench_scaling(settings, scales, scale_queries, Path(tmp), server=server)
     result["seconds"] = round(time.perf_counter() - started, 1)
     plot_scaling(result["scaling"], out_dir)
     (out_dir / "bench.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
@@ -262,7 +322,8 @@ if __name__ == "__main__":  # python -m evals.bench probe STORE_DIR QUERIES (use
     from assistant.runtime import go_offline
 
     go_offline()
-    if len(sys.argv) == 5 and sys.argv[1] == "probe":
-        print(json.dumps(probe(Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))))
+    if len(sys.argv) == 6 and sys.argv[1] == "probe":
+        print(json.dumps(probe(Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]))))
     else:
-        sys.exit("usage: python -m evals.bench probe STORE_DIR QUERIES SPAWNED_AT (time.time() of the parent)")
+        sys.exit("usage: python -m evals.bench probe STORE_DIR QUERIES SPAWNED_AT CHROMA_PORT "
+                 "(SPAWNED_AT: time.time() of the parent; CHROMA_PORT 0 for the embedded store)")
