@@ -16,7 +16,8 @@ import numpy as np
 
 from assistant.settings import Settings
 
-ADD_BATCH = 4096  # records per Chroma add: fewer round trips, under Chroma's own batch limit (client.get_max_batch_size())
+# Records per Chroma add: few round trips; capped again by the client's own limit (client.get_max_batch_size()).
+ADD_BATCH = 4096
 READ_PAGE = 5000  # records per Chroma get when reading a whole build
 
 

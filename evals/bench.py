@@ -145,8 +145,9 @@ def probe(store_dir: Path, queries: int, spawned_at: float, chroma_port: int = 0
 
 def run_probe(store_dir: Path, queries: int, chroma_port: int = 0) -> dict:
     """probe() in a fresh process; {"error": last line of its stderr} when it fails."""
-    done = subprocess.run([sys.executable, "-m", "evals.bench", "probe", str(store_dir), str(queries), repr(time.time()),
-                           str(chroma_port)], capture_output=True, text=True, cwd=EVALS_DIR.parent, timeout=1800)
+    command = [sys.executable, "-m", "evals.bench", "probe", str(store_dir), str(queries), repr(time.time()),
+               str(chroma_port)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=EVALS_DIR.parent, timeout=1800)
     if done.returncode != 0:
         return {"error": (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]}
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -163,8 +164,8 @@ def serving(store_dir: Path, timeout_s: float = 120.0) -> tuple[subprocess.Popen
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen([str(CHROMA), "run", "--path", str(store_dir), "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    command = [str(CHROMA), "run", "--path", str(store_dir), "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
     deadline = time.time() + timeout_s
     while time.time() < deadline:

@@ -84,7 +84,8 @@ def test_the_catalogue_counts_chunks_per_source_newest_first():
 
 
 def test_missing_files_are_built_from_the_chunks_once_then_opened(settings, monkeypatch):
-    first = load_build_files(settings, "reform-build-a", InMemoryChunks(CHUNKS))  # a store from before ingest saved them
+    # a store built before ingest saved the files
+    first = load_build_files(settings, "reform-build-a", InMemoryChunks(CHUNKS))
     assert folders(settings) == ["reform-build-a"]
     monkeypatch.setattr(HybridRetriever, "build_lexical", staticmethod(lambda *_: pytest.fail("rebuilt")))
     second = load_build_files(settings, "reform-build-a", NoChunks())
