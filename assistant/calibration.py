@@ -67,11 +67,13 @@ def calibrate(retrieve: Callable[[str], list[Passage]], idf: dict[str, float],
                        round(statistics.median(scores), 3) if scores else 0.0, margin)
 
 
-def calibrate_build(settings, chunks, collection, embedder) -> Calibration:
-    """The calibration of a build that is written but not yet active: its own BM25 and vectors."""
+def calibrate_build(settings, store, collection, embedder) -> Calibration:
+    """The calibration of a build that is written but not yet active: its own BM25 files and vectors."""
+    from assistant.lexical_cache import load_build_files
     from assistant.retrieval import HybridRetriever
-    from assistant.store import VectorSearch
+    from assistant.store import StoredChunks, VectorSearch
 
-    retriever = HybridRetriever(settings, chunks, VectorSearch(collection), embedder,
-                                HybridRetriever.build_lexical(settings, chunks))
+    source = StoredChunks(store, collection)
+    files = load_build_files(settings, collection.name, source)
+    retriever = HybridRetriever(settings, source, VectorSearch(collection), embedder, files.lexical)
     return calibrate(lambda probe: retriever.retrieve(probe, k=settings.top_k), retriever.lexical.idf)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter
 from typing import Iterator
 
 from assistant.answerers.base import AnswerRequest, Answerer
 from assistant.conversation import Condense, Condensed, question_parts, rule_based, split_carried
+from assistant.lexical_cache import catalogue_of
 from assistant.lexicon import Lexicon, lexicon_at
 from assistant.models import Answer, Passage
 from assistant.patterns import SYNTHESIS_CUE, compared_years
@@ -16,7 +16,7 @@ from assistant.retrieval import Filters, HybridRetriever
 from assistant.runtime import go_offline
 from assistant.scope import Verdict, check_input, clean_question, off_topic
 from assistant.settings import Settings
-from assistant.store import IndexStore, StoredChunk, VectorSearch
+from assistant.store import IndexStore, StoredChunk, StoredChunks, VectorSearch
 
 _RECENT = re.compile(r"\b(?:latest|now|current|currently|recent|recently|today|so far|newest|this year)\b", re.I)
 
@@ -24,11 +24,12 @@ _RECENT = re.compile(r"\b(?:latest|now|current|currently|recent|recently|today|s
 class Assistant:
     """Answers questions about the corpus with cited sentences, or says plainly that it cannot."""
 
-    def __init__(self, settings: Settings, chunks: list[StoredChunk], retriever: HybridRetriever,
+    def __init__(self, settings: Settings, chunks: list[StoredChunk] | None, retriever: HybridRetriever,
                  answerer: Answerer, index_info: dict, condense: Condense = rule_based, section_writer=None,
-                 lexicon: Lexicon | None = None):
+                 sources: list[dict] | None = None, lexicon: Lexicon | None = None):
         self.settings = settings
-        self.chunks = chunks
+        self._chunks = chunks  # None: read from the store when something first needs the whole corpus
+        self._sources = sources  # the catalogue computed at ingest; None: computed from the chunks
         self.retriever = retriever
         self.answerer = answerer
         self.index_info = index_info
@@ -37,29 +38,40 @@ class Assistant:
         self.lexicon = lexicon  # everyday English words (the embedding model's vocabulary), for refusals
         self.extractive = getattr(answerer, "fallback", answerer) if hasattr(answerer, "not_stated") or hasattr(
             answerer, "fallback") else None
+        self.startup_ms: dict[str, float] = {}  # from_settings: loading the retriever, building the answerer
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, embedder=None) -> "Assistant":
         """Load the active index (embedded or server) and build the pipeline it needs."""
         go_offline()
+        started = time.perf_counter()
         settings = settings or Settings()
         store = IndexStore(settings)
         info = store.info()
         collection = store.active(info)
-        chunks = store.all_chunks(collection)
+        source = StoredChunks(store, collection)  # passages are read by id; the whole corpus only when asked
         from assistant.embedding import build_embedder
-        from assistant.lexical_cache import load_lexical
+        from assistant.lexical_cache import load_build_files
 
-        lexical = load_lexical(settings, collection.name, chunks)
-        retriever = HybridRetriever(settings, chunks, VectorSearch(collection), embedder or build_embedder(settings),
-                                    lexical)
+        files = load_build_files(settings, collection.name, source)
+        retriever = HybridRetriever(settings, source, VectorSearch(collection), embedder or build_embedder(settings),
+                                    files.lexical)
+        retriever_ready = time.perf_counter()
         from assistant.llm import build_condenser, build_llm, build_section_writer
 
         llm = build_llm(settings)
         embed = retriever.embedder.get_text_embedding_batch
-        return cls(settings, chunks, retriever, build_answerer(settings, retriever, llm), info,
-                   condense=build_condenser(settings, llm), section_writer=build_section_writer(settings, llm, embed),
-                   lexicon=load_lexicon(settings))
+        bot = cls(settings, None, retriever, build_answerer(settings, retriever, llm), info,
+                  condense=build_condenser(settings, llm), section_writer=build_section_writer(settings, llm, embed),
+                  sources=files.catalogue, lexicon=load_lexicon(settings))
+        bot.startup_ms = {"retriever": _ms(started) - _ms(retriever_ready), "answerer": _ms(retriever_ready),
+                          "total": _ms(started)}
+        return bot
+
+    @property
+    def chunks(self) -> list[StoredChunk]:
+        """Every chunk of the index (briefings and the timeline scan the whole corpus): read on first use."""
+        return self._chunks if self._chunks is not None else self.retriever.chunks
 
     # -- asking ------------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None, filters: Filters | None = None) -> Answer:
@@ -150,7 +162,7 @@ class Assistant:
             return [self.retrieve(query, k=k) for query in queries], {}
         vectors = self.retriever.embedder.get_text_embedding_batch(queries)
         runs = [self.retriever.retrieve(query, k=k, query_embedding=vector) for query, vector in zip(queries, vectors)]
-        return runs, self.retriever.dense(vectors[0], Filters(), len(self.chunks))
+        return runs, self.retriever.dense(vectors[0], Filters(), self.retriever.size)
 
     @property
     def idf(self) -> dict[str, float]:
@@ -189,17 +201,11 @@ class Assistant:
         return titles[:count]
 
     def catalogue(self) -> list[dict]:
-        """Every source document: id, title, publisher, date, URL and its number of chunks, newest first."""
-        counts = Counter(chunk.metadata.get("source_id") for chunk in self.chunks)
-        sources: dict[str, dict] = {}
-        for chunk in self.chunks:
-            meta = chunk.metadata
-            sources.setdefault(meta.get("source_id"), {
-                "source_id": meta.get("source_id"), "title": meta.get("title"), "publisher": meta.get("publisher"),
-                "published": meta.get("published") or "", "url": meta.get("url"), "file": meta.get("file"),
-                "chunks": counts[meta.get("source_id")],
-            })
-        return sorted(sources.values(), key=lambda s: (s["published"] or "0000", s["title"]), reverse=True)
+        """Every source document: id, title, publisher, date, URL and its number of chunks, newest first
+        (computed at ingest and kept with the build)."""
+        if self._sources is None:
+            self._sources = catalogue_of(self.chunks)
+        return self._sources
 
     def publishers(self) -> list[str]:
         return sorted({source["publisher"] for source in self.catalogue()})
@@ -214,12 +220,8 @@ class Assistant:
 def build_answerer(settings: Settings, retriever: HybridRetriever, llm=None) -> Answerer:
     """The extractive answerer, wrapped by the LLM backend when one is configured."""
     from assistant.answerers.extractive import ExtractiveAnswerer
-    from assistant.claims import ClaimIndex
-
-    passages = {chunk.id: Passage(chunk.id, chunk.text, chunk.metadata) for chunk in retriever.chunks}
-    extractive = ExtractiveAnswerer(settings, retriever.lexical.idf, ClaimIndex(retriever.chunks, retriever.lexical.aliases.canonical),
-                                    passages,
-                                    retriever.lexical.aliases)
+    extractive = ExtractiveAnswerer(settings, retriever.lexical.idf, aliases=retriever.lexical.aliases,
+                                    search=lambda text, k: retriever.retrieve(text, k=k))
     if settings.llm_backend == "none":
         return extractive
     from assistant.llm import build_answerer as build_llm_answerer

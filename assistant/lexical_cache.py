@@ -1,100 +1,147 @@
-"""The BM25 index kept on disk, one file per index build, so a start does not re-tokenise every chunk.
+"""What start-up needs from a whole build, computed once at ingest and kept on disk beside the store.
 
-An active build never changes (every ingest writes a new collection under a new name and flips the
-pointer), so its lexical index can be stored under the build's name inside the store folder, with a
-hash of everything else it depends on (chunk ids, settings, code); any difference and it is rebuilt.
-Only readers write it, so ingest stays atomic: the first start on a new build writes that build's
-file and removes the others. It is a pickle, like most local caches: only this program writes it,
-inside its own store folder.
+Each index build (a Chroma collection with a unique name) gets a folder `lexical/<build>/` in the store
+folder: the BM25 index in bm25s' own format (memory-mapped when opened), the vocabulary, IDF and acronyms,
+the metadata BM25 filters read per row, and the catalogue of source documents. Ingest writes the folder
+before it flips the active pointer, so a reader never sees a build without its files, and a run killed
+before the flip leaves only a folder the next run removes. A `key` file, written last, records what the
+files depend on (bm25s' version, the BM25 settings, the tokenising code); when it is missing or differs
+(a store built by an older version, a server ingested from another machine, a changed tokeniser) the
+files are rebuilt from the chunks at start and saved for the next one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
+import shutil
 import tempfile
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import assistant
-from assistant.retrieval import HybridRetriever, LexicalIndex
+from assistant.retrieval import ChunkSource, HybridRetriever, LexicalIndex
 from assistant.settings import Settings
 from assistant.store import StoredChunk
 
-FOLDER = "lexical-cache"
-SUFFIX = ".pkl"
+FOLDER = "lexical"
+KEY = "key"
+CATALOGUE = "catalogue.json"
+# The modules (and the data they read) that decide the tokens, IDF and acronyms: an edit rebuilds the files.
+TOKENISING_MODULES = ("retrieval.py", "text.py", "aliases.py", "lexical_cache.py", "data/everyday_aliases.yaml")
 
 
-def cache_dir(settings: Settings) -> Path | None:
-    """Inside the embedded store's folder; None (no cache) when the index lives on a Chroma server."""
-    return None if settings.chroma_host else settings.store_dir / FOLDER
+@dataclass
+class BuildFiles:
+    """A build's lexical index and the catalogue of its source documents."""
+
+    lexical: LexicalIndex
+    catalogue: list[dict]
 
 
-def cache_key(settings: Settings, build: str, chunks: list[StoredChunk]) -> str:
-    """A hash of what the index depends on: the build, its chunk ids, the settings (no secrets) and the
-    code (every module of the assistant package, so a change to tokenising or scoring rebuilds it)."""
+def files_root(settings: Settings) -> Path:
+    """The folder holding one subfolder per build: inside the store folder (a local one in server mode)."""
+    return settings.store_dir / FOLDER
+
+
+def build_key(settings: Settings) -> str:
+    """A hash of what the files depend on besides the build's chunks: bm25s' version, the BM25 settings
+    and the tokenising code."""
     import bm25s
 
-    digest = hashlib.sha256(f"{build}\n{bm25s.__version__}\n".encode())
-    digest.update(settings.model_dump_json(exclude={"llm_api_key"}).encode())
-    digest.update("\n".join(chunk.id for chunk in chunks).encode())
+    digest = hashlib.sha256(f"{bm25s.__version__}\n{settings.bm25_k1}\n{settings.bm25_b}\n".encode())
     package = Path(assistant.__file__).parent
-    for module in sorted([*package.rglob("*.py"), *package.glob("data/*")]):  # code and the data it reads
-        digest.update(module.read_bytes())
+    for module in TOKENISING_MODULES:
+        digest.update((package / module).read_bytes())
     return digest.hexdigest()
 
 
-def load_lexical(settings: Settings, build: str, chunks: list[StoredChunk]) -> LexicalIndex:
-    """The lexical index of `build` (the active collection's name): from its file when that is current,
-    else built from chunks and saved for the next start."""
-    folder = cache_dir(settings)
-    if folder is None:
-        return HybridRetriever.build_lexical(settings, chunks)
-    path = folder / f"{build}{SUFFIX}"
-    key = cache_key(settings, build, chunks)
-    index = _read(path, key, chunks)
-    if index is None:
-        index = HybridRetriever.build_lexical(settings, chunks)
-        if _write(path, key, index):
-            _remove_others(folder, keep=path)
-    return index
+def catalogue_of(chunks: list[StoredChunk]) -> list[dict]:
+    """Every source document: id, title, publisher, date, URL, file and its number of chunks, newest first."""
+    counts = Counter(chunk.metadata.get("source_id") for chunk in chunks)
+    sources: dict[str, dict] = {}
+    for chunk in chunks:
+        meta = chunk.metadata
+        sources.setdefault(meta.get("source_id"), {
+            "source_id": meta.get("source_id"), "title": meta.get("title"), "publisher": meta.get("publisher"),
+            "published": meta.get("published") or "", "url": meta.get("url"), "file": meta.get("file"),
+            "chunks": counts[meta.get("source_id")],
+        })
+    return sorted(sources.values(), key=lambda s: (s["published"] or "0000", s["title"]), reverse=True)
 
 
-def _read(path: Path, key: str, chunks: list[StoredChunk]) -> LexicalIndex | None:
+def build_files(settings: Settings, chunks: list[StoredChunk]) -> BuildFiles:
+    """The files' contents, computed from every chunk of a build taken in id order (as the store reads
+    them back), so that ties between equal BM25 scores and the first definition of an acronym do not
+    depend on the order ingest wrote the chunks in."""
+    chunks = sorted(chunks, key=lambda chunk: chunk.id)
+    return BuildFiles(HybridRetriever.build_lexical(settings, chunks), catalogue_of(chunks))
+
+
+def save_build_files(settings: Settings, build: str, chunks: list[StoredChunk]) -> BuildFiles:
+    """Compute and write the files of `build` (ingest calls this before activating the build)."""
+    files = build_files(settings, chunks)
+    _write(files_root(settings) / build, files, build_key(settings))
+    return files
+
+
+def load_build_files(settings: Settings, build: str, source: ChunkSource) -> BuildFiles:
+    """The files of `build` (the active collection's name) when they are current, else rebuilt from every
+    chunk of source and saved for the next start (skipped quietly when the folder is not writable)."""
+    folder = files_root(settings) / build
+    key = build_key(settings)
+    files = _read(folder, key)
+    if files is None:
+        files = build_files(settings, source.all())
+        try:
+            _write(folder, files, key)
+        except OSError:  # a read-only store still answers; it rebuilds the files at every start
+            pass
+    return files
+
+
+def load_lexical(settings: Settings, build: str, source: ChunkSource) -> LexicalIndex:
+    """The lexical index of `build` alone (see load_build_files)."""
+    return load_build_files(settings, build, source).lexical
+
+
+def remove_other_builds(settings: Settings, keep: str) -> list[str]:
+    """Delete the folders of builds other than `keep` (finished, replaced or killed runs); their names."""
+    root = files_root(settings)
+    if not root.is_dir():
+        return []
+    removed = []
+    for folder in root.iterdir():
+        if folder.name != keep:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
+def _read(folder: Path, key: str) -> BuildFiles | None:
     try:
-        with open(path, "rb") as handle:
-            saved = pickle.load(handle)
-    except FileNotFoundError:
+        if (folder / KEY).read_text(encoding="ascii") != key:
+            return None
+        lexical = LexicalIndex.load(folder)
+        catalogue = json.loads((folder / CATALOGUE).read_text(encoding="utf-8"))
+    except Exception:  # missing, truncated or written by other library versions: rebuild rather than fail the start
         return None
-    except Exception:  # truncated, or written by other library versions: rebuild rather than fail the start
-        return None
-    if not isinstance(saved, dict) or saved.get("key") != key:
-        return None
-    index = LexicalIndex.__new__(LexicalIndex)
-    index.__dict__.update(saved["state"])
-    index.chunks = chunks
-    return index
+    return BuildFiles(lexical, catalogue)
 
 
-def _write(path: Path, key: str, index: LexicalIndex) -> bool:
-    """Write atomically (temporary file, then rename); False when the folder is not writable."""
-    state = {name: value for name, value in vars(index).items() if name != "chunks"}
-    temporary = None
+def _write(folder: Path, files: BuildFiles, key: str) -> None:
+    """Write into a temporary folder beside the target, then rename it into place (the key file last, so
+    a folder with a key is complete)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", suffix=".tmp", delete=False) as handle:
-            temporary = Path(handle.name)
-            pickle.dump({"key": key, "state": state}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-    except OSError:  # a read-only store still answers; it just rebuilds the index at every start
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        return False
-    return True
-
-
-def _remove_others(folder: Path, keep: Path) -> None:
-    """Drop the files of builds that are no longer active (and temporary files left by killed starts)."""
-    for path in folder.iterdir():
-        if path != keep:
-            path.unlink(missing_ok=True)
+        files.lexical.save(temporary)
+        (temporary / CATALOGUE).write_text(json.dumps(files.catalogue, ensure_ascii=False), encoding="utf-8")
+        (temporary / KEY).write_text(key, encoding="ascii")
+        if folder.exists():  # stale files of the same build (an older key): replace them
+            shutil.rmtree(folder)
+        os.replace(temporary, folder)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
 
 import bm25s
 import numpy as np
@@ -59,27 +63,45 @@ class Filters:
 
 
 ALIAS_WEIGHT = 0.5  # query expansion by acronym / long form (assistant.aliases), relative to the words asked
+BM25_FOLDER = "bm25"  # bm25s' own files inside a saved lexical index
+TABLES = "lexical.json"  # everything else a saved lexical index holds
 
 
 class LexicalIndex:
-    """BM25 over the chunks (title, section and text), with the corpus vocabulary and IDF kept."""
+    """BM25 over the chunks (title, section and text), with the corpus vocabulary, IDF and acronyms kept,
+    and per row the chunk id and the metadata that filters need (so BM25 hits are filtered without the
+    chunks). Built at ingest, saved with `save` and opened with `load` (bm25s' arrays memory-mapped)."""
 
     def __init__(self, chunks: list[StoredChunk], k1: float = 0.9, b: float = 0.4):
-        self.chunks = chunks
-        self.aliases = Aliases.from_texts(chunk.text for chunk in chunks)
-        tokens = [content_words(_lexical_text(chunk)) for chunk in chunks]
-        self.vocabulary = {token for doc in tokens for token in doc}
+        self.ids = [chunk.id for chunk in chunks]
+        self.publishers = sorted({chunk.metadata.get("publisher", "") for chunk in chunks} - {""})
+        code = {publisher: n for n, publisher in enumerate(self.publishers)}
+        self.row_publisher = [code.get(chunk.metadata.get("publisher", ""), -1) for chunk in chunks]
+        self.row_published = [chunk.metadata.get("published") or "" for chunk in chunks]
+        self.aliases = Aliases.from_texts(dict.fromkeys(chunk.text for chunk in chunks))
+        texts = [_lexical_text(chunk) for chunk in chunks]
+        # A passage repeated across documents (boilerplate, a copied paragraph) is tokenised once.
+        distinct = {text: content_words(text) for text in dict.fromkeys(texts)}
+        tokens = [distinct[text] for text in texts]
+        self.vocabulary = {token for doc in distinct.values() for token in doc}
         # Acronyms (DfE, ADCS, RCC…) verbatim, so a question naming one the corpus never uses can be refused.
-        self.vocabulary |= {word for chunk in chunks for word in re.findall(r"\b[A-Z]{2,5}\b", _lexical_text(chunk))}
-        document_frequency: dict[str, int] = {}
-        for doc in tokens:
-            for token in set(doc):
-                document_frequency[token] = document_frequency.get(token, 0) + 1
+        self.vocabulary |= {word for text in distinct for word in re.findall(r"\b[A-Z]{2,5}\b", text)}
+        document_frequency = Counter(token for doc in tokens for token in set(doc))
         total = max(1, len(chunks))
         self.idf = {token: math.log(1 + total / count) for token, count in document_frequency.items()}
         self.max_idf = math.log(1 + total)
         self.bm25 = bm25s.BM25(k1=k1, b=b)
         self.bm25.index(tokens or [[""]], show_progress=False)
+
+    @property
+    def size(self) -> int:
+        """The number of chunks indexed."""
+        return len(self.ids)
+
+    def row_metadata(self, row: int) -> dict:
+        """What Filters.accepts reads of the chunk in this row: its publisher and publication date."""
+        code = self.row_publisher[row]
+        return {"publisher": self.publishers[code] if code >= 0 else "", "published": self.row_published[row]}
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk; an acronym in the query also searches, at half weight, for its
@@ -90,9 +112,32 @@ class LexicalIndex:
 
     def _bm25(self, words: list[str]) -> np.ndarray:
         tokens = [token for token in words if token in self.vocabulary]
-        if not tokens or not self.chunks:
-            return np.zeros(len(self.chunks))
+        if not tokens or not self.size:
+            return np.zeros(self.size)
         return self.bm25.get_scores(tokens)
+
+    # -- on disk -----------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        """bm25s' arrays with its own save; vocabulary, IDF, acronyms and the row tables as JSON."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.bm25.save(str(folder / BM25_FOLDER), show_progress=False)
+        tables = {"ids": self.ids, "publishers": self.publishers, "row_publisher": self.row_publisher,
+                  "row_published": self.row_published, "vocabulary": sorted(self.vocabulary), "idf": self.idf,
+                  "max_idf": self.max_idf,
+                  "aliases": {acronym: sorted(words) for acronym, words in self.aliases.long_forms.items()}}
+        (folder / TABLES).write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        """The index saved in folder, its BM25 arrays memory-mapped (read from disk as queries touch them)."""
+        tables = json.loads((folder / TABLES).read_text(encoding="utf-8"))
+        index = cls.__new__(cls)
+        index.ids, index.publishers = tables["ids"], tables["publishers"]
+        index.row_publisher, index.row_published = tables["row_publisher"], tables["row_published"]
+        index.vocabulary, index.idf, index.max_idf = set(tables["vocabulary"]), tables["idf"], tables["max_idf"]
+        index.aliases = Aliases({acronym: frozenset(words) for acronym, words in tables["aliases"].items()})
+        index.bm25 = bm25s.BM25.load(str(folder / BM25_FOLDER), mmap=True, show_progress=False)
+        return index
 
 
 def fuse_scores(dense: dict[str, float], lexical: dict[str, float], dense_weight: float,
@@ -125,22 +170,55 @@ def _lexical_text(chunk: StoredChunk) -> str:
     return " ".join([chunk.metadata.get("title", ""), chunk.metadata.get("section", ""), chunk.text])
 
 
-class HybridRetriever:
-    """Dense + BM25, fused by score (or by reciprocal rank); mode 'dense' or 'bm25' uses one."""
+class ChunkSource(Protocol):
+    """Where the retriever reads passages: by id for the hits of one query, or all of them at once."""
 
-    def __init__(self, settings: Settings, chunks: list[StoredChunk], vector_store, embedder,
-                 lexical: LexicalIndex | None = None):
-        self.settings = settings
+    def fetch(self, ids: list[str]) -> dict[str, StoredChunk]: ...
+
+    def all(self) -> list[StoredChunk]: ...
+
+
+class InMemoryChunks:
+    """Chunks held in a list (small indexes and tests); assistant.store.StoredChunks reads them from Chroma."""
+
+    def __init__(self, chunks: list[StoredChunk]):
         self.chunks = chunks
         self.by_id = {chunk.id: chunk for chunk in chunks}
-        self.publishers = sorted({chunk.metadata.get("publisher", "") for chunk in chunks} - {""})
-        self.lexical = lexical if lexical is not None else self.build_lexical(settings, chunks)
+
+    def fetch(self, ids: list[str]) -> dict[str, StoredChunk]:
+        return {chunk_id: self.by_id[chunk_id] for chunk_id in ids if chunk_id in self.by_id}
+
+    def all(self) -> list[StoredChunk]:
+        return self.chunks
+
+
+class HybridRetriever:
+    """Dense + BM25, fused by score (or by reciprocal rank); mode 'dense' or 'bm25' uses one.
+
+    Only the lexical index is held in memory; the passages of a query's candidates are fetched by id."""
+
+    def __init__(self, settings: Settings, chunks: list[StoredChunk] | ChunkSource, vector_store, embedder,
+                 lexical: LexicalIndex | None = None):
+        self.settings = settings
+        self.source = InMemoryChunks(chunks) if isinstance(chunks, list) else chunks
+        self.lexical = lexical if lexical is not None else self.build_lexical(settings, self.source.all())
+        self.publishers = self.lexical.publishers
         self.vector_store = vector_store  # assistant.store.VectorSearch over the active build
         self.embedder = embedder
 
+    @property
+    def chunks(self) -> list[StoredChunk]:
+        """Every chunk of the index, read on first use (briefings and the timeline scan the whole corpus)."""
+        return self.source.all()
+
+    @property
+    def size(self) -> int:
+        """The number of chunks in the index."""
+        return self.lexical.size
+
     @staticmethod
     def build_lexical(settings: Settings, chunks: list[StoredChunk]) -> LexicalIndex:
-        """The BM25 index for these settings (assistant.lexical_cache stores what this returns)."""
+        """The BM25 index for these settings (assistant.lexical_cache saves and opens what this returns)."""
         return LexicalIndex(chunks, settings.bm25_k1, settings.bm25_b)
 
     def embed_query(self, query: str) -> list[float]:
@@ -148,7 +226,7 @@ class HybridRetriever:
 
     def dense(self, query_embedding, filters: Filters, k: int) -> dict[str, float]:
         """chunk id -> cosine similarity for the k nearest chunks (asked of Chroma)."""
-        return self.vector_store.query(query_embedding, min(k, len(self.chunks)), filters.chroma_where())
+        return self.vector_store.query(query_embedding, min(k, self.size), filters.chroma_where())
 
     def bm25(self, query: str, filters: Filters, k: int) -> dict[str, float]:
         scores = self.lexical.scores(query)
@@ -157,9 +235,8 @@ class HybridRetriever:
         for index in order:
             if scores[index] <= 0 or len(found) >= k:
                 break
-            chunk = self.chunks[index]
-            if filters.accepts(chunk.metadata):
-                found[chunk.id] = float(scores[index])
+            if filters.accepts(self.lexical.row_metadata(index)):
+                found[self.lexical.ids[index]] = float(scores[index])
         return found
 
     def retrieve(self, query: str, filters: Filters | None = None, k: int | None = None,
@@ -174,16 +251,17 @@ class HybridRetriever:
             dense = self.dense(embedding, filters, self.settings.dense_k)
         lexical = self.bm25(query, filters, self.settings.bm25_k) if mode in ("hybrid", "bm25") else {}
         fused = self._fuse(dense, lexical)
+        found = self.source.fetch(list(fused))  # the candidates' texts and metadata, in one request
+        fused = {chunk_id: score for chunk_id, score in fused.items() if chunk_id in found}
         if filters.prefer_recent:
-            fused = self._boost_recent(fused)
-        fused = self._boost_years(fused, query)
-        fused = self._boost_named_publishers(fused, query)
+            fused = self._boost_recent(fused, found)
+        fused = self._boost_years(fused, found, query)
+        fused = self._boost_named_publishers(fused, found, query)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         if dense:  # passages found by BM25 alone still get their true cosine (for refusals and answer scoring)
             missing = [chunk_id for chunk_id, _ in ranked if chunk_id not in dense]
             dense = {**dense, **self.vector_store.similarities(embedding, missing)} if missing else dense
-        return [self._passage(chunk_id, score, dense, lexical) for chunk_id, score in ranked
-                if chunk_id in self.by_id]
+        return [self._passage(found[chunk_id], score, dense, lexical) for chunk_id, score in ranked]
 
     def _fuse(self, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, float]:
         if self.settings.fusion == "rrf":
@@ -198,35 +276,37 @@ class HybridRetriever:
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.settings.rrf_k + rank)
         return fused
 
-    def _boost_recent(self, fused: dict[str, float]) -> dict[str, float]:
-        dates = [self.by_id[c].metadata.get("published_ord", 0) for c in fused if c in self.by_id]
+    @staticmethod
+    def _boost_recent(fused: dict[str, float], found: dict[str, StoredChunk]) -> dict[str, float]:
+        dates = [found[c].metadata.get("published_ord", 0) for c in fused]
         dated = [d for d in dates if d]
         if not dated:
             return fused
         low, high = min(dated), max(dated)
         span = max(1, high - low)
-        return {c: s * (1.0 + 0.5 * ((self.by_id[c].metadata.get("published_ord", 0) or low) - low) / span)
-                for c, s in fused.items() if c in self.by_id}
+        return {c: s * (1.0 + 0.5 * ((found[c].metadata.get("published_ord", 0) or low) - low) / span)
+                for c, s in fused.items()}
 
-    def _boost_years(self, fused: dict[str, float], query: str) -> dict[str, float]:
+    def _boost_years(self, fused: dict[str, float], found: dict[str, StoredChunk], query: str) -> dict[str, float]:
         """A question that names a year ("the November 2024 reforms", "since 2023") prefers sources
         published then."""
         in_scope = years_in_scope(query)
         if in_scope is None:
             return fused
-        return self._boost(fused, 1.3, lambda meta: in_scope(meta.get("published", "")[:4]))
+        return _boost(fused, found, 1.3, lambda meta: in_scope(meta.get("published", "")[:4]))
 
-    def _boost_named_publishers(self, fused: dict[str, float], query: str) -> dict[str, float]:
+    def _boost_named_publishers(self, fused: dict[str, float], found: dict[str, StoredChunk],
+                                query: str) -> dict[str, float]:
         """'What did Safe and Sound think…' prefers what Safe and Sound published."""
         named = {p for p in self.publishers if _names(query, p)}
-        return self._boost(fused, 1.5, lambda meta: meta.get("publisher") in named) if named else fused
+        return _boost(fused, found, 1.5, lambda meta: meta.get("publisher") in named) if named else fused
 
-    def _boost(self, fused: dict[str, float], factor: float, prefers) -> dict[str, float]:
-        """fused, with the score of each chunk whose metadata `prefers` accepts multiplied by factor."""
-        return {c: s * (factor if prefers(self.by_id[c].metadata) else 1.0)
-                for c, s in fused.items() if c in self.by_id}
+    @staticmethod
+    def _passage(chunk: StoredChunk, score: float, dense: dict, lexical: dict) -> Passage:
+        return Passage(chunk_id=chunk.id, text=chunk.text, metadata=chunk.metadata, score=score,
+                       dense=dense.get(chunk.id, 0.0), lexical=lexical.get(chunk.id, 0.0))
 
-    def _passage(self, chunk_id: str, score: float, dense: dict, lexical: dict) -> Passage:
-        chunk = self.by_id[chunk_id]
-        return Passage(chunk_id=chunk_id, text=chunk.text, metadata=chunk.metadata, score=score,
-                       dense=dense.get(chunk_id, 0.0), lexical=lexical.get(chunk_id, 0.0))
+
+def _boost(fused: dict[str, float], found: dict[str, StoredChunk], factor: float, prefers) -> dict[str, float]:
+    """fused, with the score of each chunk whose metadata `prefers` accepts multiplied by factor."""
+    return {c: s * (factor if prefers(found[c].metadata) else 1.0) for c, s in fused.items()}

@@ -16,7 +16,9 @@ import numpy as np
 
 from assistant.settings import Settings
 
-ADD_BATCH = 256
+# Records per Chroma add: few round trips; capped again by the client's own limit (client.get_max_batch_size()).
+ADD_BATCH = 4096
+READ_PAGE = 5000  # records per Chroma get when reading a whole build
 
 
 class StoreError(RuntimeError):
@@ -34,7 +36,7 @@ class StoredChunk:
     id: str
     text: str
     metadata: dict
-    embedding: list[float] | None = None
+    embedding: list[float] | np.ndarray | None = None
 
 
 def make_client(settings: Settings):
@@ -123,13 +125,15 @@ class IndexStore:
         )
 
     def add(self, collection, chunks: list[StoredChunk]) -> None:
-        for start in range(0, len(chunks), ADD_BATCH):
-            batch = chunks[start:start + ADD_BATCH]
+        """Write chunks to a build in as few requests as Chroma accepts (vectors as one float32 array each)."""
+        size = min(ADD_BATCH, self.client.get_max_batch_size())
+        for start in range(0, len(chunks), size):
+            batch = chunks[start:start + size]
             collection.add(
                 ids=[chunk.id for chunk in batch],
                 documents=[chunk.text for chunk in batch],
                 metadatas=[chunk.metadata for chunk in batch],
-                embeddings=[chunk.embedding for chunk in batch],
+                embeddings=np.asarray([chunk.embedding for chunk in batch], dtype=np.float32),
             )
 
     def activate(self, collection, description: dict[str, Any]) -> None:
@@ -152,22 +156,52 @@ class IndexStore:
         return dropped
 
     # -- reading -----------------------------------------------------------------------------
-    def all_chunks(self, collection=None, with_embeddings: bool = False) -> list[StoredChunk]:
-        """Every chunk of the active build (or the given collection), in id order."""
+    def all_chunks(self, collection=None, with_embeddings: bool = False, with_texts: bool = True
+                   ) -> list[StoredChunk]:
+        """Every chunk of the active build (or the given collection), in id order; vectors as float32 arrays
+        when asked for, and texts left empty when not (ingest compares hashes and reuses vectors only)."""
         collection = collection or self.active()
-        include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
+        include = ["metadatas"] + (["documents"] if with_texts else []) + (["embeddings"] if with_embeddings else [])
         chunks: list[StoredChunk] = []
-        offset, page = 0, 1000
+        offset = 0
         while True:
-            got = collection.get(include=include, limit=page, offset=offset)
-            embeddings = got.get("embeddings") if with_embeddings else None
-            for i, chunk_id in enumerate(got["ids"]):
-                vector = [float(x) for x in embeddings[i]] if embeddings is not None else None
-                chunks.append(StoredChunk(chunk_id, got["documents"][i], dict(got["metadatas"][i]), vector))
-            if len(got["ids"]) < page:
+            got = collection.get(include=include, limit=READ_PAGE, offset=offset)
+            chunks += _stored_chunks(got, with_embeddings)
+            if len(got["ids"]) < READ_PAGE:
                 break
-            offset += page
+            offset += READ_PAGE
         return sorted(chunks, key=lambda chunk: chunk.id)
+
+
+def _stored_chunks(got: dict, with_embeddings: bool = False) -> list[StoredChunk]:
+    """StoredChunks from the answer of a Chroma get (texts empty when they were not asked for)."""
+    texts = got.get("documents") or [""] * len(got["ids"])
+    embeddings = got.get("embeddings") if with_embeddings else None
+    return [StoredChunk(chunk_id, texts[i], dict(got["metadatas"][i]),
+                        np.asarray(embeddings[i], dtype=np.float32) if embeddings is not None else None)
+            for i, chunk_id in enumerate(got["ids"])]
+
+
+class StoredChunks:
+    """The passages of one build, read from Chroma by id as queries need them (retrieval.ChunkSource)."""
+
+    def __init__(self, store: IndexStore, collection):
+        self.store = store
+        self.collection = collection
+        self._all: list[StoredChunk] | None = None
+
+    def fetch(self, ids: list[str]) -> dict[str, StoredChunk]:
+        """id -> chunk (text and metadata) for the ids the build holds, in one request."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        return {chunk.id: chunk for chunk in _stored_chunks(got)}
+
+    def all(self) -> list[StoredChunk]:
+        """Every chunk of the build, read once on first use and kept."""
+        if self._all is None:
+            self._all = self.store.all_chunks(self.collection)
+        return self._all
 
 
 class VectorSearch:

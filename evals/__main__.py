@@ -42,6 +42,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ben.add_argument("--scales", default="10,100", help="comma-separated multiples of the corpus chunks")
     ben.add_argument("--queries", type=int, default=0, help="questions for warm latency (0 = all single-turn)")
     ben.add_argument("--scale-queries", type=int, default=30, help="questions timed at each scale")
+    ben.add_argument("--server", action="store_true",
+                     help="at each scale also start against the same store served by `chroma run` on loopback")
     return parser.parse_args(argv)
 
 
@@ -53,7 +55,7 @@ def main(argv=None) -> int:
         from evals import bench
 
         bench.main(args.out, repeat=args.repeat, scales=[int(s) for s in args.scales.split(",") if s.strip()],
-                   queries=args.queries, scale_queries=args.scale_queries)
+                   queries=args.queries, scale_queries=args.scale_queries, server=args.server)
         return 0
     from evals import runner
 

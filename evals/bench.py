@@ -96,35 +96,40 @@ def bench_warm(settings, embedder, questions: list[str]) -> dict:
 
 
 def build_synthetic(settings, factor: int, store_dir: Path, seed: int = 0) -> int:
-    """A store with every chunk of settings' index `factor` times (new ids, vectors + small noise); its size."""
+    """A store with every chunk of settings' index `factor` times (new ids, the stored vectors plus small
+    noise, so nothing is embedded), written as ingest writes a build (start-up files included); its size."""
     import numpy as np
 
+    from assistant.lexical_cache import save_build_files
     from assistant.store import IndexStore, StoredChunk
 
     base = IndexStore(settings).all_chunks(with_embeddings=True)
+    vectors = np.stack([chunk.embedding for chunk in base]).astype(np.float32)
     rng = np.random.default_rng(seed)
     target = IndexStore(settings.with_overrides(store_dir=store_dir))
     collection = target.new_build()
     chunks = []
     for copy in range(factor):
-        for chunk in base:
-            vector = np.asarray(chunk.embedding) + (rng.normal(0, 0.01, len(chunk.embedding)) if copy else 0)
-            vector = vector / np.linalg.norm(vector)
-            chunks.append(StoredChunk(f"{chunk.id}~{copy}" if copy else chunk.id, chunk.text, chunk.metadata,
-                                      vector.tolist()))
+        noisy = vectors + rng.normal(0, 0.01, vectors.shape).astype(np.float32) if copy else vectors
+        noisy = noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
+        chunks += [StoredChunk(f"{chunk.id}~{copy}" if copy else chunk.id, chunk.text, chunk.metadata, vector)
+                   for chunk, vector in zip(base, noisy)]
     target.add(collection, chunks)
+    save_build_files(target.settings, collection.name, chunks)
     target.activate(collection, {"corpus_version": f"synthetic-x{factor}", "stats": {"chunks": len(chunks)}})
     return len(chunks)
 
 
-def probe(store_dir: Path, queries: int) -> dict:
-    """In this (fresh) process: load the assistant on store_dir, time `queries` asks, report RSS."""
+def probe(store_dir: Path, queries: int, spawned_at: float, chroma_port: int = 0) -> dict:
+    """In this (fresh) process: load the assistant on store_dir (through a `chroma run` on loopback serving
+    it when chroma_port is set), time `queries` asks, report RSS. load_s runs from the parent spawning this
+    process to the assistant being ready (interpreter and imports included)."""
     from assistant import Assistant
     from assistant.settings import Settings
 
-    started = time.perf_counter()
-    bot = Assistant.from_settings(Settings(store_dir=store_dir))
-    load_s = time.perf_counter() - started
+    server = {"chroma_host": "127.0.0.1", "chroma_port": chroma_port} if chroma_port else {}
+    bot = Assistant.from_settings(Settings(store_dir=store_dir, **server))
+    load_s = time.time() - spawned_at
     questions = eval_questions(queries)
     bot.ask(questions[0])
     latencies = []
@@ -132,38 +137,99 @@ def probe(store_dir: Path, queries: int) -> dict:
         started = time.perf_counter()
         bot.ask(question)
         latencies.append((time.perf_counter() - started) * 1000)
-    return {"load_s": round(load_s, 2), "p50_ms": round(percentile(latencies, 50), 1),
-            "p95_ms": round(percentile(latencies, 95), 1), "peak_rss_mb": round(peak_rss_mb(), 1)}
+    return {"load_s": round(load_s, 2), "retriever_load_s": round(bot.startup_ms["retriever"] / 1000, 2),
+            "answerer_load_s": round(bot.startup_ms["answerer"] / 1000, 2),
+            "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
-def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline: bool = True) -> list[dict]:
-    """Query latency and peak RSS of a fresh process at 1x (when baseline) and each synthetic multiple."""
+def run_probe(store_dir: Path, queries: int, chroma_port: int = 0) -> dict:
+    """probe() in a fresh process; {"error": last line of its stderr} when it fails."""
+    command = [sys.executable, "-m", "evals.bench", "probe", str(store_dir), str(queries), repr(time.time()),
+               str(chroma_port)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=EVALS_DIR.parent, timeout=1800)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+CHROMA = Path(sys.executable).with_name("chroma")
+
+
+def serving(store_dir: Path, timeout_s: float = 120.0) -> tuple[subprocess.Popen, int]:
+    """A `chroma run` on loopback serving store_dir, ready to answer; the process and its port."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [str(CHROMA), "run", "--path", str(store_dir), "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            return process, port
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"chroma run on {store_dir} did not answer within {timeout_s:.0f} s")
+
+
+def probe_server(store_dir: Path, queries: int) -> dict:
+    """run_probe() with the store served by `chroma run` on loopback (started here, stopped after)."""
+    try:
+        process, port = serving(store_dir)
+    except (OSError, RuntimeError) as error:
+        return {"error": str(error)}
+    try:
+        return run_probe(store_dir, queries, chroma_port=port)
+    finally:
+        process.kill()
+        process.wait()
+
+
+def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline: bool = True,
+                  server: bool = False) -> list[dict]:
+    """Per size (1x when baseline, then each synthetic multiple): the build time, then two fresh processes,
+    the first start after the build and a second one (load time, query latency, peak RSS); with server,
+    a third start with the same store served by `chroma run` on loopback (its figures prefixed server_)."""
     from assistant.store import IndexStore
 
     rows = []
     for factor in [1] * baseline + [s for s in scales if s > 1]:
         store_dir = settings.store_dir if factor == 1 else tmp / f"x{factor}"
+        _log(f"scaling x{factor}: build")
         started = time.perf_counter()
-        chunks = len(IndexStore(settings).all_chunks()) if factor == 1 else build_synthetic(settings, factor, store_dir)
-        build_s = time.perf_counter() - started
-        done = subprocess.run([sys.executable, "-m", "evals.bench", "probe", str(store_dir), str(queries)],
-                              capture_output=True, text=True, cwd=EVALS_DIR.parent, timeout=900)
-        if done.returncode != 0:
-            rows.append({"factor": factor, "chunks": chunks, "error": done.stderr.strip().splitlines()[-1:]})
+        chunks = IndexStore(settings).info()["stats"]["chunks"] if factor == 1 else build_synthetic(settings, factor,
+                                                                                                    store_dir)
+        row = {"factor": factor, "chunks": chunks, "build_s": round(time.perf_counter() - started, 1)}
+        _log(f"scaling x{factor}: first start")
+        first = run_probe(store_dir, queries)
+        _log(f"scaling x{factor}: second start")
+        second = run_probe(store_dir, queries)
+        if "error" in first or "error" in second:
+            rows.append({**row, "error": first.get("error") or second.get("error")})
             continue
-        rows.append({"factor": factor, "chunks": chunks, "build_s": round(build_s, 1),
-                     **json.loads(done.stdout.strip().splitlines()[-1])})
+        row = {**row, "load_first_s": first["load_s"], **second}
+        if server:
+            _log(f"scaling x{factor}: start against chroma run")
+            row.update({f"server_{key}": value for key, value in probe_server(store_dir, queries).items()})
+        rows.append(row)
     return rows
 
 
 def plot_scaling(rows: list[dict], out_dir: Path) -> None:
-    """Latency vs size and memory vs size, log-scaled chunk axis."""
+    """Latency, memory and load time vs size, log-scaled chunk axis."""
     rows = [r for r in rows if "p50_ms" in r]
     if not rows:
         return
     sizes = [r["chunks"] for r in rows]
     for name, keys, label in (("scaling_latency.png", ("p50_ms", "p95_ms"), "query latency (ms)"),
-                              ("scaling_memory.png", ("peak_rss_mb",), "peak RSS (MB)")):
+                              ("scaling_memory.png", ("peak_rss_mb",), "peak RSS (MB)"),
+                              ("scaling_load.png", ("load_first_s", "load_s", "retriever_load_s"), "load time (s)")):
         fig, ax = plt.subplots(figsize=(6, 3.5))
         for key in keys:
             ax.plot(sizes, [r[key] for r in rows], marker="o", label=key)
@@ -189,14 +255,37 @@ def table(result: dict) -> str:
             ("warm ask p50 ms", warm["p50_ms"]), ("warm ask p95 ms", warm["p95_ms"]),
             ("embed query median ms", warm["embed_query_median_ms"]), ("ask p50 / embed query", warm["p50_vs_embed_ratio"]),
             ("peak RSS MB (bench process)", result["peak_rss_mb"])]
-    rows += [(f"x{r['factor']} ({r['chunks']} chunks) p50 ms / p95 ms / peak MB",
-              f"{r['p50_ms']} / {r['p95_ms']} / {r['peak_rss_mb']}" if "p50_ms" in r else r.get("error"))
-             for r in result["scaling"]]
-    return "| measure | value |\n|---|---:|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return ("| measure | value |\n|---|---:|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+            + "\n\n" + scaling_table(result["scaling"]))
+
+
+def scaling_table(rows: list[dict]) -> str:
+    """One line per index size: build, load (first start, second start, retriever alone), latency, memory;
+    then the same store served by `chroma run`, when measured."""
+    text = _size_table(rows, "", ("build_s", "load_first_s", "load_s", "retriever_load_s", "p50_ms", "p95_ms",
+                                  "peak_rss_mb"),
+                       "| size | chunks | build s | load s (first start) | load s | of which retriever s | p50 ms "
+                       "| p95 ms | peak RSS MB |")
+    if any("server_load_s" in r or "server_error" in r for r in rows):
+        text += "\n\nWith the store served by `chroma run` on loopback:\n\n" + _size_table(
+            rows, "server_", ("load_s", "retriever_load_s", "p50_ms", "p95_ms", "peak_rss_mb"),
+            "| size | chunks | load s | of which retriever s | p50 ms | p95 ms | peak RSS MB (app process) |")
+    return text
+
+
+def _size_table(rows: list[dict], prefix: str, keys: tuple[str, ...], head: str) -> str:
+    lines = [head, "|---|" + "---:|" * (len(keys) + 1)]
+    for r in rows:
+        if f"{prefix}p50_ms" in r:
+            cells = [str(r.get(prefix + key, "")) for key in keys]
+        else:
+            cells = [f"error: {r.get(prefix + 'error') or r.get('error')}"] + [""] * (len(keys) - 1)
+        lines.append(f"| x{r['factor']} | {r['chunks']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = None, queries: int = 0,
-         scale_queries: int = 30) -> dict:
+         scale_queries: int = 30, server: bool = False) -> dict:
     """Run every benchmark in temporary stores; write bench.json, bench.md and plots; print the table."""
     from assistant.embedding import build_embedder
     from assistant.settings import Settings
@@ -216,14 +305,15 @@ def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = No
         result["warm"] = bench_warm(settings, embedder, eval_questions(queries))
         result["peak_rss_mb"] = round(peak_rss_mb(), 1)
         _log(f"scaling {scales}")
-        result["scaling"] = bench_scaling(settings, scales, scale_queries, Path(tmp))
+        result["scaling"] = bench_scaling(settings, scales, scale_queries, Path(tmp), server=server)
     result["seconds"] = round(time.perf_counter() - started, 1)
     plot_scaling(result["scaling"], out_dir)
     (out_dir / "bench.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     text = table(result)
     (out_dir / "bench.md").write_text(f"# Benchmark\n\n{result['cpus']} CPUs, load average {result['load_avg']:.1f} "
                                       f"at start, {result['seconds']} s\n\n{text}\n\n"
-                                      "![latency vs size](scaling_latency.png)\n\n![memory vs size](scaling_memory.png)\n",
+                                      "![latency vs size](scaling_latency.png)\n\n![memory vs size](scaling_memory.png)"
+                                      "\n\n![load time vs size](scaling_load.png)\n",
                                       encoding="utf-8")
     print(text)
     return result
@@ -233,7 +323,8 @@ if __name__ == "__main__":  # python -m evals.bench probe STORE_DIR QUERIES (use
     from assistant.runtime import go_offline
 
     go_offline()
-    if len(sys.argv) == 4 and sys.argv[1] == "probe":
-        print(json.dumps(probe(Path(sys.argv[2]), int(sys.argv[3]))))
+    if len(sys.argv) == 6 and sys.argv[1] == "probe":
+        print(json.dumps(probe(Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]))))
     else:
-        sys.exit("usage: python -m evals.bench probe STORE_DIR QUERIES")
+        sys.exit("usage: python -m evals.bench probe STORE_DIR QUERIES SPAWNED_AT CHROMA_PORT "
+                 "(SPAWNED_AT: time.time() of the parent; CHROMA_PORT 0 for the embedded store)")

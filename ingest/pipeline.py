@@ -7,13 +7,17 @@ import hashlib
 import json
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
+
 from assistant.calibration import calibrate_build, calibration_version
 from assistant.embedding import MODEL_NAME
+from assistant.lexical_cache import load_build_files, remove_other_builds, save_build_files
 from assistant.settings import Settings
-from assistant.store import IndexNotFound, IndexStore, StoredChunk
+from assistant.store import IndexNotFound, IndexStore, StoredChunk, StoredChunks
 from ingest.chunk import Chunk, chunk_document
 from ingest.documents import Corpus, Skipped, load_corpus
 
@@ -79,36 +83,94 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
     previous = {} if rebuild else _previous_records(store)
     if not rebuild and previous and _same(previous, chunks) and _calibrated(store):
         store.drop_inactive()
+        _keep_files_current(settings, store)
         report.reused = len(chunks)
         report.seconds = time.perf_counter() - started
         return report
 
     vectors = {record["embed_hash"]: record["embedding"] for record in previous.values()}
     missing = [chunk for chunk in chunks if chunk.embed_hash not in vectors]
-    if missing:
-        embed_started = time.perf_counter()
-        embedder = embedder or _load_embedder(settings)
-        texts = [chunk.embed_text for chunk in missing]
-        for start in range(0, len(texts), settings.embed_batch_size):
-            batch = texts[start:start + settings.embed_batch_size]
-            for chunk, vector in zip(missing[start:], embedder.get_text_embedding_batch(batch)):
-                vectors[chunk.embed_hash] = vector
-            if progress:
-                progress(len(batch))
-        report.embed_seconds = time.perf_counter() - embed_started
     report.embedded = len(missing)
     report.reused = len(chunks) - len(missing)
     report.removed_chunks = len(set(previous) - {chunk.id for chunk in chunks})
     report.changed = True
 
     collection = store.new_build()
-    stored = [_stored(chunk, vectors[chunk.embed_hash]) for chunk in chunks]
-    store.add(collection, stored)
-    embedder = embedder or _load_embedder(settings)
-    report.calibration = calibrate_build(settings, stored, collection, embedder).as_dict()
+    embedder = embedder or (_load_embedder(settings) if missing else None)
+    with BuildWriter(settings, store, collection, chunks, vectors) as writer:
+        if missing:
+            embed_started = time.perf_counter()
+            _embed(missing, embedder, settings.embed_batch_size, vectors, writer, progress)
+            report.embed_seconds = time.perf_counter() - embed_started
+    # Before the flip, like the start-up files: readers never see a build without its refusal threshold.
+    report.calibration = calibrate_build(settings, store, collection, embedder or _load_embedder(settings)).as_dict()
     report.seconds = time.perf_counter() - started
     store.activate(collection, _description(report, settings))
+    remove_other_builds(settings, keep=collection.name)
     return report
+
+
+FLUSH_AT = 512  # chunks per hand-over to the writer: few Chroma requests, yet writing starts early
+
+
+class BuildWriter:
+    """Writes a new build while the main thread embeds: one worker thread saves the start-up files (they
+    need only texts and metadata) and adds chunks to the collection in document order as soon as their
+    vectors are known. Embedding runs in torch, which releases the GIL, so the writing mostly overlaps it.
+    Leaving the `with` block waits for every write and raises the first error; nothing is activated here."""
+
+    def __init__(self, settings: Settings, store: IndexStore, collection, chunks: list[Chunk], vectors: dict):
+        self.store, self.collection, self.chunks, self.vectors = store, collection, chunks, vectors
+        self.written = 0  # chunks[:written] are handed to the worker
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        records = [_stored(chunk, None) for chunk in chunks]
+        # Before the flip: readers never see a build without its files.
+        self.pending = [self.pool.submit(save_build_files, settings, collection.name, records)]
+        self.flush()
+
+    def flush(self, final: bool = False) -> None:
+        """Hand over the chunks, from the first not yet written, whose vectors are known (at least
+        FLUSH_AT of them, or all that are ready when final)."""
+        ready = self.written
+        while ready < len(self.chunks) and self.chunks[ready].embed_hash in self.vectors:
+            ready += 1
+        if ready - self.written >= FLUSH_AT or (final and ready > self.written):
+            batch = [_stored(chunk, self.vectors[chunk.embed_hash]) for chunk in self.chunks[self.written:ready]]
+            self.pending.append(self.pool.submit(self.store.add, self.collection, batch))
+            self.written = ready
+
+    def __enter__(self) -> "BuildWriter":
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        if error_type is None:
+            self.flush(final=True)
+        self.pool.shutdown(wait=True, cancel_futures=error_type is not None)
+        if error_type is None:
+            for future in self.pending:
+                future.result()
+
+
+def _embed(missing: list[Chunk], embedder, batch_size: int, vectors: dict, writer: BuildWriter,
+           progress: Callable | None) -> None:
+    """Embed the chunks in groups of batch_size (the grouping decides the padding, so it stays as it
+    was), recording each vector by embed hash and handing ready chunks to the writer."""
+    texts = [chunk.embed_text for chunk in missing]
+    for start in range(0, len(texts), batch_size):
+        batch = texts[start:start + batch_size]
+        for chunk, vector in zip(missing[start:], embedder.get_text_embedding_batch(batch)):
+            vectors[chunk.embed_hash] = vector
+        writer.flush()
+        if progress:
+            progress(len(batch))
+
+
+def _keep_files_current(settings: Settings, store: IndexStore) -> None:
+    """An unchanged corpus still gets the active build's start-up files when they are missing or stale (a
+    store built by an older version), so the next start does not compute them; other builds' files go."""
+    collection = store.active()
+    load_build_files(settings, collection.name, StoredChunks(store, collection))
+    remove_other_builds(settings, keep=collection.name)
 
 
 def _load_embedder(settings: Settings):
@@ -120,13 +182,14 @@ def _load_embedder(settings: Settings):
 def _stored(chunk: Chunk, vector) -> StoredChunk:
     metadata = {**chunk.metadata, "embed_hash": chunk.embed_hash, "record_hash": chunk.record_hash,
                 "embed_model": MODEL_NAME}
-    return StoredChunk(chunk.id, chunk.text, metadata, [float(x) for x in vector])
+    return StoredChunk(chunk.id, chunk.text, metadata, None if vector is None else np.asarray(vector, dtype=np.float32))
 
 
 def _previous_records(store: IndexStore) -> dict[str, dict]:
-    """id -> {record_hash, embed_hash, embedding} of the active build; {} when there is none."""
+    """id -> {record_hash, embed_hash, embedding} of the active build; {} when there is none. Texts are not
+    read: the hashes say what changed."""
     try:
-        stored = store.all_chunks(with_embeddings=True)
+        stored = store.all_chunks(with_embeddings=True, with_texts=False)
     except IndexNotFound:
         return {}
     return {chunk.id: {"record_hash": chunk.metadata.get("record_hash"),

@@ -25,6 +25,7 @@ from assistant.text import content_words, is_bullet, sentence_spans, strip_bulle
 
 _ANAPHORIC = re.compile(r"^(?:the|this|it|they|these|those|its|their|such)\b")
 FACTOID = {"money", "number", "date", "name", "place", "organisation", "title"}
+RIVAL_K = 20  # passages searched for rival figures, per query (the sentence, and what each figure counts)
 ALIAS_WEIGHT = 0.6  # a query word matched only through an acronym's long form (or back) counts this much
 CARRIED_WEIGHT = 0.7  # a word a follow-up carries over from earlier turns counts this much
 SPEAKING = re.compile(r"\b(?:spoke|speak|said|say|says|criticis\w*|comment\w*|respond\w*|warn\w*|welcom\w*)\b", re.I)
@@ -71,13 +72,15 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, settings: Settings, idf: dict[str, float], claims: ClaimIndex | None = None,
-                 passages_by_id: dict | None = None, aliases: Aliases | None = None):
+                 passages_by_id: dict | None = None, aliases: Aliases | None = None,
+                 search: Callable[[str, int], list[Passage]] | None = None):
         self.settings = settings
         self.aliases = aliases or Aliases()
         self.idf = idf
         self.default_idf = max(idf.values(), default=1.0)
         self.claims = claims
         self.passages_by_id = passages_by_id or {}
+        self.search = search  # passages for a sentence, to find rival figures beyond the retrieved ones
 
     # -- the protocol ------------------------------------------------------------------------
     def answer(self, request: AnswerRequest) -> Answer:
@@ -360,24 +363,38 @@ class ExtractiveAnswerer:
     def _disagreements(self, chosen: list[Candidate], numbering: dict[str, Citation],
                        passages: list[Passage]) -> list[str]:
         """'Sources differ' notes for figures in the answer that other sources state differently."""
-        if not self.claims:
-            return []
         notes, done = [], set()
         for candidate in chosen:
-            for claim in claims_in(candidate.text, candidate.passage.chunk_id, candidate.passage.source_id,
-                                   self.aliases.canonical):
-                conflicts = self.claims.conflicts(claim)
+            claims = claims_in(candidate.text, candidate.passage.chunk_id, candidate.passage.source_id,
+                               self.aliases.canonical)
+            if not claims:
+                continue
+            pool = self._rival_pool(candidate, passages, claims)
+            index = self.claims or ClaimIndex(pool.values(), self.aliases.canonical)
+            for claim in claims:
+                conflicts = [c for c in index.conflicts(claim) if c.chunk_id in pool or c.chunk_id in self.passages_by_id]
                 if not conflicts or claim.key in done:
                     continue
                 done.add(claim.key)
-                notes.append(self._note(claim, conflicts, candidate, numbering))
+                notes.append(self._note(claim, conflicts, candidate, numbering, pool))
         return notes
 
-    def _note(self, claim: Claim, conflicts: list[Claim], candidate: Candidate, numbering: dict) -> str:
+    def _rival_pool(self, candidate: Candidate, passages: list[Passage], claims: list[Claim]) -> dict[str, Passage]:
+        """Where rival figures may be: the retrieved passages, those found for the sentence itself and
+        those found for what each figure counts ("local authorities", "£2bn over")."""
+        if not self.search:
+            return {p.chunk_id: p for p in passages}
+        nouns = [re.sub(r"^\S+\s+", "", c.phrase) if not c.key.startswith("period of ") else c.phrase.split()[0] + " over years"
+                 for c in claims]
+        found = self.search(candidate.text, RIVAL_K) + [p for noun in dict.fromkeys(nouns) for p in self.search(noun, RIVAL_K)]
+        return {p.chunk_id: p for p in [*passages, *found]}
+
+    def _note(self, claim: Claim, conflicts: list[Claim], candidate: Candidate, numbering: dict,
+              pool: dict[str, Passage]) -> str:
         here = numbering[candidate.passage.chunk_id]
         sides = [f"{_who(here)} gives “{claim.phrase}” [{here.n}]"]
         for other in conflicts[:2]:
-            passage = self.passages_by_id.get(other.chunk_id)
+            passage = pool.get(other.chunk_id) or self.passages_by_id.get(other.chunk_id)
             if passage is None:
                 continue
             citation = self._cite(numbering, passage, other.start, other.end)

@@ -1,4 +1,5 @@
-"""The BM25 index cached on disk per index build: reused when current, rebuilt when anything it depends on changes."""
+"""A build's start-up files (BM25 index, vocabulary, IDF, acronyms, catalogue): saved at ingest, opened at
+start without the chunks, rebuilt when missing, stale or damaged."""
 
 from __future__ import annotations
 
@@ -6,26 +7,40 @@ import numpy as np
 import pytest
 
 from assistant import lexical_cache
-from assistant.lexical_cache import cache_dir, load_lexical
-from assistant.retrieval import HybridRetriever
+from assistant.lexical_cache import (catalogue_of, files_root, load_build_files, load_lexical, remove_other_builds,
+                                     save_build_files)
+from assistant.retrieval import TABLES, HybridRetriever, InMemoryChunks, LexicalIndex
 from assistant.settings import Settings
 from assistant.store import StoredChunk
 
 pytestmark = pytest.mark.unit
 
 
-def chunk(n: int, text: str) -> StoredChunk:
-    return StoredChunk(f"doc-{n}#0", text, {"source_id": f"doc-{n}", "title": f"Document {n}", "section": ""})
+def chunk(n: int, text: str, publisher: str = "", published: str = "") -> StoredChunk:
+    return StoredChunk(f"doc-{n}#0", text, {"source_id": f"doc-{n}", "title": f"Document {n}", "section": "",
+                                            "publisher": publisher, "published": published})
 
 
 CHUNKS = [
-    chunk(0, "The Department for Education (DfE) published its strategy for children's social care."),
-    chunk(1, "Agency social workers cost councils far more than permanent staff, and pay caps were proposed."),
-    chunk(2, "Kinship carers will receive an allowance in eight local authority areas."),
+    chunk(0, "The Department for Education (DfE) published its strategy for children's social care.",
+          "Government", "2023-02-02"),
+    chunk(1, "Agency social workers cost councils far more than permanent staff, and pay caps were proposed.",
+          "News", "2023-09-14"),
+    chunk(2, "Kinship carers will receive an allowance in eight local authority areas.", "News", ""),
     chunk(3, "Family help brings early help and child in need work together."),
 ]
 
 QUERIES = ["family help", "What did the DfE publish?", "agency pay caps", "kinship allowance", "unknownword"]
+
+
+class NoChunks(InMemoryChunks):
+    """A chunk source that fails the test if start-up reads the whole corpus."""
+
+    def __init__(self):
+        super().__init__([])
+
+    def all(self):
+        pytest.fail("read every chunk")
 
 
 @pytest.fixture
@@ -33,77 +48,111 @@ def settings(tmp_path) -> Settings:
     return Settings(store_dir=tmp_path / "store")
 
 
-def assert_same_index(index, fresh) -> None:
+def assert_same_index(index: LexicalIndex, fresh: LexicalIndex) -> None:
     assert index.vocabulary == fresh.vocabulary and index.idf == fresh.idf and index.max_idf == fresh.max_idf
+    assert index.ids == fresh.ids and index.publishers == fresh.publishers
+    assert index.aliases.long_forms == fresh.aliases.long_forms
+    assert [index.row_metadata(row) for row in range(index.size)] == [fresh.row_metadata(r) for r in range(fresh.size)]
     for query in QUERIES:
         assert np.array_equal(index.scores(query), fresh.scores(query)), query
 
 
-def files(settings: Settings) -> list[str]:
-    return sorted(path.name for path in cache_dir(settings).iterdir())
+def folders(settings: Settings) -> list[str]:
+    return sorted(path.name for path in files_root(settings).iterdir())
 
 
-def test_first_load_builds_and_saves_then_the_file_is_used(settings, monkeypatch):
-    first = load_lexical(settings, "reform-build-a", CHUNKS)
-    assert files(settings) == ["reform-build-a.pkl"]
+def test_files_saved_at_ingest_open_without_reading_the_chunks(settings):
+    save_build_files(settings, "reform-build-a", CHUNKS)
+    assert folders(settings) == ["reform-build-a"]
+    files = load_build_files(settings, "reform-build-a", NoChunks())
+    assert_same_index(files.lexical, HybridRetriever.build_lexical(settings, CHUNKS))
+    assert files.catalogue == catalogue_of(CHUNKS)
+
+
+def test_the_bm25_arrays_are_memory_mapped_not_read(settings):
+    save_build_files(settings, "reform-build-a", CHUNKS)
+    index = load_lexical(settings, "reform-build-a", NoChunks())
+    assert isinstance(index.bm25.scores["data"], np.memmap)
+
+
+def test_the_catalogue_counts_chunks_per_source_newest_first():
+    chunks = CHUNKS + [StoredChunk("doc-1#1", "More on agency pay.", dict(CHUNKS[1].metadata))]
+    catalogue = catalogue_of(chunks)
+    assert [source["source_id"] for source in catalogue] == ["doc-1", "doc-0", "doc-3", "doc-2"]
+    assert {source["source_id"]: source["chunks"] for source in catalogue} == {"doc-0": 1, "doc-1": 2, "doc-2": 1,
+                                                                               "doc-3": 1}
+
+
+def test_missing_files_are_built_from_the_chunks_once_then_opened(settings, monkeypatch):
+    # a store built before ingest saved the files
+    first = load_build_files(settings, "reform-build-a", InMemoryChunks(CHUNKS))
+    assert folders(settings) == ["reform-build-a"]
     monkeypatch.setattr(HybridRetriever, "build_lexical", staticmethod(lambda *_: pytest.fail("rebuilt")))
-    second = load_lexical(settings, "reform-build-a", CHUNKS)
-    assert second.chunks is CHUNKS
-    assert_same_index(second, first)
+    second = load_build_files(settings, "reform-build-a", NoChunks())
+    assert_same_index(second.lexical, first.lexical)
 
 
-def test_a_cached_index_scores_like_a_fresh_one(settings):
-    load_lexical(settings, "reform-build-a", CHUNKS)
-    assert_same_index(load_lexical(settings, "reform-build-a", CHUNKS), HybridRetriever.build_lexical(settings, CHUNKS))
-
-
-def test_a_new_build_gets_its_own_index_and_the_old_file_goes(settings):
-    load_lexical(settings, "reform-build-a", CHUNKS)
-    changed = CHUNKS[:-1] + [chunk(9, "A newly ingested article about family hubs.")]
-    index = load_lexical(settings, "reform-build-b", changed)
-    assert "hub" in index.vocabulary
-    assert_same_index(index, HybridRetriever.build_lexical(settings, changed))
-    assert files(settings) == ["reform-build-b.pkl"]
-
-
-@pytest.mark.parametrize("change", ["chunks", "settings", "code"])
-def test_anything_the_index_depends_on_changing_rebuilds_it(settings, monkeypatch, change):
-    load_lexical(settings, "reform-build-a", CHUNKS)
-    chunks = CHUNKS
-    if change == "chunks":  # same build name, other chunk ids: never trust the file
-        chunks = CHUNKS[:-1] + [chunk(9, "A newly ingested article about family hubs.")]
-    elif change == "settings":
+@pytest.mark.parametrize("change", ["settings", "code"])
+def test_files_from_other_settings_or_tokenising_code_are_rebuilt(settings, monkeypatch, change):
+    save_build_files(settings, "reform-build-a", CHUNKS)
+    if change == "settings":
         settings = settings.with_overrides(bm25_k1=1.5)
     else:
-        real = lexical_cache.cache_key
-        monkeypatch.setattr(lexical_cache, "cache_key", lambda *args: real(*args) + "-edited")
-    built = []
-    real_build = HybridRetriever.build_lexical
-    monkeypatch.setattr(HybridRetriever, "build_lexical",
-                        staticmethod(lambda *args: built.append(1) or real_build(*args)))
-    index = load_lexical(settings, "reform-build-a", chunks)
-    assert built == [1]
-    assert_same_index(index, real_build(settings, chunks))
+        real = lexical_cache.build_key
+        monkeypatch.setattr(lexical_cache, "build_key", lambda *args: real(*args) + "-edited")
+    index = load_lexical(settings, "reform-build-a", InMemoryChunks(CHUNKS))
+    assert index.bm25.k1 == settings.bm25_k1
+    assert_same_index(index, HybridRetriever.build_lexical(settings, CHUNKS))
+    assert (files_root(settings) / "reform-build-a" / "key").read_text() == lexical_cache.build_key(settings)
 
 
-def test_a_damaged_file_is_rebuilt_not_fatal(settings):
-    load_lexical(settings, "reform-build-a", CHUNKS)
-    (cache_dir(settings) / "reform-build-a.pkl").write_bytes(b"\x80\x05truncated")
-    assert_same_index(load_lexical(settings, "reform-build-a", CHUNKS), HybridRetriever.build_lexical(settings, CHUNKS))
-    assert files(settings) == ["reform-build-a.pkl"]
+def test_an_edit_to_a_tokenising_module_changes_the_key(settings, monkeypatch, tmp_path):
+    before = lexical_cache.build_key(settings)
+    package = tmp_path / "package"
+    package.mkdir()
+    for module in lexical_cache.TOKENISING_MODULES:
+        (package / module).parent.mkdir(parents=True, exist_ok=True)  # data files sit in data/
+        (package / module).write_text("# edited\n")
+    monkeypatch.setattr(lexical_cache.assistant, "__file__", str(package / "__init__.py"))
+    assert lexical_cache.build_key(settings) != before
+
+
+@pytest.mark.parametrize("damage", ["truncated tables", "no key", "missing bm25 array"])
+def test_damaged_files_are_rebuilt_not_fatal(settings, damage):
+    save_build_files(settings, "reform-build-a", CHUNKS)
+    folder = files_root(settings) / "reform-build-a"
+    if damage == "truncated tables":
+        (folder / TABLES).write_text('{"ids": [')
+    elif damage == "no key":
+        (folder / "key").unlink()
+    else:
+        next((folder / "bm25").glob("data*.npy")).unlink()
+    index = load_lexical(settings, "reform-build-a", InMemoryChunks(CHUNKS))
+    assert_same_index(index, HybridRetriever.build_lexical(settings, CHUNKS))
+    assert_same_index(load_lexical(settings, "reform-build-a", NoChunks()), index)  # and saved whole again
 
 
 def test_an_unwritable_store_still_loads(settings, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise PermissionError("read-only")
 
-    monkeypatch.setattr(lexical_cache.tempfile, "NamedTemporaryFile", refuse)
-    index = load_lexical(settings, "reform-build-a", CHUNKS)
+    monkeypatch.setattr(lexical_cache.tempfile, "mkdtemp", refuse)
+    index = load_lexical(settings, "reform-build-a", InMemoryChunks(CHUNKS))
     assert_same_index(index, HybridRetriever.build_lexical(settings, CHUNKS))
 
 
-def test_no_cache_for_a_chroma_server(settings):
-    server = settings.with_overrides(chroma_host="127.0.0.1")
-    assert cache_dir(server) is None
-    load_lexical(server, "reform-build-a", CHUNKS)
-    assert not (settings.store_dir / lexical_cache.FOLDER).exists()
+def test_a_new_build_gets_its_own_files_and_the_others_go(settings):
+    save_build_files(settings, "reform-build-a", CHUNKS)
+    changed = CHUNKS[:-1] + [chunk(9, "A newly ingested article about family hubs.")]
+    save_build_files(settings, "reform-build-b", changed)
+    (files_root(settings) / ".reform-build-c.x.tmp").mkdir()  # left by a run killed while writing
+    assert remove_other_builds(settings, keep="reform-build-b")
+    assert folders(settings) == ["reform-build-b"]
+    index = load_lexical(settings, "reform-build-b", NoChunks())
+    assert "hub" in index.vocabulary and "doc-9#0" in index.ids
+
+
+def test_an_empty_build_saves_and_scores_nothing(settings):
+    save_build_files(settings, "reform-empty", [])
+    index = load_lexical(settings, "reform-empty", NoChunks())
+    assert index.size == 0 and len(index.scores("family help")) == 0

@@ -104,7 +104,7 @@ def test_filters_chroma_where_combines_clauses_on_the_date_ordinal():
 
 def ranked_ids(index: LexicalIndex, query: str) -> list[str]:
     scores = index.scores(query)
-    return [index.chunks[i].id for i in sorted(range(len(scores)), key=lambda i: -scores[i]) if scores[i] > 0]
+    return [index.ids[i] for i in sorted(range(len(scores)), key=lambda i: -scores[i]) if scores[i] > 0]
 
 
 def test_lexical_index_ranks_the_chunk_with_the_exact_terms_first():

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant.lexical_cache import files_root
 from assistant.store import IndexStore
 from evals import bench
 
@@ -14,8 +15,21 @@ def test_bench_pieces_run_at_tiny_sizes(corpus_settings, embedder, tmp_path):
     rows = bench.bench_scaling(corpus_settings, [2], 2, tmp_path, baseline=False)
     assert [r["factor"] for r in rows] == [2] and "p50_ms" in rows[0], rows
     assert rows[0]["chunks"] == 2 * len(IndexStore(corpus_settings).all_chunks())
+    assert 0 < rows[0]["retriever_load_s"] <= rows[0]["load_s"] and rows[0]["load_first_s"] > 0
+    synthetic = corpus_settings.with_overrides(store_dir=tmp_path / "x2")
+    assert (files_root(synthetic) / IndexStore(synthetic).active().name / "key").exists()  # saved as ingest does
     bench.plot_scaling(rows, tmp_path)
-    assert (tmp_path / "scaling_latency.png").exists() and (tmp_path / "scaling_memory.png").exists()
+    assert all((tmp_path / f"scaling_{name}.png").exists() for name in ("latency", "memory", "load"))
     result = {"ingest": {"ingest_chunks_per_s": 1, "raw_embed_chunks_per_s": 2, "ingest_vs_raw_ratio": 0.5},
               "cold_start": {"error": "n/a"}, "warm": warm, "peak_rss_mb": 1.0, "scaling": rows}
-    assert "x2" in bench.table(result)
+    assert "x2" in bench.table(result) and "| x2 | " in bench.scaling_table(rows)
+
+
+@pytest.mark.server
+@pytest.mark.skipif(not bench.CHROMA.exists(), reason="the chroma CLI is not installed in this environment")
+def test_bench_scaling_also_starts_against_a_chroma_server(corpus_settings, tmp_path):
+    rows = bench.bench_scaling(corpus_settings, [2], 2, tmp_path, baseline=False, server=True)
+    row = rows[0]
+    assert "server_error" not in row, row
+    assert row["server_p50_ms"] > 0 and 0 < row["server_retriever_load_s"] <= row["server_load_s"]
+    assert "served by `chroma run`" in bench.scaling_table(rows)
