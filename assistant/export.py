@@ -50,7 +50,9 @@ def to_markdown(briefing) -> str:
     lines += [f"_{note}_\n" for note in briefing.notes]
     for section in briefing.sections:
         lines += [f"## {section.heading}", ""]
-        if section.style == "paragraph":
+        if getattr(section, "note", ""):
+            lines.append(f"_{section.note}_")
+        elif section.style == "paragraph":
             lines.append(" ".join(item_text(item) for item in section.items))
         else:
             lines += [f"- {_md_label(item.label)}{item_text(item)}" for item in section.items]
@@ -78,7 +80,9 @@ def to_docx(briefing) -> bytes:
         _italic(document.add_paragraph(), note)
     for section in briefing.sections:
         document.add_heading(section.heading, level=2)
-        if section.style == "paragraph":
+        if getattr(section, "note", ""):
+            _italic(document.add_paragraph(), section.note)
+        elif section.style == "paragraph":
             document.add_paragraph(" ".join(item_text(item) for item in section.items))
             continue
         for item in section.items:
@@ -107,7 +111,9 @@ def to_html(briefing) -> str:
     body += [f'<p class="note">{esc(note)}</p>' for note in briefing.notes]
     for section in briefing.sections:
         body.append(f"<h2>{esc(section.heading)}</h2>")
-        if section.style == "paragraph":
+        if getattr(section, "note", ""):
+            body.append(f'<p class="note">{esc(section.note)}</p>')
+        elif section.style == "paragraph":
             body.append("<p>" + " ".join(_html_item(item) for item in section.items) + "</p>")
         else:
             body.append("<ul>" + "".join(f"<li>{_html_item(item)}</li>" for item in section.items) + "</ul>")

@@ -162,7 +162,7 @@ def test_fake_briefing_has_sections_in_order_and_every_line_cited(fake_briefing)
 def test_fake_briefing_attributes_quotes_and_dates_the_timeline(fake_briefing):
     markdown = fake_briefing.markdown
     assert "**The charity Kinship**" in markdown
-    assert "**2016-01-14**" in markdown
+    assert "**14 January 2016**" in markdown  # the date as the source states it (issue 14)
     assert "£44m" in markdown and "(Community Care, 2023-02-07)" in markdown
 
 
