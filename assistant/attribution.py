@@ -3,7 +3,7 @@
 Speakers are recognised by the shape of the text, never by a list of names: a capitalised name or an
 acronym next to a speech verb ("X said", "said X, chief executive of Y", "According to X, …"), whole
 quotations with their opening and closing marks, and the passage's publisher when the source itself
-is the voice (it speaks in the first person, or states a position in a passage that quotes nobody).
+is the voice (it speaks in the first person outside any quotation).
 
 >>> from assistant.models import Passage
 >>> text = "“We are pleased,” said Jane Smith, chief executive of the Carers Trust. It cost £2m."
@@ -70,9 +70,6 @@ _FRAME = frozenset(content_words(
     "says think thought view views object objected objection objections concern concerns concerned raise raised "
     "criticise criticised criticism criticisms welcome welcomed worry worries worried position positions "
     "stance feel felt reason reasons argue argued make made sector bodies body people"))
-# A position the text itself takes (what ought to happen), as opposed to a report of what others did or said.
-_NORMATIVE = re.compile(r"\b(?:must|should|ought to|needs? to|it is (?:vital|essential|crucial|important)|"
-                        r"(?:we|it) (?:urge|call|believe|welcome|recommend)\w*)\b", re.I)
 POINT_LIMIT = 5  # attributed points in one answer: enough viewpoints, short enough to read
 
 
@@ -199,20 +196,18 @@ def _about(unit: str) -> str:
 
 
 def _publisher_voice(passage: Passage, found: list[Attribution]) -> list[Attribution]:
-    """Sentences in which the source itself takes a position: first person outside quotations, or a
-    normative stance ('must', 'should', 'needs to') in a passage that quotes nobody else (a news report's own sentences are the reporter's)."""
+    """Sentences in which the source itself speaks: the first person ('we', 'our') outside quotations.
+    A report's other sentences are the reporter's account of others, never the publisher's position."""
     publisher = (passage.metadata.get("publisher") or "").strip()
     if not publisher:
         return []
     taken = [(a.start, a.end) for a in found]
-    quotes_others = any(a.kind in ("quote", "reported") for a in found)
     voiced = []
     for start, end in quotation_units(passage.text):
         unit = passage.text[start:end]
         if any(a <= start < b for a, b in taken) or quotation(unit) or len(unit.split()) < 6:
             continue
-        first_person = bool(_FIRST_PERSON.search(unit))
-        if first_person or (not quotes_others and _NORMATIVE.search(unit)):
+        if _FIRST_PERSON.search(unit):
             voiced.append(Attribution(publisher, unit.strip(), unit, start, end, "publisher"))
     return voiced
 

@@ -17,13 +17,14 @@ from assistant.claims import ClaimIndex, claims_in
 from assistant.models import Citation, Passage
 from assistant.patterns import DATE, DEFINING, MONEY, NAME, PERCENT, PLACE_HINT, RECENT_DAYS
 from assistant.text import content_words, is_bullet, sentence_spans, stem, strip_bullet
+from assistant.text import words as plain_words
 from assistant.timeline import EventDate, clean_sentence, event_date, make_citation, parse_iso, similar
 
 SECTIONS = ("Overview", "Key facts and figures", "Timeline", "Who said what",
             "Criticisms and open questions", "Questions for discussion")
 QUERIES = ("{}", "{} funding cost £", "{} criticism concern warned", "{} when date timeline", "{} said")
-LIMITS = {"Overview": 3, "Key facts and figures": 8, "Timeline": 8, "Who said what": 8,
-          "Criticisms and open questions": 5, "Questions for discussion": 4}
+LIMITS = {"Overview": 4, "Key facts and figures": 10, "Timeline": 8, "Who said what": 10,
+          "Criticisms and open questions": 6, "Questions for discussion": 4}
 SPARSE_LIMIT = 2  # items per section when the documents say little on the topic
 DENSE_FLOOR = 0.25  # below this cosine similarity a passage is never about the topic
 MIN_SCORE = 0.15  # sentence relevance needed to appear at all (being on topic is checked apart from it)
@@ -31,6 +32,7 @@ MIN_SCORE = 0.15  # sentence relevance needed to appear at all (being on topic i
 _CITE = re.compile(r"\[\d+\]")
 ON_TOPIC = 0.5  # share of a topic part's IDF weight a sentence (or its heading) must name to be about it
 RARE_SHARE = 0.45  # a word alone stands for a topic part when its IDF is this share of the corpus's highest
+SINGLE_SHARE = 0.3  # ... and it carries this share of the part's weight ('Ofsted' in 'Ofsted's new powers')
 _CRITICAL = re.compile(
     r"\b(?:concerns?|concerned|worr(?:y|ied|ies|ying)|warn(?:ed|s|ing)?|risks? (?:of|that)|risk(?:s|ed)? \w+ing|criticis\w*|fall(?:s|ing)? "
     r"(?:far )?short|short-term|shortfall|lacks?|lacking|fail(?:ed|s|ure)?|weakness\w*|cuts|stretched|"
@@ -42,7 +44,15 @@ _CRITICAL = re.compile(
 _DANGLING = re.compile(r"^[“‘\"]?(?:This|It|These|They|He|She|That|Those|Its|Their|His|Her|Such|However|Instead|"
                        r"But|Also|Meanwhile|Similarly|Additionally|Furthermore|Moreover|Nevertheless|Therefore|"
                        r"Thus|So|And|Yet|Both|The same|In addition|As a result|Despite this|Even so)\b")
-_PRONOUN_LED = re.compile(r"^(?:It|They|This|These)\b")
+_NOT_HEADING = re.compile(r"https?://|www\.|^(?:Source|Published|By)\b", re.I)  # a header line, not a heading
+# 'This funding …', 'These teams …': a demonstrative with its noun reads whole under a heading on the
+# topic; a bare pronoun ('It was …', 'This is …') does not.
+_BARE_PRONOUN = re.compile(r"^(?:It|They|This|These|That|Those|He|She|Its|Their|His|Her)\b")
+_PRONOUN_LED = re.compile(r"^(?:This|These) (?!(?:is|was|are|were|has|have|had|will|would|means|meant|could|can|"
+                          r"may|might|should|must|comes?|came|follows?|followed|includes?)\b)[a-z]+")
+# What something is: the sentences a reader needs first.
+_DEFINES = re.compile(r"\b(?:involves?|means|refers? to|designed to|aims? to|(?:is|are) (?:a|an)|known as|"
+                      r"defined as|comprises?|consists? of)\b")
 _NUMBERISH = re.compile(r"\b\d[\d,.]*\b")
 _QUOTED_TITLE = re.compile(r"(?:paper|strategy|report|Bill|bill|framework)\s+[‘“'][A-Z][^’”']{8,}[’”']")
 # What an amount is for: a sum with a purpose ('£44m to test…', '£9m for training', 'invest £2bn in').
@@ -118,6 +128,8 @@ class Sentence:
     terms: frozenset = frozenset()
     attribution: Attribution | None = None  # who states it (assistant.attribution)
     heading: str = ""  # the heading that puts it on topic, when its own words do not
+    context: str = ""  # the sentence before, shown first when this one opens with a pronoun that leans on it
+    quote_on_topic: bool = False  # its quotation alone is on topic (so it can be shown without the rest)
     date_heading: str = ""  # the heading its date comes from, when the sentence states none ('From 1 April 2026')
     turn: int = 0  # how many sentences of the same speaker rank above this one (set while picking)
     topical: bool = True  # about the topic by its own words or its heading
@@ -356,18 +368,26 @@ def candidates(passages: list[Passage], terms: dict[str, float], inherited: dict
         base = max(relevance(passage, terms), (inherited or {}).get(passage.chunk_id, 0.0))
         title = overlap(_context(passage), terms)
         said = {a.start: a for a in attributions(passage, speaker_at_start(passage, by_place))}
+        previous = ""
         for start, end, text in quotable_units(passage.text):
             headings = headings_of(passage, start, firsts)
-            own = on_topic(text, topic)
-            if needs_antecedent(text) and not (own and _PRONOUN_LED.match(text)):
-                continue  # a pronoun naming the topic in its own sentence reads whole; a connective never does
+            context = previous if needs_antecedent(text) and _BARE_PRONOUN.match(text) else ""
+            previous = "" if needs_antecedent(text) else text
+            own = on_topic(f"{context} {text}", topic)
             score = 0.35 * overlap(text, terms) + 0.5 * base + 0.15 * title
             heading = "" if own else next((h for h in headings if on_topic(h, topic)), "")
+            if needs_antecedent(text) and not context and not (heading and _PRONOUN_LED.match(text)):
+                continue  # 'However, …' never reads whole; 'It …' does after the sentence it leans on
             date = event_date(text) or (event_date(headings[0]) if headings else None)
             out.append(Sentence(passage, start, end, text, score, date, frozenset(content_words(text)),
                                 said.get(start), heading=heading, topical=own or bool(heading),
-                                date_heading="" if event_date(text) or not headings else headings[0]))
+                                date_heading="" if event_date(text) or not headings else headings[0],
+                                quote_on_topic=_quote_on_topic(said.get(start), topic), context=context))
     return sorted(out, key=lambda s: (-s.score, s.passage.chunk_id, s.start))
+
+
+def _quote_on_topic(attribution: Attribution | None, topic: "Topic") -> bool:
+    return bool(attribution and attribution.kind == "quote" and on_topic(attribution.statement, topic))
 
 
 def quotable_units(text: str) -> list[tuple[int, int, str]]:
@@ -376,7 +396,7 @@ def quotable_units(text: str) -> list[tuple[int, int, str]]:
     out = []
     for start, end in quotation_units(text):
         raw = text[start:end]
-        if is_bullet(raw) and not re.search(r"[.!?…:”’]$", raw.rstrip()) and len(raw.split()) >= 6:
+        if is_bullet(raw) and not re.search(r"[.!?…:”’]$", raw.rstrip()) and len(raw.split()) >= 8:
             raw = raw.rstrip() + "."  # a list item without a full stop is still a whole statement
         cleaned = clean_sentence(raw)
         if cleaned:
@@ -400,7 +420,8 @@ def headings_of(passage: Passage, start: int, first_lines: dict[str, str]) -> li
             break
     found += [passage.metadata.get("section") or "", passage.metadata.get("title") or "",
               first_lines.get(passage.source_id, "")]
-    return [heading for heading in found if heading]
+    return [heading for heading in found if heading and not _NOT_HEADING.search(heading)
+            and len(heading.split()) <= 16 and not heading.endswith(".")]
 
 
 def first_lines(chunks) -> dict[str, str]:
@@ -427,19 +448,31 @@ class Topic:
         return cls(parts, close, RARE_SHARE * max(idf.values(), default=1.0))
 
     def covers(self, text: str) -> bool:
+        words = [stem(word) for word in plain_words(text)]  # stopwords kept: a phrase is adjacent words
         present = set(content_words(text))
         present |= {piece for word in present if "-" in word for piece in word.split("-")}  # 'for-profit'
 
-        return bool(self.close & present) or any(self._names(part, present) for part in self.parts)
+        return bool(self.close & present) or any(self._names(part, present, words) for part in self.parts)
 
-    def _names(self, part: dict[str, float], present: set[str]) -> bool:
+    def _names(self, part: dict[str, float], present: set[str], words: list[str]) -> bool:
         named = [term for term in part if any(_same_word(term, word) for word in present)]
         if not named:
             return False
         if len(named) == len(part):
-            return True
+            return len(part) == 1 or any(part[t] >= self.rare for t in named) or _in_a_row(named, words)
         share = sum(part[term] for term in named) / sum(part.values())
-        return share >= ON_TOPIC and (len(named) >= 2 or part[named[0]] >= self.rare)
+        if len(named) == 1:  # one word alone: the part's rarest word, and rare in the corpus
+            return share >= SINGLE_SHARE and part[named[0]] >= self.rare and part[named[0]] == max(part.values())
+        return share >= ON_TOPIC
+
+
+def _in_a_row(terms: list[str], words: list[str]) -> bool:
+    """Whether the terms stand next to each other, in order, among the text's content words: common words
+    name the topic only as its phrase ('family help', not 'help families')."""
+    for i in range(len(words) - len(terms) + 1):
+        if all(_same_word(term, word) for term, word in zip(terms, words[i:i + len(terms)])):
+            return True
+    return False
 
 
 def on_topic(text: str, topic: "Topic") -> bool:
@@ -448,13 +481,13 @@ def on_topic(text: str, topic: "Topic") -> bool:
 
 
 def _same_word(term: str, word: str) -> bool:
-    """A topic word and a text word are the same word, or one is the other with a short ending
-    ('carer' and 'care' are not: the stems differ by a letter but are both whole words of four or more)."""
+    """A topic word and a text word are the same word, or one is the other with a short ending; an
+    agent ending makes another word ('care' is not 'carer' or 'career')."""
     if term == word:
         return True
     short, long = sorted((term, word), key=len)
-    return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 2 and not (
-        short.endswith("e") and long[len(short):len(short) + 1] == "r")
+    ending = long[len(short):]
+    return len(short) >= 4 and long.startswith(short) and len(ending) <= 2 and ending not in ("r", "er")
 
 
 def close_terms(topic: str, chunks, terms: dict[str, float]) -> frozenset:
@@ -583,11 +616,12 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
 
 
 def _overview_score(s: Sentence) -> float | None:
-    if s.attribution or s.heading or s.text.startswith(("“", "‘", "\"")) or len(s.text.split()) < 10:
-        return None  # the overview speaks in the documents' own voice, on topic by its own words
-    figures = bool(s.date or MONEY.search(s.text) or PERCENT.search(s.text))
-    return (s.score + (0.08 if DEFINING.search(s.text) else 0.0) - (0.05 if _CRITICAL.search(s.text) else 0.0)
-            - (0.1 if figures else 0.0))
+    spoken = s.attribution and s.attribution.kind in ("quote", "reported")
+    if spoken or s.heading or s.text.startswith(("“", "‘", "\"")) or len(s.text.split()) < 10 \
+            or MONEY.search(s.text) or PERCENT.search(s.text) or _PRONOUN_LED.match(s.text):
+        return None  # the overview speaks in the documents' own voice, on topic by its own words; figures are facts
+    return (s.score + (0.1 if _DEFINES.search(s.text) else 0.0) - (0.05 if _CRITICAL.search(s.text) else 0.0)
+            - (0.1 if s.date else 0.0))
 
 
 def _fact_score(s: Sentence) -> float | None:
@@ -605,6 +639,8 @@ def _fact_score(s: Sentence) -> float | None:
         bonus += 0.05
     if _QUOTED_TITLE.search(s.text):
         bonus += 0.15
+    if _DEFINES.search(s.text) and not s.heading:
+        bonus += 0.1  # what the topic is or does, in its own words: a fact a trainer needs first
     return s.score + 0.5 * min(bonus, 0.3) if bonus >= 0.1 else None
 
 
@@ -627,12 +663,13 @@ def _speaker_score(s: Sentence) -> float | None:
 
 
 def speaker_key(s: Sentence) -> str:
-    """One key per speaker: a person by surname ('Sam Turner' and 'Turner'), a body by its initials
-    ('Local Government Association' and 'LGA'), whatever role follows the name."""
+    """One key per speaker: a person by surname ('Children's minister Jane Roe' and 'Roe'), a body by
+    its initials ('Local Government Association' and 'LGA'), whatever role goes with the name."""
     speaker = s.attribution.speaker if s.attribution else ""
     name = re.sub(r"^(?:[Tt]he|[Cc]harity|[Ff]ellow) ", "", speaker.split(",")[0].strip())
-    if _PERSON_SHAPE.fullmatch(name) and not _BODY_WORD.search(name):
-        return name.split()[-1].lower()
+    person = re.search(r"(?:^|\s)([A-Z][a-z’'\-]+ )?([A-Z][a-z’'\-]+)$", name)
+    if person and not _BODY_WORD.search(name) and (person.group(1) or len(name.split()) == 1):
+        return person.group(2).lower()
     capitals = [word[0] for word in name.split() if word[:1].isupper()]
     return "".join(capitals).lower() if len(capitals) > 1 else name.lower()
 
@@ -647,13 +684,16 @@ def _shown(s: Sentence) -> str:
     return f"{s.text} (under “{s.heading}”)" if s.heading else s.text
 
 
-def _item(s: Sentence, label: str = "") -> Item:
-    return Item([_shown(s)], [s.source_id], label)
+def _item(s: Sentence, label: str = "", suffix: str = "") -> Item:
+    """The sentence as an item, after the sentence its opening pronoun leans on (each cited)."""
+    if s.context:
+        return Item([s.context, _shown(s) + suffix], [s.source_id, s.source_id], label)
+    return Item([_shown(s) + suffix], [s.source_id], label)
 
 
 def _fact_item(s: Sentence) -> Item:
     publisher = s.passage.metadata.get("publisher", "") or "unknown source"
-    return Item([f"{_shown(s)} ({publisher}, {s.published or 'undated'})"], [s.source_id])
+    return _item(s, suffix=f" ({publisher}, {s.published or 'undated'})")
 
 
 def _timeline_item(s: Sentence) -> Item:
@@ -665,7 +705,7 @@ def _timeline_item(s: Sentence) -> Item:
 def _speaker_item(s: Sentence) -> Item:
     """One line per speaker: their whole quotation, or the sentence that reports what they said."""
     a = s.attribution
-    if a.kind == "quote":
+    if a.kind == "quote" and s.quote_on_topic:
         return Item([a.statement], [s.source_id], a.speaker)
     return _item(s, a.speaker)
 
