@@ -48,8 +48,9 @@ _CONNECTOR = frozenset({"of", "for", "and", "the", "on", "in", "at", "de", "to",
                         "their", "national", "local", "social", "children’s", "children's", "care", "work",
                         "young", "fellow", "former", "interim", "acting", "joint", "senior", "general",
                         "policy", "public", "affairs", "strategic", "development", "practice", "services", "children"})
+# Words that point back to a speaker named earlier ('the charity said'); 'the government' names its speaker.
 _PRONOUN = re.compile(r"^(?:it|he|she|they|we|the (?:association|organisation|charity|minister|body|group|"
-                      r"coalition|union|council|department|committee|government|report|review))$", re.I)
+                      r"coalition|union|council|department))$", re.I)
 _CLAUSE_WORD = re.compile(r"\b(?:will|would|has|have|had|is|are|was|were|can|could|should|may|might|must|"
                           r"which|who|that|this|these|there|if|when|because)\b")
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being)$")

@@ -23,7 +23,7 @@ from assistant.timeline import EventDate, clean_sentence, event_date, make_citat
 SECTIONS = ("Overview", "Key facts and figures", "Timeline", "Who said what",
             "Criticisms and open questions", "Questions for discussion")
 QUERIES = ("{}", "{} funding cost £", "{} criticism concern warned", "{} when date timeline", "{} said")
-LIMITS = {"Overview": 4, "Key facts and figures": 10, "Timeline": 8, "Who said what": 10,
+LIMITS = {"Overview": 5, "Key facts and figures": 10, "Timeline": 8, "Who said what": 10,
           "Criticisms and open questions": 6, "Questions for discussion": 4}
 SPARSE_LIMIT = 2  # items per section when the documents say little on the topic
 DENSE_FLOOR = 0.25  # below this cosine similarity a passage is never about the topic
@@ -554,6 +554,7 @@ def compose(sentences: list[Sentence], limits: dict[str, int], topic: str, claim
     pool = merge_near_duplicates([s for s in sentences if s.score >= MIN_SCORE and s.topical])
     used: list[Sentence] = []
     speakers = _pick(pool, used, limits["Who said what"], _speaker_score, spread=speaker_key)
+    seconds = _second_statements(speakers, pool, used)
     overview = _pick(pool, used, limits["Overview"], _overview_score, distinct_passages=True)
     facts = _pick(pool, used, limits["Key facts and figures"], _fact_score, spread=_source, per=3)
     timeline = _pick(pool, used, limits["Timeline"], _timeline_score)
@@ -563,7 +564,7 @@ def compose(sentences: list[Sentence], limits: dict[str, int], topic: str, claim
         Section("Overview", [_item(s) for s in overview], style="paragraph"),
         Section("Key facts and figures", conflicts + [_fact_item(s) for s in facts]),
         Section("Timeline", [_timeline_item(s) for s in sorted(timeline, key=_date_key)]),
-        Section("Who said what", [_speaker_item(s) for s in speakers]),
+        Section("Who said what", [_speaker_item(s, seconds.get(id(s))) for s in speakers]),
         Section("Criticisms and open questions", [_critical_item(s) for s in critical]),
         Section("Questions for discussion", discussion(conflicts, critical + speakers,
                                                          limits["Questions for discussion"])),
@@ -702,12 +703,35 @@ def _timeline_item(s: Sentence) -> Item:
     return _item(s, f"{s.published} (date of report)")
 
 
-def _speaker_item(s: Sentence) -> Item:
-    """One line per speaker: their whole quotation, or the sentence that reports what they said."""
+def _second_statements(speakers: list[Sentence], pool: list[Sentence], used: list[Sentence]) -> dict:
+    """For each speaker, their next best statement on the topic, if they made another (same line)."""
+    seconds = {}
+    for first in speakers:
+        more = [s for s in pool if s not in used and _speaker_score(s) is not None
+                and s.attribution.kind in ("quote", "reported") and speaker_key(s) == speaker_key(first)
+                and _jaccard(s.terms, first.terms) <= 0.6]
+        if more:
+            second = max(more, key=lambda s: (s.score, -s.start))
+            seconds[id(first)] = second
+            used.append(second)
+    return seconds
+
+
+def _speaker_item(s: Sentence, second: Sentence | None = None) -> Item:
+    """One line per speaker: their whole quotation, or the sentence that reports what they said; a
+    second statement of theirs follows on the same line."""
+    item = Item([], [], s.attribution.speaker)
+    for statement in (s, second) if second is not None else (s,):
+        segments = _statement(statement)
+        item.segments += segments
+        item.sources += [statement.source_id] * len(segments)
+    return item
+
+
+def _statement(s: Sentence) -> list[str]:
+    """What the speaker said, as cited segments: the quotation alone when it is on topic by itself."""
     a = s.attribution
-    if a.kind == "quote" and s.quote_on_topic:
-        return Item([a.statement], [s.source_id], a.speaker)
-    return _item(s, a.speaker)
+    return [a.statement] if a.kind == "quote" and s.quote_on_topic else _item(s).segments
 
 
 def _critical_item(s: Sentence) -> Item:

@@ -140,6 +140,8 @@ def score(item: dict, record: dict) -> dict:
         if record["status"] == "answered":
             scores["fact_recall"] = m.briefing_coverage(record["answer"], facts)
             scores["uncited"] = m.uncited_bullets(record["answer"])
+            terms = item.get("terms") or m.topic_term_groups(item["topic"])
+            scores["precision"] = m.briefing_precision(record["answer"], terms)
     elif kind != m.OUT_OF_SCOPE:
         scores["fact_recall"] = m.fact_recall(record["answer"], facts)
         scores["correct"] = m.all_facts(record["answer"], facts)
@@ -203,6 +205,7 @@ def summarise(records: list[dict]) -> dict:
         "false_refusal": m.false_refusal_rate(pairs),
         "followup": m.mean(pick("fact_recall", ("followup",))),
         "briefing_coverage": m.mean(r["fact_recall"] for r in briefs),
+        "briefing_precision": m.mean(r.get("precision") for r in briefs),
         "uncited_bullets": sum(len(r["uncited"]) for r in briefs) if briefs else None,
         "latency_p50_ms": m.percentile(latencies, 50),
         "latency_p95_ms": m.percentile(latencies, 95),
