@@ -23,7 +23,7 @@ from assistant.timeline import EventDate, clean_sentence, event_date, make_citat
 SECTIONS = ("Overview", "Key facts and figures", "Timeline", "Who said what",
             "Criticisms and open questions", "Questions for discussion")
 QUERIES = ("{}", "{} funding cost £", "{} criticism concern warned", "{} when date timeline", "{} said")
-LIMITS = {"Overview": 5, "Key facts and figures": 10, "Timeline": 8, "Who said what": 10,
+LIMITS = {"Overview": 4, "Key facts and figures": 10, "Timeline": 8, "Who said what": 10,
           "Criticisms and open questions": 6, "Questions for discussion": 4}
 SPARSE_LIMIT = 2  # items per section when the documents say little on the topic
 DENSE_FLOOR = 0.25  # below this cosine similarity a passage is never about the topic
@@ -564,7 +564,7 @@ def compose(sentences: list[Sentence], limits: dict[str, int], topic: str, claim
         Section("Overview", [_item(s) for s in overview], style="paragraph"),
         Section("Key facts and figures", conflicts + [_fact_item(s) for s in facts]),
         Section("Timeline", [_timeline_item(s) for s in sorted(timeline, key=_date_key)]),
-        Section("Who said what", [_speaker_item(s, seconds.get(id(s))) for s in speakers]),
+        Section("Who said what", [_speaker_item(s, seconds.get(id(s)), _fullest_name(s, pool)) for s in speakers]),
         Section("Criticisms and open questions", [_critical_item(s) for s in critical]),
         Section("Questions for discussion", discussion(conflicts, critical + speakers,
                                                          limits["Questions for discussion"])),
@@ -664,13 +664,15 @@ def _speaker_score(s: Sentence) -> float | None:
 
 
 def speaker_key(s: Sentence) -> str:
-    """One key per speaker: a person by surname ('Children's minister Jane Roe' and 'Roe'), a body by
-    its initials ('Local Government Association' and 'LGA'), whatever role goes with the name."""
+    """One key per speaker: a person by surname ('Jane Roe, director of X', 'minister Jane Roe' and
+    'Roe'), a body by its initials ('Local Government Association' and 'LGA')."""
     speaker = s.attribution.speaker if s.attribution else ""
-    name = re.sub(r"^(?:[Tt]he|[Cc]harity|[Ff]ellow) ", "", speaker.split(",")[0].strip())
-    person = re.search(r"(?:^|\s)([A-Z][a-z’'\-]+ )?([A-Z][a-z’'\-]+)$", name)
-    if person and not _BODY_WORD.search(name) and (person.group(1) or len(name.split()) == 1):
-        return person.group(2).lower()
+    pieces = [piece.strip() for piece in speaker.split(",") if piece.strip()] or [""]
+    for piece in pieces:
+        person = re.search(r"(?:^|\s)([A-Z][a-z’'\-]+ )?([A-Z][a-z’'\-]+)$", piece)
+        if person and not _BODY_WORD.search(piece) and (person.group(1) or len(piece.split()) == 1):
+            return person.group(2).lower()
+    name = re.sub(r"^(?:[Tt]he|[Cc]harity|[Ff]ellow|[Ff]or the) ", "", pieces[0])
     capitals = [word[0] for word in name.split() if word[:1].isupper()]
     return "".join(capitals).lower() if len(capitals) > 1 else name.lower()
 
@@ -709,7 +711,7 @@ def _second_statements(speakers: list[Sentence], pool: list[Sentence], used: lis
     for first in speakers:
         more = [s for s in pool if s not in used and _speaker_score(s) is not None
                 and s.attribution.kind in ("quote", "reported") and speaker_key(s) == speaker_key(first)
-                and _jaccard(s.terms, first.terms) <= 0.6]
+                and _jaccard(s.terms, first.terms) <= 0.6 and not _repeats(s, first)]
         if more:
             second = max(more, key=lambda s: (s.score, -s.start))
             seconds[id(first)] = second
@@ -717,10 +719,23 @@ def _second_statements(speakers: list[Sentence], pool: list[Sentence], used: lis
     return seconds
 
 
-def _speaker_item(s: Sentence, second: Sentence | None = None) -> Item:
+def _repeats(s: Sentence, other: Sentence) -> bool:
+    """Whether s quotes what other already quotes (a quotation reported twice in one article)."""
+    mine, theirs = s.attribution.statement.strip("“”‘’\" ."), other.attribution.statement.strip("“”‘’\" .")
+    return bool(mine and theirs) and (mine in other.text or theirs in s.text)
+
+
+def _fullest_name(s: Sentence, pool: list[Sentence]) -> str:
+    """The speaker as the documents name them most fully ('Sam Turner, head of policy' over 'Turner')."""
+    names = [other.attribution.speaker for other in pool if other.attribution and
+             other.attribution.kind in ("quote", "reported") and speaker_key(other) == speaker_key(s)]
+    return max(names + [s.attribution.speaker], key=len)
+
+
+def _speaker_item(s: Sentence, second: Sentence | None = None, name: str = "") -> Item:
     """One line per speaker: their whole quotation, or the sentence that reports what they said; a
     second statement of theirs follows on the same line."""
-    item = Item([], [], s.attribution.speaker)
+    item = Item([], [], name or s.attribution.speaker)
     for statement in (s, second) if second is not None else (s,):
         segments = _statement(statement)
         item.segments += segments

@@ -176,3 +176,27 @@ def test_backend_usage_is_empty_for_the_extractive_default():
     records = [{"kind": "number", "status": "answered", "backend": "extractive", "notes": []},
                {"kind": "out_of_scope", "status": "not_found", "backend": "extractive", "notes": ["refused: x"]}]
     assert set(m.backend_usage(records).values()) == {None}
+
+
+@pytest.mark.parametrize("markdown, terms, expected", [
+    ("## Facts\n- Kinship carers get £44m [1]\n- The budget grew [2]", [["kinship"]], 0.5),
+    ("## Overview\nKinship care is family care. [1] Councils pay. [2]\n## Facts\n- KINSHIP allowance [1]",
+     [["kinship"]], 2 / 3),
+    ("## Facts\n- RCCs will commission care [1]\n- Co-operatives are regional [2]", [["co-operative"], ["RCC"]], 1.0),
+    ("## Timeline\n_Nothing in the documents on x for this section._\n## Questions for discussion\n- Why? [1]",
+     [["x"]], None),
+    ("## Facts\n- kinship [1]\n## References\n1. Kinship report [1]\n2. Other", [["kinship"]], 1.0),
+])
+def test_briefing_precision_counts_points_on_topic(markdown, terms, expected):
+    result = m.briefing_precision(markdown, terms)
+    assert result == pytest.approx(expected) if expected is not None else result is None
+
+
+def test_briefing_points_leave_out_notes_questions_and_references():
+    markdown = ("# Briefing: x\n_Generated today_\n## Overview\nOne [1] Two [2]\n## Timeline\n_Nothing here._\n"
+                "## Questions for discussion\n- Why? [1]\n## References\n1. A source")
+    assert m.briefing_points(markdown) == ["One [1]", "Two [2]"]
+
+
+def test_topic_term_groups_fall_back_to_the_topic_words():
+    assert m.topic_term_groups("support for care leavers") == [["support"], ["care"], ["leavers"]]
