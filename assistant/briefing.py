@@ -25,6 +25,7 @@ SECTIONS = ("Overview", "Key facts and figures", "Timeline", "Who said what",
 QUERIES = ("{}", "{} funding cost £", "{} criticism concern warned", "{} when date timeline", "{} said")
 LIMITS = {"Overview": 4, "Key facts and figures": 10, "Timeline": 8, "Who said what": 10,
           "Criticisms and open questions": 6, "Questions for discussion": 4}
+MORE_PER_SPEAKER = 2  # statements after a speaker's first, on the same line: their position, not one remark
 SPARSE_LIMIT = 2  # items per section when the documents say little on the topic
 DENSE_FLOOR = 0.25  # below this cosine similarity a passage is never about the topic
 MIN_SCORE = 0.15  # sentence relevance needed to appear at all (being on topic is checked apart from it)
@@ -52,7 +53,10 @@ _PRONOUN_LED = re.compile(r"^(?:This|These) (?!(?:is|was|are|were|has|have|had|w
                           r"may|might|should|must|comes?|came|follows?|followed|includes?)\b)[a-z]+")
 # What something is: the sentences a reader needs first.
 _DEFINES = re.compile(r"\b(?:involves?|means|refers? to|designed to|aims? to|(?:is|are) (?:a|an)|known as|"
-                      r"defined as|comprises?|consists? of)\b")
+                      r"defined as|comprises?|consists? of|brings? together|merg(?:e|es|ed|ing|er)|combin\w+)\b")
+# A reaction that names what it responds to only by a definite noun ('Responding to the reforms, …').
+_RESPONDING = re.compile(r"^(?:Responding to|In response to|Reacting to|Commenting on) (?:the|these|this) "
+                         r"(?:[\w’'-]+ ){0,2}?(?P<noun>[\w’'-]+)\b")
 _NUMBERISH = re.compile(r"\b\d[\d,.]*\b")
 _QUOTED_TITLE = re.compile(r"(?:paper|strategy|report|Bill|bill|framework)\s+[‘“'][A-Z][^’”']{8,}[’”']")
 # What an amount is for: a sum with a purpose ('£44m to test…', '£9m for training', 'invest £2bn in').
@@ -369,9 +373,13 @@ def candidates(passages: list[Passage], terms: dict[str, float], inherited: dict
         title = overlap(_context(passage), terms)
         said = {a.start: a for a in attributions(passage, speaker_at_start(passage, by_place))}
         previous = ""
+        before = by_place.get((passage.source_id, passage.metadata.get("position", 0) - 1))
+        earlier = [text for _, _, text in quotable_units(before.text)] if before is not None else []
         for start, end, text in quotable_units(passage.text):
             headings = headings_of(passage, start, firsts)
             context = previous if needs_antecedent(text) and _BARE_PRONOUN.match(text) else ""
+            context = context or responded_to(text, earlier, topic)
+            earlier.append(text)
             previous = "" if needs_antecedent(text) else text
             own = on_topic(f"{context} {text}", topic)
             score = 0.35 * overlap(text, terms) + 0.5 * base + 0.15 * title
@@ -384,6 +392,17 @@ def candidates(passages: list[Passage], terms: dict[str, float], inherited: dict
                                 date_heading="" if event_date(text) or not headings else headings[0],
                                 quote_on_topic=_quote_on_topic(said.get(start), topic), context=context))
     return sorted(out, key=lambda s: (-s.score, s.passage.chunk_id, s.start))
+
+
+def responded_to(text: str, earlier: list[str], topic: "Topic") -> str:
+    """For 'Responding to the reforms, X said …': the latest earlier sentence on the topic that names
+    what is responded to (so the reaction is shown with what it reacts to); '' otherwise."""
+    match = _RESPONDING.match(text)
+    if not match or on_topic(text, topic):
+        return ""
+    noun = stem(match.group("noun"))
+    return next((sentence for sentence in reversed(earlier) if noun in content_words(sentence)
+                 and on_topic(sentence, topic) and not needs_antecedent(sentence)), "")
 
 
 def _quote_on_topic(attribution: Attribution | None, topic: "Topic") -> bool:
@@ -564,7 +583,7 @@ def compose(sentences: list[Sentence], limits: dict[str, int], topic: str, claim
         Section("Overview", [_item(s) for s in overview], style="paragraph"),
         Section("Key facts and figures", conflicts + [_fact_item(s) for s in facts]),
         Section("Timeline", [_timeline_item(s) for s in sorted(timeline, key=_date_key)]),
-        Section("Who said what", [_speaker_item(s, seconds.get(id(s)), _fullest_name(s, pool)) for s in speakers]),
+        Section("Who said what", [_speaker_item(s, seconds.get(id(s), []), _fullest_name(s, pool)) for s in speakers]),
         Section("Criticisms and open questions", [_critical_item(s) for s in critical]),
         Section("Questions for discussion", discussion(conflicts, critical + speakers,
                                                          limits["Questions for discussion"])),
@@ -705,17 +724,21 @@ def _timeline_item(s: Sentence) -> Item:
     return _item(s, f"{s.published} (date of report)")
 
 
-def _second_statements(speakers: list[Sentence], pool: list[Sentence], used: list[Sentence]) -> dict:
-    """For each speaker, their next best statement on the topic, if they made another (same line)."""
-    seconds = {}
+def _second_statements(speakers: list[Sentence], pool: list[Sentence], used: list[Sentence],
+                       more_per_speaker: int = MORE_PER_SPEAKER) -> dict:
+    """For each speaker, their next best statements on the topic, if they made others (same line)."""
+    seconds: dict = {}
     for first in speakers:
-        more = [s for s in pool if s not in used and _speaker_score(s) is not None
-                and s.attribution.kind in ("quote", "reported") and speaker_key(s) == speaker_key(first)
-                and _jaccard(s.terms, first.terms) <= 0.6 and not _repeats(s, first)]
-        if more:
-            second = max(more, key=lambda s: (s.score, -s.start))
-            seconds[id(first)] = second
-            used.append(second)
+        said = [first]
+        for _ in range(more_per_speaker):
+            more = [s for s in pool if s not in used and _speaker_score(s) is not None
+                    and s.attribution.kind in ("quote", "reported") and speaker_key(s) == speaker_key(first)
+                    and all(_jaccard(s.terms, o.terms) <= 0.6 and not _repeats(s, o) for o in said)]
+            if not more:
+                break
+            said.append(max(more, key=lambda s: (s.score, -s.start)))
+            used.append(said[-1])
+        seconds[id(first)] = said[1:]
     return seconds
 
 
@@ -732,11 +755,11 @@ def _fullest_name(s: Sentence, pool: list[Sentence]) -> str:
     return max(names + [s.attribution.speaker], key=len)
 
 
-def _speaker_item(s: Sentence, second: Sentence | None = None, name: str = "") -> Item:
-    """One line per speaker: their whole quotation, or the sentence that reports what they said; a
-    second statement of theirs follows on the same line."""
+def _speaker_item(s: Sentence, more: list[Sentence] = (), name: str = "") -> Item:
+    """One line per speaker: their whole quotation, or the sentence that reports what they said; their
+    other statements on the topic follow on the same line."""
     item = Item([], [], name or s.attribution.speaker)
-    for statement in (s, second) if second is not None else (s,):
+    for statement in [s, *more]:
         segments = _statement(statement)
         item.segments += segments
         item.sources += [statement.source_id] * len(segments)
