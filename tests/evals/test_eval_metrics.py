@@ -142,7 +142,8 @@ def test_shipped_targets_are_the_agreed_floor_and_gates_do_not_exceed_them():
     from evals.runner import load_gates, load_targets
 
     floor = {"fact_recall": 0.90, "citation_support": 0.98, "oos_refusal": 1.0, "false_refusal_max": 0.05,
-             "hit_at_5": 0.95, "followup": 0.80, "briefing_coverage": 0.80, "uncited_bullets_max": 0}
+             "hit_at_5": 0.95, "followup": 0.80, "briefing_coverage": 0.80, "briefing_precision": 0.90,
+             "uncited_bullets_max": 0}
     targets, gates = load_targets(), load_gates()
     for key, value in floor.items():  # targets only go up: a lower bound may rise, an upper bound may fall
         assert targets[key] <= value if key.endswith("_max") else targets[key] >= value, key
