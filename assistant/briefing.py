@@ -25,6 +25,7 @@ SECTIONS = ("Overview", "Key facts and figures", "Timeline", "Who said what",
 QUERIES = ("{}", "{} funding cost £", "{} criticism concern warned", "{} when date timeline", "{} said")
 LIMITS = {"Overview": 4, "Key facts and figures": 10, "Timeline": 8, "Who said what": 10,
           "Criticisms and open questions": 6, "Questions for discussion": 4}
+FOLLOWERS = 2  # sentences that run on from a chosen one ('This funding …'), shown after it in the same bullet
 MORE_PER_SPEAKER = 2  # statements after a speaker's first, on the same line: their position, not one remark
 SPARSE_LIMIT = 2  # items per section when the documents say little on the topic
 DENSE_FLOOR = 0.25  # below this cosine similarity a passage is never about the topic
@@ -53,7 +54,7 @@ _PRONOUN_LED = re.compile(r"^(?:This|These) (?!(?:is|was|are|were|has|have|had|w
                           r"may|might|should|must|comes?|came|follows?|followed|includes?)\b)[a-z]+")
 # What something is: the sentences a reader needs first.
 _DEFINES = re.compile(r"\b(?:involves?|means|refers? to|designed to|aims? to|(?:is|are) (?:a|an)|known as|"
-                      r"defined as|comprises?|consists? of|brings? together|merg(?:e|es|ed|ing|er)|combin\w+)\b")
+                      r"defined as|(?:also )?called|comprises?|consists? of|brings? together|merg(?:e|es|ed|ing|er)|combin\w+)\b")
 # A reaction that names what it responds to only by a definite noun ('Responding to the reforms, …').
 _RESPONDING = re.compile(r"^(?:Responding to|In response to|Reacting to|Commenting on) (?:the|these|this) "
                          r"(?:[\w’'-]+ ){0,2}?(?P<noun>[\w’'-]+)\b")
@@ -132,6 +133,7 @@ class Sentence:
     terms: frozenset = frozenset()
     attribution: Attribution | None = None  # who states it (assistant.attribution)
     heading: str = ""  # the heading that puts it on topic, when its own words do not
+    prior: str = ""  # the sentence just before it in its passage
     context: str = ""  # the sentence before, shown first when this one opens with a pronoun that leans on it
     quote_on_topic: bool = False  # its quotation alone is on topic (so it can be shown without the rest)
     date_heading: str = ""  # the heading its date comes from, when the sentence states none ('From 1 April 2026')
@@ -379,6 +381,7 @@ def candidates(passages: list[Passage], terms: dict[str, float], inherited: dict
             headings = headings_of(passage, start, firsts)
             context = previous if needs_antecedent(text) and _BARE_PRONOUN.match(text) else ""
             context = context or responded_to(text, earlier, topic)
+            prior = earlier[-1] if earlier else ""
             earlier.append(text)
             previous = "" if needs_antecedent(text) else text
             own = on_topic(f"{context} {text}", topic)
@@ -390,7 +393,8 @@ def candidates(passages: list[Passage], terms: dict[str, float], inherited: dict
             out.append(Sentence(passage, start, end, text, score, date, frozenset(content_words(text)),
                                 said.get(start), heading=heading, topical=own or bool(heading),
                                 date_heading="" if event_date(text) or not headings else headings[0],
-                                quote_on_topic=_quote_on_topic(said.get(start), topic), context=context))
+                                quote_on_topic=_quote_on_topic(said.get(start), topic), context=context,
+                                prior=prior))
     return sorted(out, key=lambda s: (-s.score, s.passage.chunk_id, s.start))
 
 
@@ -415,7 +419,7 @@ def quotable_units(text: str) -> list[tuple[int, int, str]]:
     out = []
     for start, end in quotation_units(text):
         raw = text[start:end]
-        if is_bullet(raw) and not re.search(r"[.!?…:”’]$", raw.rstrip()) and len(raw.split()) >= 8:
+        if is_bullet(raw) and not re.search(r"[.!?…:”’]$", raw.rstrip()) and len(strip_bullet(raw).split()) >= 8:
             raw = raw.rstrip() + "."  # a list item without a full stop is still a whole statement
         cleaned = clean_sentence(raw)
         if cleaned:
@@ -579,15 +583,54 @@ def compose(sentences: list[Sentence], limits: dict[str, int], topic: str, claim
     timeline = _pick(pool, used, limits["Timeline"], _timeline_score)
     critical = _pick(pool, used, limits["Criticisms and open questions"], _critical_score, spread=_source, per=2)
     conflicts = disagreements(facts + overview + timeline + critical + speakers, claims, chunks)
-    return [
+    follow = _followers(facts + timeline + critical, pool, used)
+    return _once([
         Section("Overview", [_item(s) for s in overview], style="paragraph"),
-        Section("Key facts and figures", conflicts + [_fact_item(s) for s in facts]),
-        Section("Timeline", [_timeline_item(s) for s in sorted(timeline, key=_date_key)]),
+        Section("Key facts and figures", conflicts + [_with(_fact_item(s), follow[id(s)]) for s in facts]),
+        Section("Timeline", [_with(_timeline_item(s), follow[id(s)]) for s in sorted(timeline, key=_date_key)]),
         Section("Who said what", [_speaker_item(s, seconds.get(id(s), []), _fullest_name(s, pool)) for s in speakers]),
-        Section("Criticisms and open questions", [_critical_item(s) for s in critical]),
+        Section("Criticisms and open questions", [_with(_critical_item(s), follow[id(s)]) for s in critical]),
         Section("Questions for discussion", discussion(conflicts, critical + speakers,
                                                          limits["Questions for discussion"])),
-    ]
+    ])
+
+
+def _once(sections: list[Section]) -> list[Section]:
+    """Each sentence shown once: a sentence already shown (as another's lead-in) is left out of later
+    items, in place."""
+    seen: set[str] = set()
+    for section in sections:
+        for item in section.items:
+            keep = [(text, source) for text, source in zip(item.segments, item.sources) if text not in seen]
+            seen.update(text for text, _ in keep)
+            item.segments, item.sources = [t for t, _ in keep], [s for _, s in keep]
+        section.items = [item for item in section.items if item.segments]
+    return sections
+
+
+def _followers(chosen: list[Sentence], pool: list[Sentence], used: list[Sentence],
+               most: int = FOLLOWERS) -> dict:
+    """For each chosen sentence, the unused sentences on the topic that run on from it ('This funding is
+    also called …'): shown right after it, where their opening pronoun reads whole."""
+    follow: dict = {}
+    for first in chosen:
+        run, last = [], first
+        while len(run) < most:
+            nxt = next((s for s in pool if s not in used and s.prior == last.text and
+                        s.passage.chunk_id == first.passage.chunk_id and needs_antecedent(s.text)), None)
+            if nxt is None:
+                break
+            run.append(nxt)
+            used.append(nxt)
+            last = nxt
+        follow[id(first)] = run
+    return follow
+
+
+def _with(item: Item, followers: list[Sentence]) -> Item:
+    item.segments += [s.text for s in followers]
+    item.sources += [s.source_id for s in followers]
+    return item
 
 
 def merge_near_duplicates(pool: list[Sentence], threshold: float = 0.6) -> list[Sentence]:
@@ -620,7 +663,7 @@ def _pick(pool: list[Sentence], used: list[Sentence], limit: int, scorer, distin
     for _, sentence in ranked:
         if len(chosen) >= limit:
             break
-        if any(_jaccard(sentence.terms, other.terms) > 0.6 for other in used):
+        if any(_jaccard(sentence.terms, other.terms) > 0.6 for other in used) or _shown_already(sentence, used):
             continue
         if distinct_passages and any(other.passage.chunk_id == sentence.passage.chunk_id for other in chosen):
             continue
@@ -629,6 +672,12 @@ def _pick(pool: list[Sentence], used: list[Sentence], limit: int, scorer, distin
         chosen.append(sentence)
         used.append(sentence)
     return chosen
+
+
+def _shown_already(sentence: Sentence, used: list[Sentence]) -> bool:
+    """Whether the sentence, or the one shown before it, already appears in the briefing."""
+    shown = {text for other in used for text in (other.text, other.context) if text}
+    return sentence.text in shown
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
@@ -731,7 +780,7 @@ def _second_statements(speakers: list[Sentence], pool: list[Sentence], used: lis
     for first in speakers:
         said = [first]
         for _ in range(more_per_speaker):
-            more = [s for s in pool if s not in used and _speaker_score(s) is not None
+            more = [s for s in pool if s not in used and _speaker_score(s) is not None and not _shown_already(s, used)
                     and s.attribution.kind in ("quote", "reported") and speaker_key(s) == speaker_key(first)
                     and all(_jaccard(s.terms, o.terms) <= 0.6 and not _repeats(s, o) for o in said)]
             if not more:
