@@ -15,8 +15,8 @@ from typing import Protocol
 from assistant.attribution import Attribution, attribute, attributions, balance_quotes, quotation_units
 from assistant.claims import ClaimIndex, claims_in
 from assistant.models import Citation, Passage
-from assistant.patterns import DATE, DEFINING, MONEY, NAME, PERCENT, PLACE_HINT, RECENT_DAYS
-from assistant.text import content_words, is_bullet, sentence_spans, stem, strip_bullet
+from assistant.patterns import DATE, MONEY, NAME, PERCENT, PLACE_HINT, RECENT_DAYS
+from assistant.text import content_words, is_bullet, stem, strip_bullet
 from assistant.text import words as plain_words
 from assistant.timeline import EventDate, clean_sentence, event_date, make_citation, parse_iso, similar
 
@@ -44,7 +44,7 @@ _CRITICAL = re.compile(
     r"significant pressures?|worrying|doubts?|problems?)\b", re.I)
 # Openings that lean on a sentence not shown: a pronoun or a connective ('This means…', 'However, …').
 _DANGLING = re.compile(r"^[“‘\"]?(?:This|It|These|They|He|She|That|Those|Its|Their|His|Her|Such|However|Instead|"
-                       r"But|Also|Meanwhile|Similarly|Additionally|Furthermore|Moreover|Nevertheless|Therefore|"
+                       r"But|Also|Meanwhile|Similarly|Similar|Additionally|Furthermore|Moreover|Nevertheless|Therefore|"
                        r"Thus|So|And|Yet|Both|The same|In addition|As a result|Despite this|Even so)\b")
 _NOT_HEADING = re.compile(r"https?://|www\.|^(?:Source|Published|By)\b", re.I)  # a header line, not a heading
 # 'This funding …', 'These teams …': a demonstrative with its noun reads whole under a heading on the
@@ -65,7 +65,6 @@ _PURPOSE = re.compile(r"\b(?:for|to|into|on|towards|in|across|over|funding|fund|
                       r"spent|spend|allocated|invest\w*)\b", re.I)
 _BODY_WORD = re.compile(r"\b(?:Association|Council|Department|Group|Network|Trust|Union|Society|Foundation|"
                         r"Partnership|Alliance|Coalition|Committee|Centre|Institute|Agency|Office|Services?)\b")
-_PERSON_SHAPE = re.compile(r"(?:[A-Z][a-z’'\-]+ ){1,2}[A-Z][a-z’'\-]+")
 _STATED_DATES = (
     re.compile(r"\b\d{1,2}(?:st|nd|rd|th)? (?:January|February|March|April|May|June|July|August|September|"
                r"October|November|December),? \d{4}\b"),
@@ -259,8 +258,8 @@ def _fully_cited(line: str) -> bool:
     pieces = _CITE.split(body)
     if len(pieces) < 2 or re.search(r"\w", pieces[-1]):
         return False
-    for piece in pieces[:-1]:
-        spans = [piece[a:b] for a, b in sentence_spans(piece.strip(" ;,"))]
+    for piece in pieces[:-1]:  # a quotation of several sentences is one cited unit
+        spans = [piece.strip(" ;,")[a:b] for a, b in quotation_units(piece.strip(" ;,"))]
         if len([s for s in spans if not re.fullmatch(r"\(.*\)", s.strip())]) > 1:
             return False
     return True
@@ -466,6 +465,7 @@ class Topic:
 
     @classmethod
     def of(cls, topic: str, idf: dict[str, float], close: frozenset = frozenset()) -> "Topic":
+        topic = re.sub(r"\b(?:19|20)\d\d\b", " ", topic)  # a year is met by the sources of that period
         pieces = [piece for piece in re.split(r"\s+and\s+|,\s*|\s*&\s*", topic) if content_words(piece)]
         parts = tuple(topic_terms(piece, idf) for piece in pieces) or (topic_terms(topic, idf),)
         return cls(parts, close, RARE_SHARE * max(idf.values(), default=1.0))
@@ -483,6 +483,8 @@ class Topic:
             return False
         if len(named) == len(part):
             return len(part) == 1 or any(part[t] >= self.rare for t in named) or _in_a_row(named, words)
+        if max(part, key=part.get) not in named:
+            return False  # without the part's rarest word, common words name something else ('children's homes')
         share = sum(part[term] for term in named) / sum(part.values())
         if len(named) == 1:  # one word alone: the part's rarest word, and rare in the corpus
             return share >= SINGLE_SHARE and part[named[0]] >= self.rare and part[named[0]] == max(part.values())
@@ -580,10 +582,11 @@ def compose(sentences: list[Sentence], limits: dict[str, int], topic: str, claim
     seconds = _second_statements(speakers, pool, used)
     overview = _pick(pool, used, limits["Overview"], _overview_score, distinct_passages=True)
     facts = _pick(pool, used, limits["Key facts and figures"], _fact_score, spread=_source, per=3)
+    follow = _followers(facts, pool, used)  # before the timeline takes a fact's follow-on for its date
     timeline = _pick(pool, used, limits["Timeline"], _timeline_score)
     critical = _pick(pool, used, limits["Criticisms and open questions"], _critical_score, spread=_source, per=2)
     conflicts = disagreements(facts + overview + timeline + critical + speakers, claims, chunks)
-    follow = _followers(facts + timeline + critical, pool, used)
+    follow.update(_followers(timeline + critical, pool, used))
     return _once([
         Section("Overview", [_item(s) for s in overview], style="paragraph"),
         Section("Key facts and figures", conflicts + [_with(_fact_item(s), follow[id(s)]) for s in facts]),
@@ -598,11 +601,14 @@ def compose(sentences: list[Sentence], limits: dict[str, int], topic: str, claim
 def _once(sections: list[Section]) -> list[Section]:
     """Each sentence shown once: a sentence already shown (as another's lead-in) is left out of later
     items, in place."""
-    seen: set[str] = set()
+    seen: list[str] = []
     for section in sections:
         for item in section.items:
-            keep = [(text, source) for text, source in zip(item.segments, item.sources) if text not in seen]
-            seen.update(text for text, _ in keep)
+            keep = []
+            for text, source in zip(item.segments, item.sources):
+                if not any(text.startswith(other) or other.startswith(text) for other in seen):
+                    keep.append((text, source))
+                    seen.append(text)
             item.segments, item.sources = [t for t, _ in keep], [s for _, s in keep]
         section.items = [item for item in section.items if item.segments]
     return sections
@@ -677,7 +683,8 @@ def _pick(pool: list[Sentence], used: list[Sentence], limit: int, scorer, distin
 def _shown_already(sentence: Sentence, used: list[Sentence]) -> bool:
     """Whether the sentence, or the one shown before it, already appears in the briefing."""
     shown = {text for other in used for text in (other.text, other.context) if text}
-    return sentence.text in shown
+    leans = sentence.context and not _RESPONDING.match(sentence.text)  # it reads whole only right after it
+    return sentence.text in shown or bool(leans and sentence.context in shown)
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
@@ -716,7 +723,8 @@ def _fact_score(s: Sentence) -> float | None:
 def _timeline_score(s: Sentence) -> float | None:
     if s.date:
         return s.score + 0.03 * s.date.precision
-    return s.score if RECENT_DAYS.search(s.text) and s.published else None
+    quoted = s.attribution is not None and s.attribution.kind == "quote"  # 'today' in a quotation dates nothing
+    return s.score if RECENT_DAYS.search(s.text) and s.published and not quoted else None
 
 
 def _critical_score(s: Sentence) -> float | None:
@@ -808,8 +816,10 @@ def _speaker_item(s: Sentence, more: list[Sentence] = (), name: str = "") -> Ite
     """One line per speaker: their whole quotation, or the sentence that reports what they said; their
     other statements on the topic follow on the same line."""
     item = Item([], [], name or s.attribution.speaker)
-    for statement in [s, *more]:
-        segments = _statement(statement)
+    said = [s, *more]
+    for statement in said:
+        segments = [text for text in _statement(statement)
+                    if text == statement.text or text not in {other.text for other in said}]
         item.segments += segments
         item.sources += [statement.source_id] * len(segments)
     return item

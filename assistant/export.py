@@ -38,9 +38,9 @@ def reference_text(citation) -> str:
     return citation.reference().split("] ", 1)[-1]
 
 
-def item_text(item) -> str:
-    """An item as plain text with [n] after each cited segment."""
-    return "; ".join(f"{text} [{n}]" for text, n in item.parts())
+def item_text(item, separator: str = "; ") -> str:
+    """An item as plain text with [n] after each cited segment (segments joined by separator)."""
+    return separator.join(f"{text} [{n}]" for text, n in item.parts())
 
 
 # -- markdown ----------------------------------------------------------------------------------
@@ -53,7 +53,7 @@ def to_markdown(briefing) -> str:
         if getattr(section, "note", ""):
             lines.append(f"_{section.note}_")
         elif section.style == "paragraph":
-            lines.append(" ".join(item_text(item) for item in section.items))
+            lines.append(" ".join(item_text(item, " ") for item in section.items))
         else:
             lines += [f"- {_md_label(item.label)}{item_text(item)}" for item in section.items]
         lines.append("")
@@ -83,7 +83,7 @@ def to_docx(briefing) -> bytes:
         if getattr(section, "note", ""):
             _italic(document.add_paragraph(), section.note)
         elif section.style == "paragraph":
-            document.add_paragraph(" ".join(item_text(item) for item in section.items))
+            document.add_paragraph(" ".join(item_text(item, " ") for item in section.items))
             continue
         for item in section.items:
             paragraph = document.add_paragraph(style="List Bullet")
@@ -114,7 +114,7 @@ def to_html(briefing) -> str:
         if getattr(section, "note", ""):
             body.append(f'<p class="note">{esc(section.note)}</p>')
         elif section.style == "paragraph":
-            body.append("<p>" + " ".join(_html_item(item) for item in section.items) + "</p>")
+            body.append("<p>" + " ".join(_html_item(item, " ") for item in section.items) + "</p>")
         else:
             body.append("<ul>" + "".join(f"<li>{_html_item(item)}</li>" for item in section.items) + "</ul>")
     body.append("<h2>References</h2>")
@@ -124,10 +124,10 @@ def to_html(briefing) -> str:
             + "\n".join(body) + "\n</body>\n</html>\n")
 
 
-def _html_item(item) -> str:
+def _html_item(item, separator: str = "; ") -> str:
     label = f"<strong>{html.escape(item.label)}</strong>: " if item.label else ""
     parts = [f'{html.escape(text)} <a class="cite" href="#ref-{n}">[{n}]</a>' for text, n in item.parts()]
-    return label + "; ".join(parts)
+    return label + separator.join(parts)
 
 
 def _html_reference(ref) -> str:
