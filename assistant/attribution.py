@@ -332,6 +332,27 @@ def balance_quotes(text: str) -> str:
 
 
 # -- open questions ------------------------------------------------------------------------------------
+_OPEN_QUESTION = re.compile(
+    r"^(?:how (?:did|do|does|have|has|were|was) .{0,80}?\b(?:respond\w*|react\w*|receiv\w*|view\w*|see)\b|"
+    r"what (?:did|do|does|have|has) .{0,80}?\b(?:say|said|think|thought|argue\w*|make of|warn\w*)\b|"
+    r"why (?:did|do|does|have|has|were|was) .{0,80}?\b(?:object\w*|oppos\w*|criticis\w*|welcom\w*|"
+    r"support\w*|reject\w*|concern\w*|warn\w*)|"
+    r"what (?:concerns|criticisms|objections|worries|views|reactions|responses)\b|"
+    r"who (?:criticised|welcomed|opposed|supported|objected|warned)\b)", re.I)
+
+
+def is_open_question(question: str) -> bool:
+    """Whether the question asks who thinks what ('How did X respond to …', 'What did councils say about
+    …', 'Why did X object to …', 'What concerns were raised about …'): one for open_points.
+
+    >>> is_open_question("How did sector bodies respond to the November 2024 announcement?")
+    True
+    >>> is_open_question("How much is the kinship allowance?")
+    False
+    """
+    return bool(_OPEN_QUESTION.search(question.strip()))
+
+
 def open_points(question: str, passages: list[Passage], idf: dict[str, float],
                 limit: int = POINT_LIMIT) -> list[AttributedPoint]:
     """Short attributed points for an open question ('How did X respond to …', 'What concerns were

@@ -131,3 +131,20 @@ def test_open_points_narrow_to_the_speaker_the_question_names():
 def test_open_points_line_quotes_the_speaker():
     points = open_points("Why did the Northern Federation object to the kinship allowance?", OPEN, IDF)
     assert points[0].line() == "Northern Federation said: “The kinship allowance leaves out too many carers.”"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("question, expected", [
+    ("How did sector bodies respond to the November 2024 announcement?", True),
+    ("What did councils say about the allowance?", True),
+    ("Why did the union object to the 2016 reforms?", True),
+    ("What concerns were raised about regional commissioning?", True),
+    ("How have charities reacted to the plan?", True),
+    ("How much is the kinship allowance?", False),
+    ("What is family help?", False),
+    ("When will the allowance start?", False),
+])
+def test_is_open_question_recognises_questions_about_views(question, expected):
+    from assistant.attribution import is_open_question
+
+    assert is_open_question(question) is expected
