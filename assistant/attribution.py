@@ -334,7 +334,10 @@ def balance_quotes(text: str) -> str:
 # -- open questions ------------------------------------------------------------------------------------
 _OPEN_QUESTION = re.compile(
     r"^(?:how (?:did|do|does|have|has|were|was) .{0,80}?\b(?:respond\w*|react\w*|receiv\w*|view\w*|see)\b|"
-    r"what (?:did|do|does|have|has) .{0,80}?\b(?:say|said|think|thought|argue\w*|make of|warn\w*)\b|"
+    r"(?:what|which) .{0,80}?\b(?:did|do|does|have|has) .{0,80}?\b(?:say|said|tell|told|think|thought|argue\w*|"
+    r"make of|warn\w*|put forward|raise\w*)\b|"
+    r"why (?:is|are|was|were) .{0,60}?\b(?:worried|concerned|critical|opposed|unhappy)\b|"
+    r"what arguments\b|"
     r"why (?:did|do|does|have|has|were|was) .{0,80}?\b(?:object\w*|oppos\w*|criticis\w*|welcom\w*|"
     r"support\w*|reject\w*|concern\w*|warn\w*)|"
     r"what (?:concerns|criticisms|objections|worries|views|reactions|responses)\b|"
