@@ -902,7 +902,7 @@ def question_for(sentence: Sentence, ask: str) -> str:
         return ""
     who = a.speaker.split(",")[0] if a.kind != "publisher" else a.speaker
     claim = a.statement if a.kind == "quote" else sentence.text
-    claim = claim.rstrip(" .,;:")
+    claim = re.sub(r"[.,;:]+(?=[”’\"]$)", "", claim.rstrip(" .,;:"))  # '…them.”' asks as '…them”:
     if not 6 <= len(claim.split()) <= 32 or needs_antecedent(claim.lstrip("“‘\"")):
         return ""
     if a.kind == "quote":
