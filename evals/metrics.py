@@ -226,13 +226,18 @@ def briefing_points(markdown: str) -> list[str]:
         if _SECTION.match(stripped):
             counted = not _NOT_POINTS.match(stripped)
             continue
-        if not counted or not stripped or (stripped.startswith("_") and stripped.endswith("_")):
+        if not counted or not stripped or _is_note(stripped):
             continue
         if _BULLET.match(stripped):
             points.append(stripped)
         else:
             points += [piece.strip() for piece in re.findall(r".+?\[\d+\]", stripped)]
     return points
+
+
+def _is_note(line: str) -> bool:
+    """An italic line (_…_): a statement about the briefing, not about its topic."""
+    return len(line) > 2 and line.startswith("_") and line.endswith("_")
 
 
 def briefing_precision(markdown: str, terms: Sequence[Sequence[str]]) -> float | None:
@@ -261,7 +266,8 @@ def topic_term_groups(topic: str) -> list[list[str]]:
 def uncited_bullets(markdown: str) -> list[str]:
     """Bullets, and sentences of plain paragraphs, outside References that carry no [n] marker.
 
-    The preamble before the first section (##) heading, i.e. title and generation line, is not content.
+    The preamble before the first section (##) heading, i.e. title and generation line, is not content,
+    nor is a note in italics (a section that says it has nothing on the topic).
 
     >>> uncited_bullets("# Title\\n_made today_\\n## A\\n- cited [1]\\n- not cited\\nOne. [2] Two.\\n## References")
     ['- not cited', 'Two.']
@@ -271,7 +277,7 @@ def uncited_bullets(markdown: str) -> list[str]:
     missing = []
     for line in lines[first:]:
         stripped = line.strip()
-        if not stripped or _HEADING.match(stripped) or set(stripped) <= set("-*_=|: "):
+        if not stripped or _HEADING.match(stripped) or set(stripped) <= set("-*_=|: ") or _is_note(stripped):
             continue
         units = [stripped] if _BULLET.match(stripped) else _SENTENCE_BREAK.split(stripped)
         missing += [unit for unit in units if unit.strip() and not _MARKER.search(unit)]

@@ -201,3 +201,8 @@ def test_briefing_points_leave_out_notes_questions_and_references():
 
 def test_topic_term_groups_fall_back_to_the_topic_words():
     assert m.topic_term_groups("support for care leavers") == [["support"], ["care"], ["leavers"]]
+
+
+def test_a_section_note_in_italics_is_not_an_uncited_bullet():
+    markdown = "# T\n## Timeline\n_Nothing in the documents on x for this section._\n## A\n- cited [1]\n- bare"
+    assert m.uncited_bullets(markdown) == ["- bare"]
