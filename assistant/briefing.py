@@ -1,7 +1,9 @@
 """Briefings for trainers: what the documents say on a topic, in sections, every sentence cited. No LLM.
 
-Passages are gathered with several retrievals, filtered for relevance, split into sentences and
-sorted into sections (facts, dated events, positions, criticisms); each sentence is used once.
+Passages are gathered with several retrievals, filtered for relevance, split into sentences (a whole
+quotation is one) and sorted into sections (facts, dated events, positions, criticisms); each sentence is
+used once, and only when it is about the topic by its own words or its heading (see Topic). Who says what
+comes from assistant.attribution.
 """
 
 from __future__ import annotations
