@@ -717,6 +717,8 @@ def _fact_score(s: Sentence) -> float | None:
         bonus += 0.05
     if _QUOTED_TITLE.search(s.text):
         bonus += 0.15
+    if NAME.search(s.text, len(s.text.split()[0]) + 1) and not s.heading:
+        bonus += 0.1  # a body, place or programme named beside the topic: a concrete fact
     if _DEFINES.search(s.text) and not s.heading:
         bonus += 0.1  # what the topic is or does, in its own words: a fact a trainer needs first
     return s.score + 0.5 * min(bonus, 0.3) if bonus >= 0.1 else None
