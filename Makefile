@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup llm-setup index run test test-llm chromium eval bench clean
+.PHONY: setup llm-setup index run test test-llm chromium eval bench examples clean
 
 setup: $(STAMP)
 
@@ -51,6 +51,12 @@ eval: index
 
 bench: index
 	$(PY) -m evals bench
+
+# Two example briefings as trainers get them, regenerated from the shipped corpus (docs/examples/).
+examples: index
+	mkdir -p docs/examples
+	$(PY) -m assistant brief "kinship care" --format md --out docs/examples/briefing-kinship-care.md
+	$(PY) -m assistant brief "family help" --format md --out docs/examples/briefing-family-help.md
 
 clean:
 	rm -rf .store evals/out tests/artifacts

@@ -38,9 +38,9 @@ def reference_text(citation) -> str:
     return citation.reference().split("] ", 1)[-1]
 
 
-def item_text(item) -> str:
-    """An item as plain text with [n] after each cited segment."""
-    return "; ".join(f"{text} [{n}]" for text, n in item.parts())
+def item_text(item, separator: str = "; ") -> str:
+    """An item as plain text with [n] after each cited segment (segments joined by separator)."""
+    return separator.join(f"{text} [{n}]" for text, n in item.parts())
 
 
 # -- markdown ----------------------------------------------------------------------------------
@@ -50,8 +50,10 @@ def to_markdown(briefing) -> str:
     lines += [f"_{note}_\n" for note in briefing.notes]
     for section in briefing.sections:
         lines += [f"## {section.heading}", ""]
-        if section.style == "paragraph":
-            lines.append(" ".join(item_text(item) for item in section.items))
+        if getattr(section, "note", ""):
+            lines.append(f"_{section.note}_")
+        elif section.style == "paragraph":
+            lines.append(" ".join(item_text(item, " ") for item in section.items))
         else:
             lines += [f"- {_md_label(item.label)}{item_text(item)}" for item in section.items]
         lines.append("")
@@ -78,8 +80,10 @@ def to_docx(briefing) -> bytes:
         _italic(document.add_paragraph(), note)
     for section in briefing.sections:
         document.add_heading(section.heading, level=2)
-        if section.style == "paragraph":
-            document.add_paragraph(" ".join(item_text(item) for item in section.items))
+        if getattr(section, "note", ""):
+            _italic(document.add_paragraph(), section.note)
+        elif section.style == "paragraph":
+            document.add_paragraph(" ".join(item_text(item, " ") for item in section.items))
             continue
         for item in section.items:
             paragraph = document.add_paragraph(style="List Bullet")
@@ -107,8 +111,10 @@ def to_html(briefing) -> str:
     body += [f'<p class="note">{esc(note)}</p>' for note in briefing.notes]
     for section in briefing.sections:
         body.append(f"<h2>{esc(section.heading)}</h2>")
-        if section.style == "paragraph":
-            body.append("<p>" + " ".join(_html_item(item) for item in section.items) + "</p>")
+        if getattr(section, "note", ""):
+            body.append(f'<p class="note">{esc(section.note)}</p>')
+        elif section.style == "paragraph":
+            body.append("<p>" + " ".join(_html_item(item, " ") for item in section.items) + "</p>")
         else:
             body.append("<ul>" + "".join(f"<li>{_html_item(item)}</li>" for item in section.items) + "</ul>")
     body.append("<h2>References</h2>")
@@ -118,10 +124,10 @@ def to_html(briefing) -> str:
             + "\n".join(body) + "\n</body>\n</html>\n")
 
 
-def _html_item(item) -> str:
+def _html_item(item, separator: str = "; ") -> str:
     label = f"<strong>{html.escape(item.label)}</strong>: " if item.label else ""
     parts = [f'{html.escape(text)} <a class="cite" href="#ref-{n}">[{n}]</a>' for text, n in item.parts()]
-    return label + "; ".join(parts)
+    return label + separator.join(parts)
 
 
 def _html_reference(ref) -> str:

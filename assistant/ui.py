@@ -209,10 +209,13 @@ def _briefing_tab(gr, assistant: "Assistant") -> None:
         timeline = gr.Button("Timeline of events", elem_id="timeline")
     text = gr.Markdown(elem_id="briefing-text")
     files = gr.File(label="Download", file_count="multiple", interactive=False, elem_id="briefing-files")
-    brief.click(lambda t: make_briefing(assistant, t), inputs=[topic], outputs=[text, files],
-                api_visibility="private", concurrency_id="assistant")
-    topic.submit(lambda t: make_briefing(assistant, t), inputs=[topic], outputs=[text, files],
-                 api_visibility="private", concurrency_id="assistant")
+    def write(chosen: str, progress=gr.Progress()):  # gradio fills progress in: a bar while it works
+        return make_briefing(assistant, chosen, progress)
+
+    brief.click(write, inputs=[topic], outputs=[text, files], api_visibility="private",
+                concurrency_id="assistant", show_progress="full")
+    topic.submit(write, inputs=[topic], outputs=[text, files], api_visibility="private",
+                 concurrency_id="assistant", show_progress="full")
     timeline.click(lambda: make_timeline(assistant), outputs=[text, files], api_visibility="private",
                    concurrency_id="assistant")
 
@@ -327,8 +330,10 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def make_briefing(assistant: "Assistant", topic: str) -> tuple[str, list[str]]:
-    """(markdown, [md, html, docx paths]) for a topic; a plain message when briefings are missing."""
+def make_briefing(assistant: "Assistant", topic: str, progress=None) -> tuple[str, list[str]]:
+    """(markdown, [md, html, docx paths]) for a topic; a plain message when briefings are missing.
+    progress(share, desc=…) is told each step (the Briefing tab passes gradio's progress bar)."""
+    progress = progress or (lambda share, desc="": None)
     topic = (topic or "").strip()
     if not topic:
         return "Type a topic first.", []
@@ -336,7 +341,9 @@ def make_briefing(assistant: "Assistant", topic: str) -> tuple[str, list[str]]:
         from assistant.briefing import render
     except ImportError:
         return "Briefings are not available in this version yet.", []
+    progress(0.1, desc="Finding what the documents say on the topic")
     briefing = assistant.brief(topic)
+    progress(0.8, desc="Preparing the downloads (md, html, docx)")
     folder = Path(tempfile.mkdtemp(prefix="reform-briefing-"))
     paths = []
     for fmt in ("md", "html", "docx"):

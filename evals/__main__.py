@@ -71,7 +71,7 @@ def _selected_suites(args) -> list:
     if args.corpus:
         questions = (args.questions or Path(args.corpus[0]).parent / "questions.jsonl").resolve()
         name = "+".join(Path(c).resolve().name for c in args.corpus)
-        return [Suite(name, tuple(Path(c).resolve() for c in args.corpus), questions)]
+        return [Suite(name, tuple(Path(c).resolve() for c in args.corpus), (questions,))]
     suites = load_suites()
     return [s for s in suites if not args.suite or s.name in args.suite]
 

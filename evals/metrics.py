@@ -234,10 +234,68 @@ def briefing_coverage(markdown: str, facts: Sequence[Sequence[str]]) -> float:
     return fact_recall(body_of(markdown), facts)
 
 
+_NOT_POINTS = re.compile(r"^\s*#{2,6}\s*questions for discussion\s*$", re.IGNORECASE)
+
+
+def briefing_points(markdown: str) -> list[str]:
+    """The points of a briefing's body: each bullet, and each cited sentence of a paragraph section.
+
+    Notes (_italic_ lines), the preamble before the first section and the discussion questions (which
+    are built from the points) are not points.
+
+    >>> briefing_points("# T\\n_made today_\\n## A\\nOne [1] Two [2]\\n- three [1]\\n_nothing else_\\n## Questions for discussion\\n- Why? [1]")
+    ['One [1]', 'Two [2]', '- three [1]']
+    """
+    lines = body_of(markdown).splitlines()
+    start = next((i for i, line in enumerate(lines) if _SECTION.match(line)), len(lines))
+    points, counted = [], True
+    for line in lines[start:]:
+        stripped = line.strip()
+        if _SECTION.match(stripped):
+            counted = not _NOT_POINTS.match(stripped)
+            continue
+        if not counted or not stripped or _is_note(stripped):
+            continue
+        if _BULLET.match(stripped):
+            points.append(stripped)
+        else:
+            points += [piece.strip() for piece in re.findall(r".+?\[\d+\]", stripped)]
+    return points
+
+
+def _is_note(line: str) -> bool:
+    """An italic line (_…_): a statement about the briefing, not about its topic."""
+    return len(line) > 2 and line.startswith("_") and line.endswith("_")
+
+
+def briefing_precision(markdown: str, terms: Sequence[Sequence[str]]) -> float | None:
+    """Share of a briefing's points that are on its topic: a point is on topic when it contains any
+    alternative of any term group (the topic's words or close terms, case-insensitive); None when the
+    briefing has no points.
+
+    >>> briefing_precision("## Facts\\n- Kinship carers get £44m [1]\\n- The budget grew [2]", [["kinship"]])
+    0.5
+    """
+    points = briefing_points(markdown)
+    if not points:
+        return None
+    return sum(any(contains(point, term) for group in terms for term in group) for point in points) / len(points)
+
+
+def topic_term_groups(topic: str) -> list[list[str]]:
+    """Term groups for a topic that lists none: each of its words of four letters or more.
+
+    >>> topic_term_groups("Ofsted's new powers")
+    [["ofsted's"], ['powers']]
+    """
+    return [[word] for word in re.findall(r"[\w'’-]{4,}", topic.lower()) if word not in {"with", "from", "that", "their"}]
+
+
 def uncited_bullets(markdown: str) -> list[str]:
     """Bullets, and sentences of plain paragraphs, outside References that carry no [n] marker.
 
-    The preamble before the first section (##) heading, i.e. title and generation line, is not content.
+    The preamble before the first section (##) heading, i.e. title and generation line, is not content,
+    nor is a note in italics (a section that says it has nothing on the topic).
 
     >>> uncited_bullets("# Title\\n_made today_\\n## A\\n- cited [1]\\n- not cited\\nOne. [2] Two.\\n## References")
     ['- not cited', 'Two.']
@@ -247,7 +305,7 @@ def uncited_bullets(markdown: str) -> list[str]:
     missing = []
     for line in lines[first:]:
         stripped = line.strip()
-        if not stripped or _HEADING.match(stripped) or set(stripped) <= set("-*_=|: "):
+        if not stripped or _HEADING.match(stripped) or set(stripped) <= set("-*_=|: ") or _is_note(stripped):
             continue
         units = [stripped] if _BULLET.match(stripped) else _SENTENCE_BREAK.split(stripped)
         missing += [unit for unit in units if unit.strip() and not _MARKER.search(unit)]

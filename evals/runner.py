@@ -38,8 +38,10 @@ def split_of(item_id: str) -> str:
     return "held-out" if digest[0] % HELD_OUT_SHARE == 0 else "tuning"
 
 
-def load_questions(path: Path = QUESTIONS) -> list[dict]:
-    """The evaluation items of a JSON Lines file."""
+def load_questions(path: Path | list[Path] | tuple = QUESTIONS) -> list[dict]:
+    """The evaluation items of a JSON Lines file (or of several, in order)."""
+    if isinstance(path, (list, tuple)):
+        return [item for one in path for item in load_questions(one)]
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
@@ -161,6 +163,8 @@ def score(item: dict, record: dict) -> dict:
         if record["status"] == "answered":
             scores["fact_recall"] = m.briefing_coverage(record["answer"], facts)
             scores["uncited"] = m.uncited_bullets(record["answer"])
+            terms = item.get("terms") or m.topic_term_groups(item["topic"])
+            scores["precision"] = m.briefing_precision(record["answer"], terms)
     elif kind not in m.UNANSWERABLE:
         scores["fact_recall"] = m.fact_recall(record["answer"], facts)
         scores["correct"] = m.all_facts(record["answer"], facts)
@@ -233,6 +237,7 @@ def summarise(records: list[dict]) -> dict:
         "false_refusal": m.false_refusal_rate(pairs),
         "followup": m.mean(pick("fact_recall", ("followup",))),
         "briefing_coverage": m.mean(r["fact_recall"] for r in briefs),
+        "briefing_precision": m.mean(r.get("precision") for r in briefs),
         "uncited_bullets": sum(len(r["uncited"]) for r in briefs) if briefs else None,
         "latency_p50_ms": m.percentile(latencies, 50),
         "latency_p95_ms": m.percentile(latencies, 95),
@@ -281,7 +286,8 @@ def run(questions: Path = QUESTIONS, out_dir: Path = OUT_DIR, backend: str = "no
         suffix = "" if name == "project" else f"-{name}"
         _write_jsonl(out_dir / f"results{suffix}.jsonl", records)
     gates = load_gates(gates_path, suite)
-    result = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "questions": str(questions),
+    questions_label = ", ".join(map(str, questions)) if isinstance(questions, (list, tuple)) else str(questions)
+    result = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "questions": questions_label,
               "suite": suite, "corpus_dir": str(settings.corpus_dir),
               "backend": backend, "llm": _llm_info(settings, backend), "items": [i["id"] for i in items],
               "subset": len(items) < len(every), "corpus_version": _corpus_version(settings), "notes": notes,

@@ -27,7 +27,7 @@ class Suite:
 
     name: str
     corpora: tuple[Path, ...]
-    questions: Path
+    questions: tuple[Path, ...]
     baselines: bool = False
     description: str = ""
     gates: dict = field(default_factory=dict, compare=False)
@@ -35,7 +35,7 @@ class Suite:
 
     def missing(self) -> list[Path]:
         """Folders or files of this suite that are not on this machine."""
-        return [path for path in (*self.corpora, self.questions) if not path.exists()]
+        return [path for path in (*self.corpora, *self.questions) if not path.exists()]
 
 
 def load_suites(path: Path = SUITES, root: Path = REPO_ROOT) -> list[Suite]:
@@ -44,7 +44,8 @@ def load_suites(path: Path = SUITES, root: Path = REPO_ROOT) -> list[Suite]:
     suites = []
     for name, entry in (data.get("suites") or {}).items():
         corpora = entry["corpus"] if isinstance(entry["corpus"], list) else [entry["corpus"]]
-        suites.append(Suite(name, tuple((root / c).resolve() for c in corpora), (root / entry["questions"]).resolve(),
+        questions = entry["questions"] if isinstance(entry["questions"], list) else [entry["questions"]]
+        suites.append(Suite(name, tuple((root / c).resolve() for c in corpora), tuple((root / q).resolve() for q in questions),
                             bool(entry.get("baselines", False)), entry.get("description", ""),
                             entry.get("gates") or {}, entry.get("targets") or {}))
     return suites

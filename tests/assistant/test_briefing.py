@@ -162,7 +162,7 @@ def test_fake_briefing_has_sections_in_order_and_every_line_cited(fake_briefing)
 def test_fake_briefing_attributes_quotes_and_dates_the_timeline(fake_briefing):
     markdown = fake_briefing.markdown
     assert "**The charity Kinship**" in markdown
-    assert "**2016-01-14**" in markdown
+    assert "**14 January 2016**" in markdown  # the date as the source states it (issue 14)
     assert "£44m" in markdown and "(Community Care, 2023-02-07)" in markdown
 
 
@@ -253,3 +253,71 @@ def test_measure_briefing_build_time(bot, capsys):
         rows.append(f"{item['topic']}: median {statistics.median(times) * 1000:.0f} ms")
     with capsys.disabled():
         print("\nbriefing build time (median of 3):\n  " + "\n  ".join(rows))
+
+
+# -- readable: whole quotations and whole numbers in every generated briefing ---------------------
+DEV_EXTERNAL = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "dev-external" / "corpus"
+DEV_TOPICS = Path(__file__).resolve().parents[2] / "evals" / "briefings-dev-external.jsonl"
+_NUMBER = re.compile(r"(?<![\d,.])\d[\d,.]*\d(?![\d])|(?<![\d,.])\d(?![\d,.]?\d)")
+
+
+def unbalanced_quotes(markdown: str) -> list[str]:
+    """Lines of the briefing's body whose curly or straight double quotation marks do not pair up."""
+    body = markdown.split("\n## References\n", 1)[0]
+    return [line for line in body.splitlines()
+            if line.count("“") != line.count("”") or line.count('"') % 2]
+
+
+def cut_numbers(markdown: str, source_texts: list[str]) -> list[str]:
+    """Numbers in the briefing's body that the sources only ever state as part of a longer number
+    ('9' where the sources say '9,000'): a number cut at its separator."""
+    body = CITE.sub(" ", markdown.split("\n## References\n", 1)[0])
+    body = re.sub(r"\b\d{4}-\d{2}(?:-\d{2})?\b", " ", body)  # ISO dates in labels and reference lines
+    text = "\n".join(source_texts)
+    cut = []
+    for number in set(_NUMBER.findall(body)):
+        number = number.rstrip(".,")
+        whole = re.search(rf"(?<![\d,.]){re.escape(number)}(?![\d]|[,.]\d)", text)
+        if not whole and re.search(rf"(?<![\d]){re.escape(number)}[,.]\d", text):
+            cut.append(number)
+    return sorted(cut)
+
+
+@pytest.mark.unit
+def test_the_readability_checks_catch_a_broken_quotation_and_a_cut_number():
+    bad = "## Who said what\n\n- **A**: Sam said: While we are pleased.” [1]\n- The call for 9 carers. [1]\n"
+    good = "## Who said what\n\n- **A**: “While we are pleased.” [1]\n- The call for 9,000 carers. [1]\n"
+    sources = ["Sam said: While we are pleased.” The call for 9,000 carers."]
+    assert unbalanced_quotes(bad) == ["- **A**: Sam said: While we are pleased.” [1]"]
+    assert cut_numbers(bad, sources) == ["9"]
+    assert unbalanced_quotes(good) == [] and cut_numbers(good, sources) == []
+
+
+@pytest.fixture(scope="module")
+def dev_external_bot(tmp_path_factory, embedder):
+    """The real Assistant over the dev-external evaluation corpus (kept outside corpus/)."""
+    if not DEV_EXTERNAL.is_dir():
+        pytest.skip(f"the dev-external corpus is not at {DEV_EXTERNAL}")
+    from assistant.core import Assistant
+    from assistant.settings import Settings
+    from ingest.pipeline import run_ingest
+
+    settings = Settings(corpus_dir=DEV_EXTERNAL, store_dir=tmp_path_factory.mktemp("dev-external-store"))
+    run_ingest(settings, embedder=embedder)
+    return Assistant.from_settings(settings, embedder=embedder)
+
+
+def dev_topics() -> list[str]:
+    lines = DEV_TOPICS.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["topic"] for line in lines if line.strip()]
+
+
+@pytest.mark.integration
+def test_no_briefing_has_a_broken_quotation_or_a_cut_number(real_briefings, bot, dev_external_bot):
+    generated = [(bot, briefing) for briefing in real_briefings.values()]
+    generated += [(dev_external_bot, build_briefing(dev_external_bot, topic)) for topic in dev_topics()]
+    for source, briefing in generated:
+        markdown = briefing.markdown
+        assert unbalanced_quotes(markdown) == [], briefing.topic
+        assert cut_numbers(markdown, [c.text for c in source.chunks]) == [], briefing.topic
+        assert uncited_lines(markdown) == [], briefing.topic

@@ -142,7 +142,8 @@ def test_shipped_targets_are_the_agreed_floor_and_gates_do_not_exceed_them():
     from evals.runner import load_gates, load_targets
 
     floor = {"fact_recall": 0.90, "citation_support": 0.98, "oos_refusal": 1.0, "false_refusal_max": 0.05,
-             "hit_at_5": 0.95, "followup": 0.80, "briefing_coverage": 0.80, "uncited_bullets_max": 0}
+             "hit_at_5": 0.95, "followup": 0.80, "briefing_coverage": 0.80, "briefing_precision": 0.90,
+             "uncited_bullets_max": 0}
     targets, gates = load_targets(), load_gates()
     for key, value in floor.items():  # targets only go up: a lower bound may rise, an upper bound may fall
         assert targets[key] <= value if key.endswith("_max") else targets[key] >= value, key
@@ -176,3 +177,32 @@ def test_backend_usage_is_empty_for_the_extractive_default():
     records = [{"kind": "number", "status": "answered", "backend": "extractive", "notes": []},
                {"kind": "out_of_scope", "status": "not_found", "backend": "extractive", "notes": ["refused: x"]}]
     assert set(m.backend_usage(records).values()) == {None}
+
+
+@pytest.mark.parametrize("markdown, terms, expected", [
+    ("## Facts\n- Kinship carers get £44m [1]\n- The budget grew [2]", [["kinship"]], 0.5),
+    ("## Overview\nKinship care is family care. [1] Councils pay. [2]\n## Facts\n- KINSHIP allowance [1]",
+     [["kinship"]], 2 / 3),
+    ("## Facts\n- RCCs will commission care [1]\n- Co-operatives are regional [2]", [["co-operative"], ["RCC"]], 1.0),
+    ("## Timeline\n_Nothing in the documents on x for this section._\n## Questions for discussion\n- Why? [1]",
+     [["x"]], None),
+    ("## Facts\n- kinship [1]\n## References\n1. Kinship report [1]\n2. Other", [["kinship"]], 1.0),
+])
+def test_briefing_precision_counts_points_on_topic(markdown, terms, expected):
+    result = m.briefing_precision(markdown, terms)
+    assert result == pytest.approx(expected) if expected is not None else result is None
+
+
+def test_briefing_points_leave_out_notes_questions_and_references():
+    markdown = ("# Briefing: x\n_Generated today_\n## Overview\nOne [1] Two [2]\n## Timeline\n_Nothing here._\n"
+                "## Questions for discussion\n- Why? [1]\n## References\n1. A source")
+    assert m.briefing_points(markdown) == ["One [1]", "Two [2]"]
+
+
+def test_topic_term_groups_fall_back_to_the_topic_words():
+    assert m.topic_term_groups("support for care leavers") == [["support"], ["care"], ["leavers"]]
+
+
+def test_a_section_note_in_italics_is_not_an_uncited_bullet():
+    markdown = "# T\n## Timeline\n_Nothing in the documents on x for this section._\n## A\n- cited [1]\n- bare"
+    assert m.uncited_bullets(markdown) == ["- bare"]

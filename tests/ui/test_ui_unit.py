@@ -2,6 +2,7 @@
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -191,3 +192,18 @@ def test_briefing_without_the_module_says_so(monkeypatch):
 
 def test_safe_markdown_neutralises_html():
     assert "<script" not in ui.safe_markdown(f"# Brief\n\n{PAYLOAD}")
+
+
+def test_briefing_reports_its_progress_and_writes_three_downloads():
+    from assistant.briefing import Briefing
+
+    class Briefer:
+        def brief(self, topic):
+            return Briefing(title=f"Briefing: {topic}", topic=topic, generated="2026-01-01", corpus_version="v")
+
+    steps = []
+    markdown, paths = ui.make_briefing(Briefer(), "family help", lambda share, desc="": steps.append((share, desc)))
+    assert markdown.startswith("# Briefing: family help")
+    assert [Path(path).suffix for path in paths] == [".md", ".html", ".docx"]
+    assert len(steps) >= 2 and [share for share, _ in steps] == sorted(share for share, _ in steps)
+    assert all(desc for _, desc in steps)

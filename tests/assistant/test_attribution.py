@@ -1,0 +1,150 @@
+"""Who says what: speakers recognised by the shape of the text, whole quotations, open-question points."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.attribution import attributions, balance_quotes, open_points, quotation_units, speaker_name
+from assistant.briefing import corpus_idf
+from assistant.models import Passage
+
+
+def passage(text: str, publisher: str = "The Daily Reporter", cid: str = "a#0", title: str = "Article") -> Passage:
+    return Passage(cid, text, {"source_id": cid.split("#")[0], "publisher": publisher, "title": title,
+                               "section": "", "published": "2024-05-01"})
+
+
+def first(text: str, previous: str = "", publisher: str = "The Daily Reporter"):
+    found = attributions(passage(text, publisher), previous)
+    return (found[0].speaker, found[0].statement, found[0].kind) if found else None
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text, expected", [
+    ("“It is vital,” said Jane Smith, chief executive of the Carers Trust.",
+     ("Jane Smith, chief executive of the Carers Trust", "“It is vital”", "quote")),
+    ("“We will not stand by,” the Fostering Network said.", ("Fostering Network", "“We will not stand by”", "quote")),
+    ("The Northern Federation said: “The plan falls short of what families need.”",
+     ("Northern Federation", "“The plan falls short of what families need.”", "quote")),
+    ("According to the Regional Councils Forum, budgets rose by 12%.",
+     ("Regional Councils Forum", "budgets rose by 12%.", "reported")),
+    ("The Department for Families (DfF) warned that the scheme risks leaving carers out.",
+     ("Department for Families", "the scheme risks leaving carers out.", "reported")),
+    ("Councils criticised the plan for a lack of funding.",
+     ("Councils", "the plan for a lack of funding.", "reported")),
+    ("Meanwhile, Andy Brown, president of the XYZ, said there was “plenty to welcome”.",
+     ("Andy Brown, president of the XYZ", "there was “plenty to welcome”.", "reported")),
+])
+def test_speaker_and_statement_are_read_from_the_shape_of_the_sentence(text, expected):
+    assert first(text) == expected
+
+
+@pytest.mark.unit
+def test_a_statement_about_a_body_is_not_a_quotation_by_it():
+    found = attributions(passage("Fellow charity Brightway also gave the manifesto a mixed response."))
+    assert [(a.speaker, a.kind) for a in found] == [("Charity Brightway", "about")]
+
+
+@pytest.mark.unit
+def test_passive_and_plain_sentences_have_no_speaker():
+    assert first("The ministry was criticised by carers for the delay in payments.") is None
+    assert first("The reforms will cost £2.6bn over four years.") is None
+
+
+@pytest.mark.unit
+def test_a_pronoun_and_a_running_quotation_keep_the_previous_speaker():
+    text = ("Jane Smith, chief executive of the Carers Trust, said the plan was welcome. "
+            "“It is a start. But more is needed,” she added.")
+    found = attributions(passage(text))
+    assert [a.speaker for a in found] == ["Jane Smith, chief executive of the Carers Trust"] * 2
+    assert found[1].statement == "“It is a start. But more is needed”"  # both sentences, one quotation
+    assert first("“On the money, the measures are helpful.", previous="Ann Lee") == \
+        ("Ann Lee", "“On the money, the measures are helpful.”", "quote")
+
+
+@pytest.mark.unit
+def test_a_quotation_missing_its_opening_mark_is_made_whole():
+    assert first("Sam Turner said: While we are pleased, more is needed.”") == \
+        ("Sam Turner", "“While we are pleased, more is needed.”", "quote")
+    assert balance_quotes("“Open only.") == "“Open only.”"
+    assert balance_quotes("Plain text.") == "Plain text."
+
+
+@pytest.mark.unit
+def test_quotation_units_never_cut_a_quotation_between_its_marks():
+    text = "He said: “First part. Second part.” Then another sentence."
+    units = [text[a:b] for a, b in quotation_units(text)]
+    assert units == ["He said: “First part. Second part.”", "Then another sentence."]
+
+
+@pytest.mark.unit
+def test_the_publisher_speaks_when_the_source_itself_is_the_voice():
+    found = attributions(passage("We believe every child in care deserves a stable home.", publisher="Homes First"))
+    assert [(a.speaker, a.kind) for a in found] == [("Homes First", "publisher")]
+    # a report that quotes someone else: its own sentences are not the publisher's position
+    report = passage("The plan was criticised last week. Ann Lee, director of the Carers Trust, said it fails carers.")
+    assert [a.speaker for a in attributions(report)] == ["Ann Lee, director of the Carers Trust"]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("phrase, expected", [
+    ("It", "Prev"), ("the charity", "Prev"), ("as proposed by", ""), ("Sarah Cardell, now CEO of the XYZ",
+     "Sarah Cardell, now CEO of the XYZ"), ("the figures show", ""), ("in 2023", ""), ("Most", ""),
+])
+def test_speaker_name_by_shape(phrase, expected):
+    assert speaker_name(phrase, "Prev") == expected
+
+
+# -- open questions ---------------------------------------------------------------------------------
+OPEN = [
+    passage("Ann Lee, director of the Carers Trust, said the kinship allowance was “a welcome first step”. "
+            "She also said the allowance must reach every kinship family.", cid="a#0"),
+    passage("Councils warned that the kinship allowance would stretch budgets further. "
+            "Councils also said recruitment of social workers remained hard.", cid="b#0"),
+    passage("The Northern Federation said: “The kinship allowance leaves out too many carers.” "
+            "The weather was mild.", cid="c#0"),
+    passage("Ann Lee, director of the Carers Trust, said the allowance was overdue.", cid="d#0"),
+    passage("The football season starts in August, the league said.", cid="e#0"),
+]
+IDF = corpus_idf([type("Chunk", (), {"text": p.text, "metadata": p.metadata})() for p in OPEN])
+
+
+@pytest.mark.unit
+def test_open_points_give_one_point_per_speaker_on_topic():
+    points = open_points("How did sector bodies respond to the kinship allowance?", OPEN, IDF)
+    speakers = [p.speaker.split(",")[0] for p in points]
+    assert sorted(speakers) == ["Ann Lee", "Councils", "Northern Federation"]
+    assert all("allowance" in p.sentence for p in points)  # each on the topic by its own words
+    assert "league" not in " ".join(p.speaker for p in points)
+    for point in points:  # the offsets cite the sentence in its passage
+        assert point.passage.text[point.start:point.end] == point.sentence
+
+
+@pytest.mark.unit
+def test_open_points_narrow_to_the_speaker_the_question_names():
+    points = open_points("What did councils say about the kinship allowance?", OPEN, IDF)
+    assert points and {p.speaker for p in points} == {"Councils"}
+    assert "stretch budgets" in points[0].statement
+
+
+@pytest.mark.unit
+def test_open_points_line_quotes_the_speaker():
+    points = open_points("Why did the Northern Federation object to the kinship allowance?", OPEN, IDF)
+    assert points[0].line() == "Northern Federation said: “The kinship allowance leaves out too many carers.”"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("question, expected", [
+    ("How did sector bodies respond to the November 2024 announcement?", True),
+    ("What did councils say about the allowance?", True),
+    ("Why did the union object to the 2016 reforms?", True),
+    ("What concerns were raised about regional commissioning?", True),
+    ("How have charities reacted to the plan?", True),
+    ("How much is the kinship allowance?", False),
+    ("What is family help?", False),
+    ("When will the allowance start?", False),
+])
+def test_is_open_question_recognises_questions_about_views(question, expected):
+    from assistant.attribution import is_open_question
+
+    assert is_open_question(question) is expected
