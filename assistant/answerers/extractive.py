@@ -14,6 +14,7 @@ from typing import Iterator
 
 from assistant.aliases import Aliases
 from assistant.answerers.base import AnswerRequest
+from assistant.attribution import is_open_question, open_points
 from assistant.claims import Claim, ClaimIndex, claims_in
 from assistant.constraints import Evidence, constraints_of, unmet
 from assistant.conversation import split_carried
@@ -94,7 +95,21 @@ class ExtractiveAnswerer:
         if missed or not chosen:
             what = missed[0].what if missed else "an answer to this"
             return self.not_stated(request, f"The documents don't state {what}", ranked)
+        if is_open_question(request.question or request.query) and answer_type(request.query) not in {*FACTOID, "reason"}:
+            points = open_points(request.query, request.passages, self.idf)
+            if len(points) >= 2:
+                return self.compose_points(request, points, chosen)
         return self.compose(request, chosen)
+
+    def compose_points(self, request: AnswerRequest, points: list, chosen: list[Candidate]) -> Answer:
+        """An open question's answer: one attributed point per speaker or source, each cited."""
+        numbering: dict[str, Citation] = {}
+        lines = []
+        for point in points:
+            citation = self._cite(numbering, point.passage, point.start, point.end)
+            lines.append(f"- {point.line()} [{citation.n}]")
+        return Answer(status="answered", answer="\n".join(lines), citations=list(numbering.values()),
+                      query=request.query, question=request.question, passages=request.passages, backend=self.name)
 
     def _evidence(self, candidate: Candidate) -> Evidence:
         return Evidence.of(candidate.read, _context(candidate), self.aliases.expand)
