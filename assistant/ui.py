@@ -46,6 +46,7 @@ a.cite { font-weight: 600; text-decoration: underline; }
   white-space: pre-wrap; }
 mark { background: #ffe066; color: #111; padding: 0 .1em; }
 .status { margin: 0; }
+.not-stated-label { margin: 0 0 0.25rem; color: #7c2d12; }
 .status.error { color: #b91c1c; font-weight: 600; }
 .catalogue table { border-collapse: collapse; width: 100%; }
 .catalogue th, .catalogue td { border: 1px solid #d1d5db; padding: .25rem .5rem; text-align: left; }
@@ -251,6 +252,8 @@ def _view(turns: list, status: str, keep: str = "") -> tuple:
 
 
 def _done_message(answer: Answer | None, filters) -> str:
+    if answer is not None and answer.reason == "not_stated":
+        return "Not stated in the documents; the closest passage they have is cited."
     if answer is None or answer.status != "answered":
         return "No answer found in the documents" + (" with these filters." if _filtered(filters) else ".")
     return f"Answered with {len(answer.citations)} source(s); select a number like [1] to see the passage."
@@ -401,6 +404,8 @@ def answer_html(answer: Answer, turn: int) -> str:
         linked = _CITE.sub(lambda m: _cite_link(m, turn, known), html.escape(paragraph))
         css = ' class="disagree"' if paragraph.startswith("Sources differ") else ""
         paragraphs.append(f"<p{css}>{linked}</p>")
+    if answer.reason == "not_stated":  # its own state: the documents come close but do not say
+        return f'<p class="not-stated-label"><strong>Not stated in the documents</strong></p>{"".join(paragraphs)}'
     return "".join(paragraphs)
 
 

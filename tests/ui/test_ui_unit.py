@@ -207,3 +207,16 @@ def test_briefing_reports_its_progress_and_writes_three_downloads():
     assert [Path(path).suffix for path in paths] == [".md", ".html", ".docx"]
     assert len(steps) >= 2 and [share for share, _ in steps] == sorted(share for share, _ in steps)
     assert all(desc for _, desc in steps)
+
+
+def test_a_not_stated_answer_is_shown_as_its_own_state():
+    citation = Citation(1, "s", "A report", "A publisher", "https://example.org", "2024-01-01", "It costs £5m a year.",
+                        "s#0", "It costs £5m a year.", 0, 20)
+    answer = Answer("not_found", "The documents don't state an amount per week; the closest they have is: It costs "
+                                 "£5m a year. [1]", [citation], reason="not_stated")
+    html_text = ui.answer_html(answer, 1)
+    assert html_text.startswith('<p class="not-stated-label"><strong>Not stated in the documents</strong></p>')
+    assert 'href="#src-1-1"' in html_text
+    assert "closest passage" in ui._done_message(answer, None)
+    plain = Answer("not_found", "The documents I have don't answer this.")
+    assert "not-stated-label" not in ui.answer_html(plain, 1)
