@@ -18,7 +18,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     run = sub.add_parser("run", help="run the evaluation set, write results, metrics.json and report.md")
     run.add_argument("--questions", type=Path, default=runner.QUESTIONS)
     run.add_argument("--out", type=Path, default=runner.OUT_DIR)
-    run.add_argument("--backend", choices=["none", "openai", "llamacpp"], default="none",
+    run.add_argument("--backend", choices=["none", "openai", "llamacpp", "transformers"], default="none",
                      help="also run the set through this LLM backend (ASSISTANT_LLM_* settings) beside the "
                           "extractive default; the report compares them side by side")
     run.add_argument("--kinds", type=lambda text: [k.strip() for k in text.split(",") if k.strip()], default=None,
