@@ -70,13 +70,21 @@ def is_converted(path: Path) -> bool:
 def convert(gguf: Path, target: Path) -> Path:
     """Dequantise the GGUF with transformers and save model and tokenizer into target (atomically: written
     beside it, then renamed, so a second process converting at the same time never sees half a model)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(staging)
-        AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(staging)
+        # Dense float32 weights (float32 is what the CPU computes fastest); once dequantised the model is a
+        # plain one, and only without its GGUF quantisation record will save_pretrained write it.
+        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32,
+                                                     quantization_config=GgufConfig(dequantize=True))
+        quantizer = getattr(model, "hf_quantizer", None)
+        if quantizer is not None:
+            quantizer.remove_quantization_config(model)
+        model.save_pretrained(staging)
         try:
             staging.rename(target)
         except OSError:  # another process finished first: keep its copy
@@ -95,7 +103,7 @@ def load_model(gguf: Path, cache_dir: Path) -> tuple[Any, Any]:
     path = converted_dir(gguf, cache_dir)
     if not is_converted(path):
         convert(gguf, path)
-    model = AutoModelForCausalLM.from_pretrained(path)
+    model = AutoModelForCausalLM.from_pretrained(path, dtype="float32")
     model.eval()
     return model, AutoTokenizer.from_pretrained(path)
 
