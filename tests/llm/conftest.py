@@ -31,7 +31,7 @@ MODEL_ALIAS = "gemma3-270m"
 # were 2-4x slower than one in our measurements (the tests never run two generations at once).
 THREADS = 1
 # This base model echoes its prompt until the token limit, so fewer tokens mean a shorter test, not a worse one.
-MAX_TOKENS = 64
+MAX_TOKENS = 32
 
 
 def llamacpp_stack_missing() -> str:
