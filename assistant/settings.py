@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     llamacpp_model_path: Path | None = None
     transformers_gguf_path: Path | None = None  # None: the Gemma 3 270M GGUF of the `transformers` extra
     transformers_cache_dir: Path = Path("~/.cache/reform-assistant/models")  # the GGUF converted once, kept here
+    # torch threads while generating: on 2 busy cores (load average 8) one thread read a 1,382-token prompt in
+    # 17 s and two in 30 s, as llama.cpp's threads behaved here; raise it on an idle machine with more cores
+    transformers_threads: int = 1
 
     @field_validator("corpus_dir", "store_dir", mode="after")
     @classmethod

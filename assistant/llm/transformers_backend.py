@@ -113,10 +113,11 @@ class TransformersBackend:
 
     name = "transformers"
 
-    def __init__(self, model: Any, tokenizer: Any, max_tokens: int = DEFAULT_MAX_TOKENS):
+    def __init__(self, model: Any, tokenizer: Any, max_tokens: int = DEFAULT_MAX_TOKENS, threads: int = 1):
         self.model = model
         self.tokenizer = tokenizer
         self.max_tokens = max_tokens
+        self.threads = threads
         self._lock = threading.Lock()  # generate() is not safe to run twice at once on one model
 
     def complete(self, system: str, user: str) -> str:
@@ -162,6 +163,8 @@ class TransformersBackend:
         import torch
         from transformers import StoppingCriteriaList
 
+        # torch's thread count, set in the generating thread only (the embedder sets its own around queries)
+        torch.set_num_threads(self.threads)
         try:
             with torch.inference_mode():
                 self.model.generate(**inputs, streamer=streamer, max_new_tokens=self.max_tokens, do_sample=False,
@@ -196,4 +199,4 @@ def transformers_backend(settings: Settings) -> TransformersBackend:
         raise FileNotFoundError(f"llm_backend=transformers: no GGUF file at {gguf} "
                                 "(set ASSISTANT_TRANSFORMERS_GGUF_PATH to a .gguf file)")
     model, tokenizer = load_model(gguf.resolve(), settings.transformers_cache_dir.expanduser())
-    return TransformersBackend(model, tokenizer, settings.llm_max_tokens)
+    return TransformersBackend(model, tokenizer, settings.llm_max_tokens, settings.transformers_threads)

@@ -76,6 +76,8 @@ def test_the_model_is_loaded_once_per_process(real_backend):
     again = build_backend(Settings(llm_backend="transformers"))
     assert again.model is real_backend.model and again.tokenizer is real_backend.tokenizer
     assert load_model.cache_info().currsize >= 1
+    assert real_backend.threads == 1 and build_backend(Settings(llm_backend="transformers",
+                                                                transformers_threads=2)).threads == 2
 
 
 @pytest.mark.llm
