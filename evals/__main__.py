@@ -25,7 +25,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     run.add_argument("--index", action="store_true",
                      help="use the configured index (ASSISTANT_STORE_DIR, `make index`) instead of building one")
     run.add_argument("--out", type=Path, default=runner.OUT_DIR)
-    run.add_argument("--backend", choices=["none", "openai", "llamacpp"], default="none",
+    run.add_argument("--backend", choices=["none", "openai", "llamacpp", "transformers"], default="none",
                      help="also run the set through this LLM backend (ASSISTANT_LLM_* settings) beside the "
                           "extractive default; the report compares them side by side")
     run.add_argument("--kinds", type=lambda text: [k.strip() for k in text.split(",") if k.strip()], default=None,

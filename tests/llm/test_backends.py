@@ -112,6 +112,7 @@ def test_llamacpp_without_the_extra_says_how_to_install(monkeypatch):
         llamacpp_model(Settings(llm_backend="llamacpp", llamacpp_model_path=Path("/nope.gguf")))
 
 
+@pytest.mark.llamacpp
 def test_llamacpp_needs_a_model_file():
     pytest.importorskip("llama_cpp", reason="llama-cpp-python not installed (.ci/llm-setup)")
     with pytest.raises(FileNotFoundError, match="ASSISTANT_LLAMACPP_MODEL_PATH"):

@@ -1,4 +1,5 @@
-"""`python -m evals run --backend openai` against the real local model, on a small subset of the set.
+"""`python -m evals run --backend NAME` with the real local model (each backend of conftest.py's llm_env),
+on a small subset of the set.
 
 The same six items (a number, a date, a name, a definition, an out-of-scope question and a two-turn
 follow-up) go through the extractive default and the LLM backend; the report must show both side by
@@ -18,23 +19,23 @@ import time
 import pytest
 
 from tests.conftest import ARTIFACTS, REPO
-from tests.llm.conftest import MAX_TOKENS, MODEL_ALIAS, require_llm_stack
+from tests.llm.conftest import MODEL_ALIAS
 
-pytestmark = [pytest.mark.llm, pytest.mark.timeout(1800), *require_llm_stack()]
+pytestmark = [pytest.mark.llm, pytest.mark.timeout(1800)]
 
 KINDS = "number,date,name,definition,out_of_scope,followup"
 LIMIT = 6
 
 
 @pytest.fixture(scope="module")
-def eval_run(corpus_settings, llama_server, tmp_path_factory):
+def eval_run(corpus_settings, llm_env, tmp_path_factory):
     """The CLI run, configured only through ASSISTANT_* variables as a user would."""
-    out = tmp_path_factory.mktemp("eval-openai")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_STORE_DIR": str(corpus_settings.store_dir),
-           "ASSISTANT_CORPUS_DIR": str(corpus_settings.corpus_dir), "ASSISTANT_LLM_BASE_URL": llama_server,
-           "ASSISTANT_LLM_MODEL": MODEL_ALIAS, "ASSISTANT_LLM_SYSTEM_IN_USER": "true",
-           "ASSISTANT_LLM_MAX_TOKENS": str(MAX_TOKENS), "ASSISTANT_LLM_TIMEOUT_S": "300", "ASSISTANT_LLM_RETRIES": "0"}
-    command = [sys.executable, "-m", "evals", "run", "--backend", "openai", "--no-baselines", "--out", str(out),
+    backend = llm_env["ASSISTANT_LLM_BACKEND"]
+    out = tmp_path_factory.mktemp(f"eval-{backend}")
+    env = {**os.environ, **llm_env, "HF_HUB_OFFLINE": "1", "ASSISTANT_STORE_DIR": str(corpus_settings.store_dir),
+           "ASSISTANT_CORPUS_DIR": str(corpus_settings.corpus_dir)}
+    env.pop("ASSISTANT_LLM_BACKEND")  # named on the command line, as the runner wants it
+    command = [sys.executable, "-m", "evals", "run", "--backend", backend, "--no-baselines", "--out", str(out),
                "--kinds", KINDS, "--limit", str(LIMIT)]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=1700)
@@ -43,17 +44,17 @@ def eval_run(corpus_settings, llama_server, tmp_path_factory):
     assert done.returncode == 0, done.stderr[-3000:]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(out / "report.md", ARTIFACTS / "llm-eval-report.md")
-    records = [json.loads(line) for line in (out / "results-openai.jsonl").read_text().splitlines() if line]
+    records = [json.loads(line) for line in (out / f"results-{backend}.jsonl").read_text().splitlines() if line]
     return {"metrics": json.loads((out / "metrics.json").read_text()), "report": (out / "report.md").read_text(),
-            "records": records, "seconds": seconds}
+            "records": records, "seconds": seconds, "backend": backend}
 
 
 def test_report_puts_the_backends_side_by_side(eval_run):
-    metrics, report = eval_run["metrics"], eval_run["report"]
-    assert list(metrics["backends"]) == ["extractive", "openai"]
+    metrics, report, backend = eval_run["metrics"], eval_run["report"], eval_run["backend"]
+    assert list(metrics["backends"]) == ["extractive", backend]
     assert metrics["subset"] and len(metrics["items"]) == LIMIT
     assert "## Backends side by side" in report
-    assert f"| metric | extractive | openai ({MODEL_ALIAS}) |" in report
+    assert f"| metric | extractive | {backend} ({MODEL_ALIAS}) |" in report
     for label in ("fact recall", "citation support", "refusal accuracy", "false refusals", "fallback rate",
                   "generated sentences dropped by the guard", "latency p50 ms"):
         assert f"| {label}" in report
@@ -62,7 +63,7 @@ def test_report_puts_the_backends_side_by_side(eval_run):
 
 
 def test_llm_citation_support_is_not_below_extractive(eval_run):
-    extractive, llm = (eval_run["metrics"]["backends"][name] for name in ("extractive", "openai"))
+    extractive, llm = (eval_run["metrics"]["backends"][name] for name in ("extractive", eval_run["backend"]))
     print(json.dumps(eval_run["metrics"]["backends"], indent=1))
     assert llm["items"] == extractive["items"] == LIMIT
     if extractive["citation_support"] is not None:
@@ -71,11 +72,11 @@ def test_llm_citation_support_is_not_below_extractive(eval_run):
 
 
 def test_the_real_model_ran_and_the_guard_judged_it(eval_run):
-    llm = eval_run["metrics"]["backends"]["openai"]
+    llm = eval_run["metrics"]["backends"][eval_run["backend"]]
     answered = [r for r in eval_run["records"] if r["status"] == "answered"]
     assert llm["backend_errors"] == 0  # the whole path worked: every answer came back from the server
     assert llm["llm_answers"] + llm["fallbacks"] == len(answered) >= LIMIT - 2  # each went through the LLM
-    assert all(r["backend"] in ("openai", "extractive (fallback)") for r in answered)
+    assert all(r["backend"] in (eval_run["backend"], "extractive (fallback)") for r in answered)
     assert llm["guard_kept"] + llm["guard_dropped"] > 0
     assert llm["condensed_by_llm"] + llm["condense_fallbacks"] >= 1  # the follow-up's "it" went to the condenser
     extractive = eval_run["metrics"]["backends"]["extractive"]

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import shutil
 import signal
-import subprocess
 import threading
 
 import pytest
-
-from tests.ui.conftest import REPO, free_port, serve_command, stop_server, wait_until_up
 
 FIGURES: dict = {}
 
@@ -47,22 +42,9 @@ def figures() -> dict:
 
 
 @pytest.fixture(scope="session")
-def app_server(corpus_settings, tmp_path_factory):
-    """The real app over a copy of the session's index (so two processes never share one Chroma folder)."""
-    root = tmp_path_factory.mktemp("reliability-app")
-    store = root / "store"
-    shutil.copytree(corpus_settings.store_dir, store)
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
-    log = open(root / "serve.log", "w", encoding="utf-8")
-    proc = subprocess.Popen(serve_command("--port", str(port), "--store", str(store)), cwd=REPO, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_up(url, proc, timeout=300)
-        yield proc, url, store
-    finally:
-        stop_server(proc, log)
+def app_server(server):
+    """(process, url, store) of the session's one app server (`server` in tests/conftest.py)."""
+    return server.proc, server.url, server.store
 
 
 def pytest_terminal_summary(terminalreporter):

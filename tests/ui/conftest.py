@@ -1,8 +1,7 @@
-"""UI test fixtures: a store with hostile documents, the real app in a subprocess, headless Chromium."""
+"""UI test helpers and fixtures: the app's launch helpers, headless Chromium. The store with hostile documents
+and the one app server of the session are in tests/conftest.py (the reliability tests use them too)."""
 
 import json
-import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -10,7 +9,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -64,49 +62,6 @@ def wait_until_up(url: str, proc: subprocess.Popen, timeout: float) -> None:
 def serve_command(*args: str) -> list[str]:
     """python -m assistant serve with the given flags."""
     return [sys.executable, "-m", "assistant", "serve", *args]
-
-
-@pytest.fixture(scope="session")
-def ui_store(tmp_path_factory) -> Path:
-    """The real corpus plus two documents with script payloads, indexed (reusing ./.store vectors if present)."""
-    root = tmp_path_factory.mktemp("ui")
-    corpus, store = root / "corpus", root / "store"
-    shutil.copytree(REPO / "corpus", corpus)
-    (corpus / "zz_payload.html").write_text(PAYLOAD_HTML, encoding="utf-8")
-    (corpus / "zz_payload.txt").write_text(PAYLOAD_TXT, encoding="utf-8")
-    if (REPO / ".store").is_dir():
-        shutil.copytree(REPO / ".store", store)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
-    result = subprocess.run([sys.executable, "-m", "ingest", "--corpus", str(corpus), "--store", str(store),
-                             "--quiet"], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return store
-
-
-@pytest.fixture(scope="session")
-def server(ui_store, tmp_path_factory):
-    """The real app (`python -m assistant serve`) on a free port, with feedback on and no chat log."""
-    from gradio_client import Client
-
-    root = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
-    env["ASSISTANT_FEEDBACK_PATH"] = str(root / "feedback.jsonl")  # feedback on; no chat log
-    log = open(root / "serve.log", "w", encoding="utf-8")
-    started = time.perf_counter()
-    proc = subprocess.Popen(serve_command("--port", str(port), "--store", str(ui_store)), cwd=REPO, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_up(url, proc, timeout=300)
-        TIMINGS["serve_to_listening_s"] = round(time.perf_counter() - started, 2)
-        client = Client(url, verbose=False)
-        first = client.predict("What is family help?", api_name="/ask")
-        TIMINGS["serve_to_first_answer_s"] = round(time.perf_counter() - started, 2)
-        yield SimpleNamespace(url=url, port=port, client=client, first_answer=first, root=root,
-                              feedback=root / "feedback.jsonl", log=root / "serve.log")
-    finally:
-        stop_server(proc, log)
 
 
 def stop_server(proc: subprocess.Popen, log) -> None:
