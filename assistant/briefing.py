@@ -183,7 +183,9 @@ def build_briefing(bot: BriefingSource, topic: str, writer=None) -> Briefing:
                            Topic.of(topic, idf, close_terms(topic, bot.chunks, terms)))
     sparse = len(passages) < 3 or max((p.dense for p in passages), default=0.0) < 0.4
     limits = {name: min(limit, SPARSE_LIMIT) if sparse else limit for name, limit in LIMITS.items()}
-    sections = compose(sentences, limits, topic, ClaimIndex(bot.chunks), bot.chunks)
+    aliases = getattr(bot, "aliases", None)  # acronyms and long forms as one counted thing, when the source has them
+    sections = compose(sentences, limits, topic, ClaimIndex(bot.chunks, aliases.canonical if aliases else None),
+                       bot.chunks)
     drafted = redraft(sections, sentences, topic, limits, writer) if writer is not None else []
     info = getattr(bot, "index_info", {}) or {}
     briefing = Briefing(title=f"Briefing: {topic}", topic=topic, generated=dt.date.today().isoformat(),
@@ -855,12 +857,12 @@ def disagreements(chosen: list[Sentence], claims: ClaimIndex, chunks) -> list[It
     items, done = [], set()
     for sentence in chosen:
         passage = sentence.passage
-        for claim in claims_in(sentence.text, passage.chunk_id, passage.source_id):
+        for claim in claims_in(sentence.text, passage.chunk_id, passage.source_id, claims.canonical):
             conflicts = [c for c in claims.conflicts(claim) if c.chunk_id in by_id]
             if not conflicts or claim.key in done:
                 continue
             done.add(claim.key)
-            segments = [f"Sources differ on the {claim.key}: {_who(passage.metadata)} gives “{claim.phrase}”"]
+            segments = [f"Sources differ on {claim.subject}: {_who(passage.metadata)} gives “{claim.phrase}”"]
             sources = [passage.source_id]
             for other in conflicts[:2]:
                 segments.append(f"{_who(by_id[other.chunk_id].metadata)} gives “{other.phrase}”")

@@ -165,6 +165,11 @@ class Assistant:
         return runs, self.retriever.dense(vectors[0], Filters(), self.retriever.size)
 
     @property
+    def aliases(self):
+        """Acronyms and their long forms read off the corpus (assistant.aliases.Aliases)."""
+        return self.retriever.lexical.aliases
+
+    @property
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of every corpus term, as BM25 weighs it."""
         return self.retriever.lexical.idf
