@@ -66,8 +66,8 @@ _AMOUNT_ASKED = re.compile(r"\bhow much (?:money|funding|will|would|did|does|do|
                            r"\bwhat (?:\w+ ){0,2}(?:salary|salaries|wages?|pay rates?|prices?|fees?|costs?)\b|"
                            r"\bhow much .{0,40}\b(?:cost|pay|paid|spend|spent|invest|allocat|fund)", re.I)
 _NOT_MONEY = re.compile(r"\bhow much (?:time|of|longer|more likely|progress|influence|evidence|say)\b", re.I)
-_AMOUNT = re.compile(r"£\s?\d|\d\s?(?:%|per ?cent)|\b\d[\d,.]*\s?(?:million|billion|bn|m|k)\b|\bbillions?\b|"
-                     r"\bmillions?\b", re.I)
+_AMOUNT = re.compile(r"[£$€]\s?\d|\d\s?(?:%|per ?cent)|\b\d[\d,.]*\s?(?:million|billion|bn|m|k)\b|\bbillions?\b|"
+                     r"\bmillions?\b|\b(?:pounds?|pence|euros?|dollars?)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -59,3 +59,10 @@ def test_unmet_lists_what_no_sentence_meets():
     missed = unmet(found, [Evidence.of("Councils paid £3bn a year.")])
     assert [c.kind for c in missed] == ["unit"]
     assert unmet(found, [Evidence.of("Councils paid £3bn a year."), Evidence.of("A place costs £6,000 a week.")]) == []
+
+
+@pytest.mark.parametrize("sentence, met", [("Carers get ninety pounds a week.", True), ("It costs £5m.", True),
+                                           ("Spending rose by 12 per cent.", True), ("Carers get support.", False)])
+def test_an_amount_may_be_written_in_words_or_figures(sentence, met):
+    amount = [c for c in constraints_of("How much is the allowance?") if c.kind == "amount"][0]
+    assert amount.met(Evidence.of(sentence)) is met
