@@ -136,3 +136,7 @@ class CountingEmbedder:
     def get_text_embedding_batch(self, texts, **kwargs):
         self.texts += len(texts)
         return self.inner.get_text_embedding_batch(texts, **kwargs)
+
+    def get_query_embedding(self, query):
+        # the calibration's probe questions: queries, not passages, so not counted
+        return self.inner.get_query_embedding(query)
