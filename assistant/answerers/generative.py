@@ -27,6 +27,7 @@ class GenerativeAnswerer:
                  config: GuardConfig = GuardConfig(), prompts_dir: Path = PROMPTS_DIR):
         self.llm = llm
         self.fallback = fallback
+        self._last: tuple[AnswerRequest, Answer] | None = None  # the last request's extractive answer
         self.settings = settings
         self.embed = embed
         self.config = config
@@ -44,7 +45,7 @@ class GenerativeAnswerer:
         try:
             text = self.llm.complete(prompt.system, prompt.user)
         except Exception as exc:  # the backend is optional: any failure means the extractive answer
-            return self._unreachable(self.fallback.answer(request), describe(exc))
+            return self._unreachable(self._extractive(request), describe(exc))
         return self.finish(request, text, Evidence(request.passages, self.embed))
 
     def stream(self, request: AnswerRequest) -> Iterator[Answer]:
@@ -71,8 +72,14 @@ class GenerativeAnswerer:
     # -- steps -------------------------------------------------------------------------------
     def _not_stated(self, request: AnswerRequest) -> Answer | None:
         """The extractive reply when it finds the question pins down something no passage states."""
-        answer = self.fallback.answer(request)
+        answer = self._extractive(request)
         return answer if answer.reason == "not_stated" else None
+
+    def _extractive(self, request: AnswerRequest) -> Answer:
+        """The extractive answer to this request, composed once (the "not stated" check and a fallback share it)."""
+        if self._last is None or self._last[0] is not request:
+            self._last = (request, self.fallback.answer(request))
+        return self._last[1]
 
     def prompt(self, request: AnswerRequest) -> RenderedPrompt:
         """prompts/answer.yaml filled with the numbered, fenced passages and the question."""
@@ -86,7 +93,7 @@ class GenerativeAnswerer:
         """The guarded answer, or the extractive one when too little of the text is supported."""
         report = guard(text, evidence, self.config)
         if report.used_fallback:
-            answer = self.fallback.answer(request)
+            answer = self._extractive(request)
             answer.backend = FALLBACK_BACKEND
             answer.notes = [*answer.notes, *report.notes()]
             return answer
