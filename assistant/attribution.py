@@ -217,7 +217,7 @@ def _publisher_voice(passage: Passage, found: list[Attribution]) -> list[Attribu
 def speaker_name(phrase: str, previous: str = "") -> str:
     """The speaker a phrase names ('Jane Smith, chief executive of X', 'the charity X', 'councils'),
     a pronoun resolved to previous, or '' when the phrase is no speaker (a clause, a passive, a date)."""
-    phrase = re.sub(r"\s*\([^)]*\)", "", phrase)  # 'Department for Education (DfE)': the name without its short form
+    phrase = re.sub(r"\s*\([^)]*\)", "", phrase)  # 'Office for Standards (OFS)': the name without its short form
     pieces = [piece.strip() for piece in phrase.split(",") if piece.strip()]
     if pieces and _PRONOUN.match(_LEAD.sub("", pieces[-1])):
         return previous
@@ -314,8 +314,8 @@ def balance_quotes(text: str) -> str:
     """text with every quotation closed and opened: a missing opening mark goes after the speech verb's
     colon (or at the start), a missing closing mark at the end.
 
-    >>> balance_quotes("Sam Turner said: While we are pleased, more is needed.”")
-    'Sam Turner said: “While we are pleased, more is needed.”'
+    >>> balance_quotes("Jane Roe said: While we are pleased, more is needed.”")
+    'Jane Roe said: “While we are pleased, more is needed.”'
     >>> balance_quotes("“It is vital.")
     '“It is vital.”'
     """

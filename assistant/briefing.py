@@ -747,7 +747,7 @@ def _speaker_score(s: Sentence) -> float | None:
 
 def speaker_key(s: Sentence) -> str:
     """One key per speaker: a person by surname ('Jane Roe, director of X', 'minister Jane Roe' and
-    'Roe'), a body by its initials ('Local Government Association' and 'LGA')."""
+    'Roe'), a body by its initials ('Road Safety Trust' and 'RST')."""
     speaker = s.attribution.speaker if s.attribution else ""
     pieces = [piece.strip() for piece in speaker.split(",") if piece.strip()] or [""]
     for piece in pieces:
@@ -812,7 +812,7 @@ def _repeats(s: Sentence, other: Sentence) -> bool:
 
 
 def _fullest_name(s: Sentence, pool: list[Sentence]) -> str:
-    """The speaker as the documents name them most fully ('Sam Turner, head of policy' over 'Turner')."""
+    """The speaker as the documents name them most fully ('Jane Roe, head of policy' over 'Roe')."""
     names = [other.attribution.speaker for other in pool if other.attribution and
              other.attribution.kind in ("quote", "reported") and speaker_key(other) == speaker_key(s)]
     return max(names + [s.attribution.speaker], key=len)

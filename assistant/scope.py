@@ -124,7 +124,7 @@ def _known(term: str, vocabulary: set[str]) -> bool:
 
 
 # Two or more capitalised words ("Adoption Support Fund", "Children's Homes Association"), linked by
-# at most one small word ("Department for Education"); the question's first word is not part of one.
+# at most one small word ("Office for Road Safety"); the question's first word is not part of one.
 _NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'\-]*)(?:\s+(?:(?:of|for|and|the|in|on)\s+)?[A-Z][\w’'\-]*)+")
 
 
@@ -192,8 +192,8 @@ def _terms_of(passage: Passage) -> set[str]:
 
 
 def _held(name: str, text: str, acronyms: set[str], spelled: dict[str, str] | None = None) -> bool:
-    """A name is in the text whole, as its acronym, with an acronym in it spelled out ("LGA First" as
-    "Local Government Association (first…"), or as parts joined by "and" that are each there."""
+    """A name is in the text whole, as its acronym, with an acronym in it spelled out ("RST Weekly" as
+    "Road Safety Trust (weekly…"), or as parts joined by "and" that are each there."""
     if f" {_flat(name)} " in text or "".join(w[0] for w in name.split() if w[0].isupper()) in acronyms:
         return True
     long_form = " ".join((spelled or {}).get(word, word) for word in name.split())
@@ -204,10 +204,10 @@ def _held(name: str, text: str, acronyms: set[str], spelled: dict[str, str] | No
 
 
 def _initialisms(text: str) -> dict[str, str]:
-    """Acronyms of the capitalised names in text, each with its name ("LGA": "Local Government Association").
+    """Acronyms of the capitalised names in text, each with its name ("RST": "Road Safety Trust").
 
-    >>> sorted(_initialisms("the Local Government Association and the Department for Education"))
-    ['DE', 'DFE', 'DfE', 'LGA']
+    >>> sorted(_initialisms("the Road Safety Trust and the Office for Road Safety"))
+    ['OFRS', 'ORS', 'OfRS', 'RST']
     """
     found = {}
     for match in _NAME.finditer(text):
@@ -242,8 +242,8 @@ _CALENDAR_STEMS = {content_words(month)[0] for month in (
 
 def _names_missing(question: str, vocabulary: set[str], passages: list[Passage] = ()) -> bool:
     """A capitalised name or acronym in the question (not its first word, not a month) the corpus never
-    mentions; an acronym also counts as mentioned when a retrieved passage spells it out ("Local
-    Government Association" for LGA, in its text, title or publisher)."""
+    mentions; an acronym also counts as mentioned when a retrieved passage spells it out ("Road
+    Safety Trust" for RST, in its text, title or publisher)."""
     words = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,}|[A-Z]{2,5})\b", question)
     spelled = _initialisms(" ".join(_described(p) for p in passages)) if passages else set()
     for word in words:
