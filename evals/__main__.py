@@ -81,12 +81,7 @@ def _run_suites(args, runner) -> int:
 
     outcome = runner.run_suites(_selected_suites(args), args.out, args.gates, baselines=not args.no_baselines)
     print(corpora_table(outcome["suites"]))
-    for note in outcome["notes"]:
-        print(f"note: {note}")
-    for failure in outcome["gate_failures"]:
-        print(f"GATE FAILED: {failure}")
-    print(f"report: {Path(args.out) / 'corpora.md'}")
-    return 1 if outcome["gate_failures"] else 0
+    return _verdict(outcome["notes"], outcome["gate_failures"], f"report: {Path(args.out) / 'corpora.md'}")
 
 
 def _run_one(args, runner) -> int:
@@ -98,12 +93,18 @@ def _run_one(args, runner) -> int:
     print(comparison_table(result["systems"]))
     if len(result["backends"]) > 1:
         print("\n" + backend_table(result["backends"], result["llm"]) + "\n")
-    for note in result["notes"]:
+    return _verdict(result["notes"], result["gate_failures"],
+                    f"{len(result['failing_items'])} failing items; report: {Path(args.out) / 'report.md'}")
+
+
+def _verdict(notes: list[str], failures: list[str], last: str) -> int:
+    """Print the notes, the failed gates and a last line; the exit status (1 when a gate failed)."""
+    for note in notes:
         print(f"note: {note}")
-    for failure in result["gate_failures"]:
+    for failure in failures:
         print(f"GATE FAILED: {failure}")
-    print(f"{len(result['failing_items'])} failing items; report: {Path(args.out) / 'report.md'}")
-    return 1 if result["gate_failures"] else 0
+    print(last)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
