@@ -226,12 +226,21 @@ def build_answerer(settings: Settings, retriever: HybridRetriever, llm=None) -> 
     """The extractive answerer, wrapped by the LLM backend when one is configured."""
     from assistant.answerers.extractive import ExtractiveAnswerer
     extractive = ExtractiveAnswerer(settings, retriever.lexical.idf, aliases=retriever.lexical.aliases,
-                                    search=lambda text, k: retriever.retrieve(text, k=k))
+                                    search=lambda text, k: lexical_search(retriever, text, k))
     if settings.llm_backend == "none":
         return extractive
     from assistant.llm import build_answerer as build_llm_answerer
 
     return build_llm_answerer(settings, extractive, embed=retriever.embedder.get_text_embedding_batch, backend=llm)
+
+
+def lexical_search(retriever: HybridRetriever, text: str, k: int) -> list[Passage]:
+    """The k passages BM25 ranks first for text, fetched by id: no query embedding, no vector search
+    (rival figures are looked up by their words, on the answer's hot path)."""
+    scores = retriever.bm25(text, Filters(), k)
+    found = retriever.source.fetch(list(scores))
+    return [Passage(chunk_id, found[chunk_id].text, found[chunk_id].metadata, score=score, lexical=score)
+            for chunk_id, score in scores.items() if chunk_id in found]
 
 
 def load_lexicon(settings: Settings) -> Lexicon | None:
