@@ -4,7 +4,7 @@ from assistant.runtime import go_offline
 
 go_offline()
 
-from assistant.core import Assistant  # noqa: E402
+from assistant.pipeline import Assistant
 from assistant.settings import Settings  # noqa: E402
 
 __all__ = ["Assistant", "Settings"]

@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     go_offline()
     args = parse_args(argv)
     from assistant.settings import Settings
-    from assistant.store import StoreError
+    from assistant.retrieval.store import StoreError
 
     settings = Settings().with_overrides(store_dir=args.store, corpus_dir=args.corpus)
     try:
@@ -64,7 +64,7 @@ def main(argv=None) -> int:
 
 
 def _load(settings):
-    from assistant.core import Assistant
+    from assistant.pipeline import Assistant
 
     return Assistant.from_settings(settings)
 
@@ -94,7 +94,7 @@ def _chat(bot) -> int:
 
 
 def _brief(bot, topic: str, fmt: str, out: Path | None) -> int:
-    from assistant.briefing import render
+    from assistant.briefing.export import render
 
     briefing = bot.brief(topic)
     data = render(briefing, fmt)
@@ -110,7 +110,7 @@ def _brief(bot, topic: str, fmt: str, out: Path | None) -> int:
 
 
 def _timeline(bot, out: Path | None) -> int:
-    from assistant.timeline import build_timeline
+    from assistant.briefing.timeline import build_timeline
 
     text = build_timeline(bot).markdown
     if out:

@@ -21,7 +21,7 @@ from assistant.settings import Settings
 if TYPE_CHECKING:
     import gradio as gr
 
-    from assistant.core import Assistant
+    from assistant.pipeline import Assistant
 
 NOTICE = ("Do not enter personal details of children or families; "
           "the assistant answers from published reform documents only.")
@@ -64,7 +64,7 @@ def serve(settings: Settings) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     go_offline()
-    from assistant.core import Assistant
+    from assistant.pipeline import Assistant
 
     bot = Assistant.from_settings(settings)
     app = build_app(bot, settings)
@@ -101,7 +101,6 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
 
 def launch_options(settings: Settings) -> dict:
     """Keyword arguments for Blocks.launch(): local, private, no telemetry, no share link."""
-    import gradio as gr
 
     return dict(
         server_name=settings.host, server_port=settings.port, auth=parse_auth(settings.auth),
@@ -275,7 +274,7 @@ def history_of(turns: list) -> list[dict]:
 
 def parse_filters(publishers, start: str | None, end: str | None):
     """Filters from the controls; ValueError with a message a person understands on a bad date."""
-    from assistant.retrieval import Filters
+    from assistant.retrieval.fusion import Filters
 
     date_from = parse_date(start, "Published from", last=False)
     date_to = parse_date(end, "Published to", last=True)
@@ -341,7 +340,7 @@ def make_briefing(assistant: "Assistant", topic: str, progress=None) -> tuple[st
     if not topic:
         return "Type a topic first.", []
     try:
-        from assistant.briefing import render
+        from assistant.briefing.export import render
     except ImportError:
         return "Briefings are not available in this version yet.", []
     progress(0.1, desc="Finding what the documents say on the topic")
@@ -360,7 +359,7 @@ def make_briefing(assistant: "Assistant", topic: str, progress=None) -> tuple[st
 def make_timeline(assistant: "Assistant") -> tuple[str, list[str]]:
     """(markdown, [md path]) of every dated event; a plain message when the timeline is missing."""
     try:
-        from assistant.timeline import build_timeline
+        from assistant.briefing.timeline import build_timeline
     except ImportError:
         return "The timeline is not available in this version yet.", []
     text = build_timeline(assistant).markdown

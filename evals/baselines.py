@@ -27,7 +27,7 @@ class NaiveLlamaIndex:
         from llama_index.core import Settings as LlamaSettings
         from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
 
-        from assistant.embedding import as_llama_index
+        from assistant.retrieval.dense import as_llama_index
 
         previous = LlamaSettings._llm
         LlamaSettings.llm = None  # MockLLM: nothing may reach a network
@@ -58,7 +58,7 @@ class NaiveLlamaIndex:
 
 def naive_llamaindex(settings, embedder=None):
     """The llama-index-defaults baseline on the uncleaned corpus files, with the packaged MiniLM."""
-    from assistant.embedding import build_embedder
+    from assistant.retrieval.dense import build_embedder
 
     system = NaiveLlamaIndex(settings.corpus_dir, embedder or build_embedder(settings))
     return system, f"{system.nodes} default SentenceSplitter nodes, answer = top node (default top_k={system.default_k})"

@@ -17,8 +17,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from evals.metrics import percentile  # noqa: E402
-from evals.runner import EVALS_DIR, QUESTIONS, SINGLE_TURN, load_questions  # noqa: E402
+from evals.metrics import percentile
+from evals.runner import EVALS_DIR, QUESTIONS, SINGLE_TURN, load_questions
 
 OUT_DIR = EVALS_DIR / "out" / "bench"
 COLD_QUESTION = "What is family help?"
@@ -100,8 +100,8 @@ def build_synthetic(settings, factor: int, store_dir: Path, seed: int = 0) -> in
     noise, so nothing is embedded), written as ingest writes a build (start-up files included); its size."""
     import numpy as np
 
-    from assistant.lexical_cache import save_build_files
-    from assistant.store import IndexStore, StoredChunk
+    from assistant.retrieval.build_files import save_build_files
+    from assistant.retrieval.store import IndexStore, StoredChunk
 
     base = IndexStore(settings).all_chunks(with_embeddings=True)
     vectors = np.stack([chunk.embedding for chunk in base]).astype(np.float32)
@@ -196,7 +196,7 @@ def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline
     """Per size (1x when baseline, then each synthetic multiple): the build time, then two fresh processes,
     the first start after the build and a second one (load time, query latency, peak RSS); with server,
     a third start with the same store served by `chroma run` on loopback (its figures prefixed server_)."""
-    from assistant.store import IndexStore
+    from assistant.retrieval.store import IndexStore
 
     rows = []
     for factor in [1] * baseline + [s for s in scales if s > 1]:
@@ -287,7 +287,7 @@ def _size_table(rows: list[dict], prefix: str, keys: tuple[str, ...], head: str)
 def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = None, queries: int = 0,
          scale_queries: int = 30, server: bool = False) -> dict:
     """Run every benchmark in temporary stores; write bench.json, bench.md and plots; print the table."""
-    from assistant.embedding import build_embedder
+    from assistant.retrieval.dense import build_embedder
     from assistant.settings import Settings
 
     out_dir = Path(out_dir)

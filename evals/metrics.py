@@ -23,7 +23,7 @@ OUT_OF_SCOPE = "out_of_scope"
 NEAR_OOS = "near_oos"  # in-domain questions the corpus does not answer (dev-external's kind)
 UNANSWERABLE = (OUT_OF_SCOPE, NEAR_OOS)
 REFUSED = "not_found"
-# How the assistant labels what an LLM backend did (assistant.answerers.generative, assistant.llm.*);
+# How the assistant labels what an LLM backend did (assistant.answering.generative, assistant.llm.*);
 # tests/evals/test_eval_metrics.py checks these still match the assistant's own strings.
 EXTRACTIVE = "extractive"
 FALLBACK = "extractive (fallback)"

@@ -266,7 +266,7 @@ def run(questions: Path = QUESTIONS, out_dir: Path = OUT_DIR, backend: str = "no
     """Evaluate the assistant (extractive, plus `backend` beside it when one is named, and the baselines),
     write results, metrics.json and report.md; return metrics. Gates are enforced on the extractive default
     over the whole set only (a subset chosen with kinds/limit reports them)."""
-    from assistant.embedding import build_embedder
+    from assistant.retrieval.dense import build_embedder
     from assistant.settings import Settings
     from evals.report import write_report
 
@@ -327,7 +327,7 @@ def run_suites(suites, out_dir: Path = OUT_DIR, gates_path: Path = GATES, settin
                baselines: bool = True, log: Callable[[str], None] | None = None) -> dict:
     """Index and evaluate every suite (one corpus and question set each) and write the corpora side by side:
     out_dir/<suite>/ for each run, out_dir/corpora.md and out_dir/corpora.json for the comparison."""
-    from assistant.embedding import build_embedder
+    from assistant.retrieval.dense import build_embedder
     from assistant.settings import Settings
     from evals.report import write_corpora_report
     from evals.suites import index_for
@@ -408,7 +408,7 @@ def load_history(path: Path) -> list[dict]:
 
 def _corpus_version(settings) -> str:
     try:
-        from assistant.store import IndexStore
+        from assistant.retrieval.store import IndexStore
 
         return IndexStore(settings).info().get("corpus_version", "")
     except Exception:

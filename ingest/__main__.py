@@ -24,7 +24,7 @@ def main(argv=None) -> int:
     go_offline()
     args = parse_args(argv)
     from assistant.settings import Settings
-    from assistant.store import IndexStore, StoreError
+    from assistant.retrieval.store import IndexStore, StoreError
     from ingest.pipeline import dump_chunks, run_ingest
 
     settings = Settings().with_overrides(corpus_dir=args.corpus, store_dir=args.store)

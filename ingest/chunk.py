@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 import re
 
-from assistant.text import is_bullet, sentence_spans, word_count
+from assistant.text.sentences import is_bullet, sentence_spans
+from assistant.text.tokens import word_count
 from ingest.documents import SourceDocument
 from ingest.pages import page_spans
 

@@ -11,7 +11,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from assistant.text import normalise, word_count
+from assistant.text.tokens import normalise, word_count
 
 _URL = r"https?://\S+"
 _IMAGE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg)\b", re.I)

@@ -9,10 +9,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.text import slugify, word_count
+from assistant.text.tokens import slugify, word_count
 from ingest.clean import clean_text, strip_foreign_script
 from ingest.feed import split_feed
-from ingest.loaders import SUPPORTED, Page, UnreadableFile, load_file
+from ingest.loaders import Page, SUPPORTED, UnreadableFile, load_file
 from ingest.manifest import MANIFEST_NAMES, load_manifest
 
 

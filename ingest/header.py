@@ -21,7 +21,7 @@ import re
 
 import yaml
 
-from assistant.text import word_count
+from assistant.text.tokens import word_count
 from ingest.dates import find_date
 
 # Key as written (lower case) -> the metadata field it states.

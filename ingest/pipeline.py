@@ -13,11 +13,11 @@ from typing import Callable
 
 import numpy as np
 
-from assistant.calibration import calibrate_build, calibration_version
-from assistant.embedding import MODEL_NAME
-from assistant.lexical_cache import load_build_files, remove_other_builds, save_build_files
+from assistant.checks.calibration import calibrate_build, calibration_version
+from assistant.retrieval.build_files import load_build_files, remove_other_builds, save_build_files
+from assistant.retrieval.dense import MODEL_NAME
+from assistant.retrieval.store import IndexNotFound, IndexStore, StoredChunk, StoredChunks
 from assistant.settings import Settings
-from assistant.store import IndexNotFound, IndexStore, StoredChunk, StoredChunks
 from ingest.chunk import Chunk, chunk_document
 from ingest.documents import Corpus, Skipped, load_corpus
 
@@ -174,7 +174,7 @@ def _keep_files_current(settings: Settings, store: IndexStore) -> None:
 
 
 def _load_embedder(settings: Settings):
-    from assistant.embedding import build_embedder
+    from assistant.retrieval.dense import build_embedder
 
     return build_embedder(settings)
 

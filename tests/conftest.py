@@ -17,8 +17,7 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.runtime import go_offline
-from tests.ui.conftest import (PAYLOAD_HTML, PAYLOAD_TXT, TIMINGS, free_port, serve_command, stop_server,
-                               wait_until_up)
+from tests.ui.conftest import PAYLOAD_HTML, PAYLOAD_TXT, TIMINGS, free_port, serve_command, stop_server, wait_until_up
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -41,7 +40,7 @@ def _isolated_user_state(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def embedder():
     """The real packaged MiniLM model, loaded once."""
-    from assistant.embedding import build_embedder
+    from assistant.retrieval.dense import build_embedder
     from assistant.settings import Settings
 
     return build_embedder(Settings())
@@ -61,7 +60,7 @@ def corpus_settings(tmp_path_factory, embedder):
 @pytest.fixture(scope="session")
 def bot(corpus_settings, embedder):
     """The real Assistant over the shipped corpus."""
-    from assistant.core import Assistant
+    from assistant.pipeline import Assistant
 
     return Assistant.from_settings(corpus_settings, embedder=embedder)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.aliases import Aliases, definitions
-from assistant.text import content_words
+from assistant.retrieval.aliases import Aliases, definitions
+from assistant.text.tokens import content_words
 
 pytestmark = pytest.mark.unit
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.attribution import attributions, balance_quotes, open_points, quotation_units, speaker_name
-from assistant.briefing import corpus_idf
+from assistant.answering.attribution import attributions, balance_quotes, open_points, quotation_units, speaker_name
+from assistant.briefing.topic import corpus_idf
 from assistant.models import Passage
 
 
@@ -145,6 +145,6 @@ def test_open_points_line_quotes_the_speaker():
     ("When will the allowance start?", False),
 ])
 def test_is_open_question_recognises_questions_about_views(question, expected):
-    from assistant.attribution import is_open_question
+    from assistant.answering.attribution import is_open_question
 
     assert is_open_question(question) is expected

@@ -12,9 +12,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.briefing import SECTIONS, build_briefing, find_speaker, render, speaker_at_start, uncited_lines
+from assistant.briefing.build import build_briefing, uncited_lines
+from assistant.briefing.export import render
+from assistant.briefing.model import SECTIONS
+from assistant.briefing.sentences import find_speaker, speaker_at_start
 from assistant.models import Passage
-from assistant.text import content_words
+from assistant.text.tokens import content_words
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "evals" / "questions.jsonl"
 CITE = re.compile(r"\[(\d+)\]")
@@ -298,7 +301,7 @@ def dev_external_bot(tmp_path_factory, embedder):
     """The real Assistant over the dev-external evaluation corpus (kept outside corpus/)."""
     if not DEV_EXTERNAL.is_dir():
         pytest.skip(f"the dev-external corpus is not at {DEV_EXTERNAL}")
-    from assistant.core import Assistant
+    from assistant.pipeline import Assistant
     from assistant.settings import Settings
     from ingest.pipeline import run_ingest
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.calibration import MARGIN, calibrate, off_topic_probes
+from assistant.checks.calibration import MARGIN, calibrate, off_topic_probes
 from assistant.models import Passage
 
 pytestmark = pytest.mark.unit

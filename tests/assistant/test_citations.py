@@ -3,7 +3,7 @@
 import pytest
 
 from assistant import ui
-from assistant.export import to_html, to_markdown
+from assistant.briefing.export import to_html, to_markdown
 from assistant.models import Answer, Citation, locator
 from tests.ingest.samples import multi_page_pdf, sectioned_word_document
 
@@ -70,7 +70,7 @@ SECTIONS = {
 @pytest.fixture(scope="module")
 def paper_bot(tmp_path_factory, embedder):
     """The real assistant over a corpus of one multi-page PDF and one Word document with headings."""
-    from assistant.core import Assistant
+    from assistant.pipeline import Assistant
     from assistant.settings import Settings
     from ingest.pipeline import run_ingest
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.aliases import Aliases
-from assistant.claims import ClaimIndex, claims_in, rivals
-from assistant.store import StoredChunk
+from assistant.answering.disagreements import ClaimIndex, claims_in, rivals
+from assistant.retrieval.aliases import Aliases
+from assistant.retrieval.store import StoredChunk
 
 COUNCIL = Aliases({"council": frozenset({"local", "author"})}).canonical
 

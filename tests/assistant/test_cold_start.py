@@ -17,6 +17,7 @@ NOT_NEEDED = {"transformers", "sentence_transformers", "llama_index", "nltk", "s
 
 SCRIPT = """
 import json, sys
+
 from assistant.__main__ import main
 code = main(["ask", "What is family help?", "--json", "--store", sys.argv[1]])
 print(json.dumps({"code": code, "modules": sorted({m.split(".")[0] for m in sys.modules})}))
@@ -31,6 +32,6 @@ def test_ask_imports_none_of_the_heavy_libraries_it_does_not_use(corpus_settings
     result = json.loads(report)
     assert result["code"] == 0 and json.loads(answer_text)["status"] == "answered"
     assert not NOT_NEEDED & set(result["modules"]), sorted(NOT_NEEDED & set(result["modules"]))
-    from assistant.lexical_cache import files_root
+    from assistant.retrieval.build_files import files_root
 
     assert any(files_root(corpus_settings).iterdir())  # the build's BM25 files, saved at ingest, are what it opened

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.constraints import Evidence, constraints_of, unmet
+from assistant.checks.constraints import Evidence, constraints_of, unmet
 
 pytestmark = pytest.mark.unit
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conversation import needs_context, rule_based, standalone_query, user_turns
+from assistant.question.followups import needs_context, rule_based, standalone_query, user_turns
 
 pytestmark = pytest.mark.unit
 

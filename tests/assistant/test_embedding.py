@@ -8,10 +8,10 @@ from contextlib import contextmanager
 
 import pytest
 
-from assistant import encoder
-from assistant.embedding import build_embedder, model_dir
+from assistant.retrieval import encoder
+from assistant.retrieval.dense import build_embedder, model_dir
+from assistant.retrieval.store import IndexStore
 from assistant.settings import Settings
-from assistant.store import IndexStore
 from tests.conftest import REPO
 
 EDGE_CASES = ["", "   ", "family help", "Ünïcödé café — “quotes” £2.6bn, 19% and 2024-11-20",
@@ -92,7 +92,7 @@ def test_the_index_holds_what_the_embedder_computes(corpus_settings, embedder, c
 @pytest.mark.integration
 def test_the_llama_index_adapter_gives_the_same_vectors(embedder):
     pytest.importorskip("llama_index.core")
-    from assistant.embedding import as_llama_index
+    from assistant.retrieval.dense import as_llama_index
 
     adapted = as_llama_index(embedder)
     texts = ["family help", "agency pay", "kinship care allowance"]

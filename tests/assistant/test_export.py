@@ -8,10 +8,12 @@ from types import SimpleNamespace
 import pytest
 from docx import Document
 
-from assistant.briefing import Briefing, Item, Section, build_briefing, render
-from assistant.export import to_docx, to_html, to_markdown
+from assistant.briefing.build import build_briefing
+from assistant.briefing.export import render
+from assistant.briefing.export import to_docx, to_html, to_markdown
+from assistant.briefing.model import Briefing, Item, Section
 from assistant.models import Citation, Passage
-from assistant.text import content_words
+from assistant.text.tokens import content_words
 
 pytestmark = pytest.mark.unit
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant import lexical_cache
-from assistant.lexical_cache import (catalogue_of, files_root, load_build_files, load_lexical, remove_other_builds,
-                                     save_build_files)
-from assistant.retrieval import TABLES, HybridRetriever, InMemoryChunks, LexicalIndex
+from assistant.retrieval import build_files as lexical_cache
+from assistant.retrieval.build_files import (catalogue_of, files_root, load_build_files, load_lexical,
+                                             remove_other_builds, save_build_files)
+from assistant.retrieval.fusion import HybridRetriever, InMemoryChunks
+from assistant.retrieval.lexical import LexicalIndex, TABLES
+from assistant.retrieval.store import StoredChunk
 from assistant.settings import Settings
-from assistant.store import StoredChunk
 
 pytestmark = pytest.mark.unit
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from assistant.core import load_lexicon
-from assistant.lexicon import Lexicon, specific_words
+from assistant.pipeline import load_lexicon
 from assistant.settings import Settings
+from assistant.text.lexicon import Lexicon, specific_words
 
 pytestmark = pytest.mark.unit
 

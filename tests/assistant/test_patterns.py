@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.patterns import (LIST_CUE, NAME_LIST, answer_type, counts, has_answer_type, new_facts, normalise_money,
-                               numbers, years_in_scope)
+from assistant.question.kinds import LIST_CUE, answer_type, years_in_scope
+from assistant.text.facts import counts, has_answer_type, new_facts
+from assistant.text.names import NAME_LIST
+from assistant.text.numbers import normalise_money, numbers
 
 pytestmark = pytest.mark.unit
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval import Filters, HybridRetriever, LexicalIndex, fuse_scores
+from assistant.retrieval.fusion import Filters, HybridRetriever, fuse_scores
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.store import StoredChunk
 from assistant.settings import Settings
-from assistant.store import StoredChunk
 
 pytestmark = pytest.mark.unit
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.checks.scope import check_input, clean_question, missing_names, off_topic, support, unknown_words
 from assistant.models import Passage
-from assistant.scope import check_input, clean_question, missing_names, off_topic, support, unknown_words
 
 LIMIT = 2000
 
@@ -113,7 +113,7 @@ def test_multi_word_names_must_be_in_a_retrieved_passage(question, held):
 
 @pytest.mark.unit
 def test_everyday_unknown_words_are_paraphrase_and_specific_ones_are_not_stated():
-    from assistant.lexicon import Lexicon
+    from assistant.text.lexicon import Lexicon
 
     lexicon = Lexicon(frozenset({"how", "many", "councils", "were", "picked", "as", "family", "hubs", "roughly"}))
     everyday, specific = unknown_words("Roughly how many councils were picked as family hubs trailblazers?",

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from assistant.text import content_words, normalise, sentence_spans, sentences, slugify, stem
+from assistant.text.sentences import sentence_spans, sentences
+from assistant.text.tokens import content_words, normalise, slugify, stem
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.unit
@@ -80,7 +81,7 @@ def test_stem_is_porter(word, expected):
 
 def test_the_assistant_stems_without_importing_nltk():
     """Importing all of nltk costs seconds of every cold start (it pulls in scikit-learn, SciPy, pandas)."""
-    code = ("import json, sys; from assistant.text import content_words; content_words('Evaluations of families'); "
+    code = ("import json, sys; from assistant.text.tokens import content_words; content_words('Evaluations of families'); "
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('nltk', 'sklearn'))))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert done.returncode == 0, done.stderr

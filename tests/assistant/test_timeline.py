@@ -8,7 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.timeline import EventDate, build_timeline, clean_sentence, dates_in, event_date
+from assistant.briefing.timeline import build_timeline
+from assistant.text.dates import EventDate, dates_in, event_date
+from assistant.text.sentences import clean_sentence
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from assistant.lexical_cache import files_root
-from assistant.store import IndexStore
+from assistant.retrieval.build_files import files_root
+from assistant.retrieval.store import IndexStore
 from evals import bench
 
 pytestmark = pytest.mark.integration

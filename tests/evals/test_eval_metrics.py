@@ -152,10 +152,10 @@ def test_shipped_targets_are_the_agreed_floor_and_gates_do_not_exceed_them():
 
 def test_backend_labels_match_what_the_assistant_writes():
     """The strings backend_usage() counts are the ones the LLM layer really writes."""
-    from assistant.answerers.generative import FALLBACK_BACKEND, GenerativeAnswerer
-    from assistant.llm.condense import LLMCondenser
-    from assistant.llm.guard import GuardReport, Kept
-    from assistant.llm.sections import LLMSectionWriter
+    from assistant.answering.generative import FALLBACK_BACKEND, GenerativeAnswerer
+    from assistant.question.condense import LLMCondenser
+    from assistant.checks.guard import GuardReport, Kept
+    from assistant.briefing.llm_writer import LLMSectionWriter
     from assistant.settings import Settings
     from tests.llm.fakes import FakeExtractive, FakeLLM, passages
 
@@ -166,7 +166,7 @@ def test_backend_labels_match_what_the_assistant_writes():
     assert note.startswith(m.CONDENSED_BY_LLM) and note.startswith(m.CONDENSE_NOTE)
     draft = LLMSectionWriter(FakeLLM("It recommended £2.6 billion of new investment over four years [1]."))
     assert m.SECTION_BY_LLM in draft.write("the review", "Overview", passages(), 3).note
-    from assistant.answerers.base import AnswerRequest
+    from assistant.answering.base import AnswerRequest
 
     failed = GenerativeAnswerer(FakeLLM(TimeoutError("slow")), FakeExtractive(), Settings()).answer(
         AnswerRequest("q", "q", passages()))

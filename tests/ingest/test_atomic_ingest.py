@@ -10,8 +10,8 @@ import time
 
 import pytest
 
+from assistant.retrieval.store import IndexStore
 from assistant.settings import Settings
-from assistant.store import IndexStore
 from tests.conftest import CORPUS, REPO
 
 FILES = ["001_afa225e47d7fdaac.txt", "002_4acc66fe3a8041a3.txt", "004_e9a59da55df5eadc.txt"]

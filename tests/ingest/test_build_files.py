@@ -5,10 +5,10 @@ import shutil
 
 import pytest
 
-from assistant.lexical_cache import catalogue_of, files_root, load_build_files
-from assistant.retrieval import Filters, HybridRetriever
+from assistant.retrieval.build_files import catalogue_of, files_root, load_build_files
+from assistant.retrieval.fusion import Filters, HybridRetriever
+from assistant.retrieval.store import IndexStore, StoredChunks, VectorSearch
 from assistant.settings import Settings
-from assistant.store import IndexStore, StoredChunks, VectorSearch
 from ingest import pipeline
 from ingest.pipeline import run_ingest
 from tests.conftest import CORPUS

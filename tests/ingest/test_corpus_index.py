@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from assistant.store import IndexStore
+from assistant.retrieval.store import IndexStore
 from ingest.pipeline import dump_chunks, run_ingest
 
 CHROME = [

@@ -54,7 +54,7 @@ def chroma_server(tmp_path):
 @pytest.mark.reliability
 @pytest.mark.skipif(not CHROMA.exists(), reason="the chroma CLI is not installed in this environment")
 def test_ingest_and_answer_through_a_chroma_server_that_restarts(tmp_path, chroma_server, embedder):
-    from assistant.core import Assistant
+    from assistant.pipeline import Assistant
     from ingest.pipeline import run_ingest
 
     corpus = tmp_path / "corpus"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answerers.base import AnswerRequest
-from assistant.answerers.generative import FALLBACK_BACKEND, GenerativeAnswerer
+from assistant.answering.base import AnswerRequest
+from assistant.answering.generative import FALLBACK_BACKEND, GenerativeAnswerer
 from assistant.llm.backends import BackendError, LlamaCppBackend, OpenAIBackend, build_backend, llamacpp_model
 from assistant.settings import Settings
 from tests.llm.fake_server import openai_compatible_server

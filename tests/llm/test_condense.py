@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conversation import rule_based, standalone_query
-from assistant.llm import build_condenser
-from assistant.llm.condense import CondenseConfig, LLMCondenser, check_rewrite, clean, conversation, first_line
+from assistant.assembly import build_condenser
+from assistant.question.condense import CondenseConfig, LLMCondenser, check_rewrite, clean, conversation, first_line
+from assistant.question.followups import rule_based, standalone_query
 from assistant.settings import Settings
 from tests.llm.fakes import FakeLLM
 
@@ -111,7 +111,7 @@ def test_build_condenser_is_rule_based_without_a_backend_or_when_switched_off():
 
 @pytest.mark.integration
 def test_the_assistant_retrieves_with_the_llm_rewrite(bot):
-    from assistant.core import Assistant
+    from assistant.pipeline import Assistant
 
     history = [{"role": "user", "content": "What is family help?"},
                {"role": "assistant", "content": bot.ask("What is family help?").answer}]

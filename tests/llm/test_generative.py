@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from assistant.answerers.base import AnswerRequest
-from assistant.answerers.generative import FALLBACK_BACKEND, GenerativeAnswerer, best_sentence
-from assistant.llm import build_answerer
+from assistant.answering.base import AnswerRequest
+from assistant.answering.generative import FALLBACK_BACKEND, GenerativeAnswerer, best_sentence
+from assistant.assembly import build_answerer
 from assistant.settings import Settings
 from tests.llm.fakes import FailingMidStreamLLM, FakeExtractive, FakeLLM, passages
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.llm.facts import names, quantities
-from assistant.llm.guard import Evidence, GuardConfig, check_sentence, guard, normalise_markers, split_sentences
+from assistant.checks.guard import Evidence, GuardConfig, check_sentence, guard, normalise_markers, split_sentences
+from assistant.text.facts import names, quantities
 from tests.llm.fakes import passages
 
 pytestmark = pytest.mark.unit

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.llm.guard import Evidence, GuardConfig, _best_cosine
+from assistant.checks.guard import Evidence, GuardConfig, _best_cosine
 from tests.llm.fakes import passages
 
 pytestmark = pytest.mark.integration

@@ -17,15 +17,15 @@ from typing import Iterator
 
 import pytest
 
-from assistant.answerers.base import AnswerRequest
-from assistant.answerers.generative import FALLBACK_BACKEND, GenerativeAnswerer
-from assistant.conversation import standalone_query
+from assistant.answering.base import AnswerRequest
+from assistant.answering.generative import FALLBACK_BACKEND, GenerativeAnswerer
+from assistant.briefing.llm_writer import LLMSectionWriter
+from assistant.checks.guard import Evidence, Kept, check_sentence
 from assistant.llm.backends import build_backend
-from assistant.llm.condense import LLMCondenser, check_rewrite, conversation
-from assistant.llm.facts import quantities, supported
-from assistant.llm.guard import Evidence, Kept, check_sentence
-from assistant.llm.sections import LLMSectionWriter
 from assistant.models import Answer
+from assistant.question.condense import LLMCondenser, check_rewrite, conversation
+from assistant.question.followups import standalone_query
+from assistant.text.facts import quantities, supported
 from tests.llm.fakes import FakeExtractive, passages
 
 pytestmark = [pytest.mark.llm, pytest.mark.timeout(900)]

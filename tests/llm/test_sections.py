@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.briefing import build_briefing, uncited_lines
-from assistant.llm import build_section_writer
-from assistant.llm.guard import Evidence, Kept
-from assistant.llm.sections import LLMSectionWriter, single_source
+from assistant.assembly import build_section_writer
+from assistant.briefing.build import build_briefing, uncited_lines
+from assistant.briefing.llm_writer import LLMSectionWriter, single_source
+from assistant.checks.guard import Evidence, Kept
 from assistant.settings import Settings
-from tests.assistant.test_briefing import KINSHIP, FakeBot
+from tests.assistant.test_briefing import FakeBot, KINSHIP
 from tests.llm.fakes import FakeLLM, passages
 
 pytestmark = pytest.mark.unit

@@ -115,8 +115,8 @@ try:
     from pathlib import Path
     from assistant.settings import Settings
     from ingest.pipeline import run_ingest
-    from assistant.embedding import build_embedder
-    from assistant.core import Assistant
+    from assistant.retrieval.dense import build_embedder
+    from assistant.pipeline import Assistant
     from assistant.ui import build_app, launch_options
 
     with socket.socket() as probe:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from assistant.scope import check_input, clean_question
+from assistant.checks.scope import check_input, clean_question
 from ingest.chunk import chunk_document
 from ingest.clean import clean_text
 from ingest.documents import SourceDocument

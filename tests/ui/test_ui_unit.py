@@ -184,8 +184,8 @@ def test_app_exposes_only_ask(tmp_path):
 
 
 def test_briefing_without_the_module_says_so(monkeypatch):
-    monkeypatch.setitem(sys.modules, "assistant.briefing", None)
-    monkeypatch.setitem(sys.modules, "assistant.timeline", None)
+    monkeypatch.setitem(sys.modules, "assistant.briefing.export", None)
+    monkeypatch.setitem(sys.modules, "assistant.briefing.timeline", None)
     assert "not available" in ui.make_briefing(FakeAssistant(), "family help")[0]
     assert "not available" in ui.make_timeline(FakeAssistant())[0]
 
@@ -195,7 +195,7 @@ def test_safe_markdown_neutralises_html():
 
 
 def test_briefing_reports_its_progress_and_writes_three_downloads():
-    from assistant.briefing import Briefing
+    from assistant.briefing.model import Briefing
 
     class Briefer:
         def brief(self, topic):

@@ -7,13 +7,14 @@ import re
 
 import pytest
 
-from assistant.answerers.base import AnswerRequest
-from assistant.answerers.extractive import ExtractiveAnswerer
-from assistant.claims import ClaimIndex
+from assistant.answering.base import AnswerRequest
+from assistant.answering.disagreements import ClaimIndex
+from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.models import Answer, Passage
+from assistant.retrieval.store import StoredChunk
 from assistant.settings import Settings
-from assistant.store import StoredChunk
-from assistant.text import content_words, strip_bullet
+from assistant.text.sentences import strip_bullet
+from assistant.text.tokens import content_words
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,429 @@
+"""Who says what: speakers and their statements in a passage, and attributed points for open questions.
+
+Speakers are recognised by the shape of the text, never by a list of names: a capitalised name or an
+acronym next to a speech verb ("X said", "said X, chief executive of Y", "According to X, …"), whole
+quotations with their opening and closing marks, and the passage's publisher when the source itself
+is the voice (it speaks in the first person outside any quotation).
+
+>>> from assistant.models import Passage
+>>> text = "“We are pleased,” said Jane Smith, chief executive of the Carers Trust. It cost £2m."
+>>> [(a.speaker, a.statement, a.kind) for a in attributions(Passage("x#0", text, {}))]
+[('Jane Smith, chief executive of the Carers Trust', '“We are pleased”', 'quote')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.models import Passage
+from assistant.text.sentences import sentence_spans
+from assistant.text.tokens import content_words
+
+# Speech verbs: a name right before or after one of these is a speaker.
+_SPEECH = (r"said|says|say|told|added|adds|warned|warns|urged|urges|argued|argues|stated|states|welcomed|welcomes|"
+           r"criticised|criticises|criticized|called for|calls for|called on|calls on|believes|believe|insisted|"
+           r"insists|claimed|claims|admitted|admits|acknowledged|acknowledges|responded|commented|explained|"
+           r"explains|noted|notes|highlighted|highlights|cautioned|pointed out|questioned|questions|objected|"
+           r"objects|opposed|opposes|rejected|rejects|praised|condemned|suggested|suggests|recommended|"
+           r"recommends|described|describes|stressed|stresses|emphasised|emphasises|wants|wanted|agreed|"
+           r"agrees|disagreed|disagrees|raised concerns|has concerns|have concerns|has major concerns|"
+           r"expressed concern|is concerned|are concerned|fears|feared|hopes|hoped|announced|announces|"
+           r"pledged|promised|proposed|proposes|supports|backed|backs|wrote|writes|concluded|concludes")
+_VERB = re.compile(rf"(?<![\w’'])(?:(?:has|have|had|also|previously|now|further|recently|today|repeatedly) )*"
+                   rf"(?P<verb>{_SPEECH})\b")
+_ACCORDING = re.compile(r"\b[Aa]ccording to (?P<who>[^,.;:“”\"]{2,90}),\s*(?P<clause>.+)$")
+_OPEN_MARKS, _CLOSE_MARKS = "“‘", "”’"
+# Words that may stand in a speaker's name without capitals: roles and kinds of body.
+_ROLE = re.compile(r"\b(?:chief|executive|president|chair|chairman|chairwoman|chairperson|director|head|secretary|"
+                   r"minister|spokesperson|spokesman|spokeswoman|leader|founder|manager|lead|officer|ceo|member|"
+                   r"deputy|vice|assistant|co-chair|commissioner|trustee|partner|professor|adviser|advisor|"
+                   r"councillor|mp|chief social worker)\b", re.I)
+_BODY = re.compile(r"\b(?:charity|charities|union|unions|council|councils|department|government|ministers?|"
+                   r"association|committee|campaigners?|directors|providers?|inspectorate|regulator|body|bodies|"
+                   r"organisations?|group|coalition|partnership|network|trust|sector|leaders|experts|critics|"
+                   r"authorities|local authorities|mps|peers|carers|families|parents|young people|"
+                   r"care leavers|social workers|practitioners|researchers|report|review|survey|"
+                   r"think tank|watchdog|inspectors|officials|spokesperson)\b", re.I)
+_CONNECTOR = frozenset({"of", "for", "and", "the", "on", "in", "at", "de", "to", "&", "a", "now", "its", "our",
+                        "their", "national", "local", "social", "children’s", "children's", "care", "work",
+                        "young", "fellow", "former", "interim", "acting", "joint", "senior", "general",
+                        "policy", "public", "affairs", "strategic", "development", "practice", "services", "children"})
+# Words that point back to a speaker named earlier ('the charity said'); 'the government' names its speaker.
+_PRONOUN = re.compile(r"^(?:it|he|she|they|we|the (?:association|organisation|charity|minister|body|group|"
+                      r"coalition|union|council|department))$", re.I)
+_CLAUSE_WORD = re.compile(r"\b(?:will|would|has|have|had|is|are|was|were|can|could|should|may|might|must|"
+                          r"which|who|that|this|these|there|if|when|because)\b")
+_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being)$")
+_LEAD = re.compile(r"^(?:and|but|while|meanwhile|however|instead|also|which|who|that|as|in response|"
+                   r"responding to [^,]*|speaking [^,]*|writing [^,]*)\b\s*,?\s*", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.I)
+# A statement about a body rather than one by it: its response or reaction is reported, no words of its own.
+_ABOUT = re.compile(r"\b(?:gave|offered|issued|gives|had|has) (?:[\w’\-]+ ){0,5}(?:response|reaction|welcome|verdict)\b|"
+                    r"\b(?:reacted|responded)\b(?! (?:that|by saying))", re.I)
+STANCE = re.compile(
+    r"\b(?:concerns?|concerned|worr(?:y|ied|ies|ying)|warn(?:ed|s|ing)?|risks?|criticis\w*|welcom\w*|"
+    r"fail(?:ed|s|ure)?|must|should|urge[sd]?|calls? (?:for|on)|called (?:for|on)|oppos\w*|object\w*|"
+    r"support\w*|disappoint\w*|pleased|unacceptable|insufficient|not enough|unclear|fear\w*|shortfall|"
+    r"lacks?|cuts?|crisis|need(?:s|ed)? to|believe\w*|argu\w*)\b", re.I)
+# Words of an open question's frame, not of its topic ("How did X respond to …").
+_FRAME = frozenset(content_words(
+    "how why what which who did do does respond responded response responses react reacted reaction say said "
+    "says think thought view views object objected objection objections concern concerns concerned raise raised "
+    "criticise criticised criticism criticisms welcome welcomed worry worries worried position positions "
+    "stance feel felt reason reasons argue argued make made sector bodies body people"))
+POINT_LIMIT = 5  # attributed points in one answer: enough viewpoints, short enough to read
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A statement and who makes it, with the offsets of the sentence(s) that carry it in the passage.
+
+    kind: 'quote' (a whole quotation), 'reported' (a reported clause), 'publisher' (the source's own
+    voice) or 'about' (a sentence about a speaker's response, with no words of its own)."""
+
+    speaker: str
+    statement: str
+    sentence: str  # the whole sentence or quotation unit, verbatim
+    start: int
+    end: int
+    kind: str
+
+    @property
+    def organisation(self) -> str:
+        """The body behind the speaker: the name after 'of' in a role, else the speaker's first part."""
+        role = re.search(r"\b(?:of|at|for) (?:the )?(?P<org>[A-Z][\w’'\-]*(?: (?:of |for |and )?[A-Z][\w’'\-]*)*)",
+                         self.speaker)
+        return role.group("org") if role else self.speaker.split(",")[0].strip()
+
+
+@dataclass(frozen=True)
+class AttributedPoint:
+    """One viewpoint for an open question: who, what, and where to cite it."""
+
+    speaker: str
+    statement: str
+    sentence: str
+    passage: Passage
+    start: int
+    end: int
+    kind: str
+    score: float
+
+    def line(self) -> str:
+        """The point as one sentence of an answer: the quotation with its speaker, or the sentence itself."""
+        if self.kind == "quote":
+            return f"{self.speaker} said: {self.statement}"
+        if self.kind == "publisher":
+            return f"{self.speaker}: {self.sentence}"
+        return self.sentence
+
+
+# -- attribution in one passage ----------------------------------------------------------------------
+def attributions(passage: Passage, previous: str = "") -> list[Attribution]:
+    """Every attributed statement of the passage, in reading order; previous is the speaker in force
+    where the passage starts (a quotation can run on from the chunk before)."""
+    found = []
+    for start, end in quotation_units(passage.text):
+        unit = passage.text[start:end]
+        attribution = attribute(unit, start, end, previous)
+        if attribution is None:
+            previous = ""
+            continue
+        found.append(attribution)
+        previous = attribution.speaker if attribution.kind in ("quote", "reported") else ""
+    return found + _publisher_voice(passage, found)
+
+
+def attribute(unit: str, start: int, end: int, previous: str = "") -> Attribution | None:
+    """Who states this sentence or quotation and what they state; None when it is nobody's statement."""
+    quote = quotation(unit)
+    for finder in (_speaker_after_quote, _speaker_before_verb, _according_to):
+        found = finder(unit, quote, previous)
+        if found:
+            speaker, statement, kind = found
+            return Attribution(speaker, statement, unit, start, end, kind)
+    if quote and previous and unit.lstrip().startswith(tuple(_OPEN_MARKS + '"')):
+        return Attribution(previous, _trim_quote(quote), unit, start, end, "quote")  # a quotation runs on
+    about = _about(unit)
+    return Attribution(about, unit, unit, start, end, "about") if about else None
+
+
+def _speaker_after_quote(unit: str, quote: str, previous: str):
+    """'“…,” said Jane Smith, chief executive of X.' or '“…,” X said.'"""
+    if not quote or not unit.lstrip().startswith(tuple(_OPEN_MARKS + '"')):
+        return None
+    tail = unit[unit.find(quote[-1], 1) + 1:] if quote else ""
+    match = re.match(rf"\s*,?\s*(?:{_SPEECH})\s+(?P<who>[^.;:“”\"]+)", tail)
+    who = speaker_name(match.group("who"), previous) if match else ""
+    if not who:
+        match = re.match(rf"\s*,?\s*(?P<who>[^.;:“”\"]+?)\s+(?:{_SPEECH})\b", tail)
+        who = speaker_name(match.group("who"), previous) if match else ""
+    return (who, _trim_quote(quote), "quote") if who else None
+
+
+def _speaker_before_verb(unit: str, quote: str, previous: str):
+    """'X said: “…”', 'X warned that …', 'Jane Smith, chief executive of X, said …'."""
+    for verb in _VERB.finditer(unit):
+        before = unit[:verb.start()]
+        if _inside_quotation(before):
+            continue
+        who = speaker_name(re.split(r"[.;:“”\"]", before)[-1], previous)
+        if not who:
+            continue
+        rest = unit[verb.end():]
+        if quote and rest.lstrip(" ,:").startswith(tuple(_OPEN_MARKS + '"')):
+            return who, _trim_quote(quote), "quote"
+        clause = re.sub(r"^\s*[,:]?\s*(?:that\s+)?", "", rest).strip()
+        if clause.count("”") > clause.count("“"):  # 'X said: words”': the source dropped the opening mark
+            return who, balance_quotes("“" + clause), "quote"
+        return who, clause or unit.strip(), "reported"
+    return None
+
+
+def _according_to(unit: str, quote: str, previous: str):
+    match = _ACCORDING.search(unit)
+    who = speaker_name(match.group("who"), previous) if match else ""
+    return (who, match.group("clause").strip(), "reported") if who else None
+
+
+def _about(unit: str) -> str:
+    """The body a sentence reports on ('Fellow charity X also gave the plan a mixed response'), or ''."""
+    match = _ABOUT.search(unit)
+    if not match or _inside_quotation(unit[:match.start()]):
+        return ""
+    subject = re.split(r"[.;:“”\"]", unit[:match.start()])[-1]
+    subject = re.sub(r"(?:\s+(?:also|too|has|have|had|now|later|then|previously))+\s*$", "", subject)
+    return speaker_name(subject, "")
+
+
+def _publisher_voice(passage: Passage, found: list[Attribution]) -> list[Attribution]:
+    """Sentences in which the source itself speaks: the first person ('we', 'our') outside quotations.
+    A report's other sentences are the reporter's account of others, never the publisher's position."""
+    publisher = (passage.metadata.get("publisher") or "").strip()
+    if not publisher:
+        return []
+    taken = [(a.start, a.end) for a in found]
+    voiced = []
+    for start, end in quotation_units(passage.text):
+        unit = passage.text[start:end]
+        if any(a <= start < b for a, b in taken) or quotation(unit) or len(unit.split()) < 6:
+            continue
+        if _FIRST_PERSON.search(unit):
+            voiced.append(Attribution(publisher, unit.strip(), unit, start, end, "publisher"))
+    return voiced
+
+
+# -- names ---------------------------------------------------------------------------------------------
+def speaker_name(phrase: str, previous: str = "") -> str:
+    """The speaker a phrase names ('Jane Smith, chief executive of X', 'the charity X', 'councils'),
+    a pronoun resolved to previous, or '' when the phrase is no speaker (a clause, a passive, a date)."""
+    phrase = re.sub(r"\s*\([^)]*\)", "", phrase)  # 'Office for Standards (OFS)': the name without its short form
+    pieces = [piece.strip() for piece in phrase.split(",") if piece.strip()]
+    if pieces and _PRONOUN.match(_LEAD.sub("", pieces[-1])):
+        return previous
+    relative = [i for i, piece in enumerate(pieces) if re.match(r"(?:which|who|whose)\b", piece)]
+    if relative and relative[-1] > 0:
+        pieces = pieces[:relative[-1]]  # '…, which represents A and B, said': the speaker precedes 'which'
+    if not pieces or re.fullmatch(r"[a-z]+", pieces[-1]) and not _BODY.fullmatch(pieces[-1]):
+        return ""  # 'as proposed by', 'when asked': the verb is not a speaker's
+    pieces = [_LEAD.sub("", piece) for piece in pieces]
+    last = pieces[-1]
+    if not last or _PASSIVE.search(last):
+        return ""  # 'the department was criticised' names who is spoken about, not who speaks
+    if _PRONOUN.match(last):
+        return previous
+    role_first = len(pieces) > 1 and _is_role(last) and _is_name(pieces[-2])
+    name = f"{pieces[-2]}, {last}" if role_first else last
+    if not role_first and not _is_name(last):
+        return ""
+    return _tidy(name)
+
+
+def _is_name(piece: str) -> bool:
+    """A name by its shape: capitalised words or acronyms, with connectors, roles and kinds of body between."""
+    words = piece.replace("’s ", " ").split()
+    if not words or len(words) > 10 or _CLAUSE_WORD.search(piece) or re.search(r"\d", piece):
+        return False
+    capitalised = [w for w in words if w[:1].isupper() or w[:1] in "‘“"]
+    if not capitalised:
+        return bool(_BODY.search(piece)) and len(words) <= 3 and not re.match(r"(?:many|some|all|most)\b", piece)
+    if len(words) == 1 and words[0] in _SENTENCE_WORDS:
+        return False
+    return all(w[:1].isupper() or w.lower() in _CONNECTOR or _ROLE.search(w) or _BODY.search(w) for w in words)
+
+
+def _is_role(piece: str) -> bool:
+    return bool(_ROLE.search(piece)) and len(piece.split()) <= 12 and not _CLAUSE_WORD.search(piece.replace(
+        "that", ""))
+
+
+# Capitalised words that open sentences and are never a speaker on their own.
+_SENTENCE_WORDS = frozenset({"It", "This", "That", "These", "Those", "They", "He", "She", "However", "Meanwhile",
+                             "Instead", "Also", "Similarly", "Ultimately", "Today", "Now", "Then", "The", "A", "An",
+                             "As", "In", "If", "When", "While", "Once", "Since", "After", "Before", "During",
+                             "Where", "But", "And", "So", "Yet", "Both", "All", "Some", "Many", "Most", "Each",
+                             "There", "Here", "We", "I", "You", "Our", "Its", "Their"})
+
+
+def _tidy(name: str) -> str:
+    name = re.sub(r"^[Ff]ellow\s+", "", name.strip(" ,"))  # 'Fellow charity X': the charity, not its fellowship
+    name = re.sub(r"^(?:[Tt]he|[Ff]or the|[Ii]n|[Ff]rom)\s+(?=[A-Z])", "", name)
+    return name[:1].upper() + name[1:]
+
+
+# -- quotations ----------------------------------------------------------------------------------------
+def quotation_units(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of text, with the sentences of one quotation joined into one span, so a quotation
+    is never cut between its opening and its closing mark (within a paragraph)."""
+    units: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        if units and _inside_quotation(text[units[-1][0]:units[-1][1]]) and \
+                "\n" not in text[units[-1][1]:start]:
+            units[-1] = (units[-1][0], end)
+        else:
+            units.append((start, end))
+    return units
+
+
+def quotation(unit: str) -> str:
+    """The first quotation of unit with its marks (a quotation left open runs to the unit's end); ''."""
+    match = re.search(r"(?<![\w’'])[“‘\"]", unit)
+    if not match:
+        return ""
+    opening = match.group()
+    closing = {"“": "”", "‘": "’", '"': '"'}[opening]
+    pattern = r"’(?![A-Za-z])" if closing == "’" else re.escape(closing)
+    end = re.compile(pattern).search(unit, match.end())
+    text = unit[match.start():end.end()] if end else unit[match.start():].rstrip()
+    return text if len(text.split()) >= 3 else ""
+
+
+def _inside_quotation(text: str) -> bool:
+    """Whether text ends inside an open quotation."""
+    closing_single = len(re.findall(r"’(?![A-Za-z])", text))
+    return text.count("“") > text.count("”") or text.count("‘") > closing_single or text.count('"') % 2 == 1
+
+
+def _trim_quote(quote: str) -> str:
+    """A quotation as shown after its speaker: no comma left before the closing mark; always closed."""
+    quote = re.sub(r"[,;:]\s*([”’\"])$", r"\1", quote.strip())
+    return balance_quotes(quote)
+
+
+def balance_quotes(text: str) -> str:
+    """text with every quotation closed and opened: a missing opening mark goes after the speech verb's
+    colon (or at the start), a missing closing mark at the end.
+
+    >>> balance_quotes("Jane Roe said: While we are pleased, more is needed.”")
+    'Jane Roe said: “While we are pleased, more is needed.”'
+    >>> balance_quotes("“It is vital.")
+    '“It is vital.”'
+    """
+    opens, closes = text.count("“"), text.count("”")
+    if closes > opens:
+        colon = re.search(r":\s+(?=[^“])", text)
+        at = colon.end() if colon and colon.end() < text.rfind("”") else len(text) - len(text.lstrip())
+        text = text[:at] + "“" * (closes - opens) + text[at:]
+    elif opens > closes:
+        text = text.rstrip() + "”" * (opens - closes)
+    if text.count('"') % 2:
+        text = text.replace('"', "")
+    return text
+
+
+# -- open questions ------------------------------------------------------------------------------------
+_OPEN_QUESTION = re.compile(
+    r"^(?:how (?:did|do|does|have|has|were|was) .{0,80}?\b(?:respond\w*|react\w*|receiv\w*|view\w*|see)\b|"
+    r"(?:what|which) .{0,80}?\b(?:did|do|does|have|has) .{0,80}?\b(?:say|said|tell|told|think|thought|argue\w*|"
+    r"make of|warn\w*|put forward|raise\w*)\b|"
+    r"why (?:is|are|was|were) .{0,60}?\b(?:worried|concerned|critical|opposed|unhappy)\b|"
+    r"what arguments\b|"
+    r"why (?:did|do|does|have|has|were|was) .{0,80}?\b(?:object\w*|oppos\w*|criticis\w*|welcom\w*|"
+    r"support\w*|reject\w*|concern\w*|warn\w*)|"
+    r"what (?:concerns|criticisms|objections|worries|views|reactions|responses)\b|"
+    r"who (?:criticised|welcomed|opposed|supported|objected|warned)\b)", re.I)
+
+
+def is_open_question(question: str) -> bool:
+    """Whether the question asks who thinks what ('How did X respond to …', 'What did councils say about
+    …', 'Why did X object to …', 'What concerns were raised about …'): one for open_points.
+
+    >>> is_open_question("How did sector bodies respond to the November 2024 announcement?")
+    True
+    >>> is_open_question("How much is the kinship allowance?")
+    False
+    """
+    return bool(_OPEN_QUESTION.search(question.strip()))
+
+
+def open_points(question: str, passages: list[Passage], idf: dict[str, float],
+                limit: int = POINT_LIMIT) -> list[AttributedPoint]:
+    """Short attributed points for an open question ('How did X respond to …', 'What concerns were
+    raised about …'): one per speaker, each on the question's topic, best first, distinct viewpoints.
+
+    The speaker the question names (if any passage's speaker matches it) narrows the points to that
+    speaker's statements; otherwise every speaker and source gets at most one point."""
+    topic = topic_weights(question, idf)
+    candidates = [point for rank, passage in enumerate(passages)
+                  for point in _scored_points(passage, rank, topic)]
+    named = [p for p in candidates if _names_speaker(question, p)]
+    pool = named or candidates
+    chosen: list[AttributedPoint] = []
+    for point in sorted(pool, key=lambda p: (-p.score, p.passage.chunk_id, p.start)):
+        if len(chosen) >= limit:
+            break
+        if any(_same_voice(point, other) and not named for other in chosen) or \
+                any(_overlap(point.sentence, other.sentence) > 0.5 for other in chosen):
+            continue
+        chosen.append(point)
+    return chosen
+
+
+def topic_weights(question: str, idf: dict[str, float]) -> dict[str, float]:
+    """The question's topic words (its frame words removed), weighted by IDF."""
+    top = max(idf.values(), default=1.0)
+    return {term: idf.get(term, top) for term in content_words(question) if term not in _FRAME}
+
+
+def _scored_points(passage: Passage, rank: int, topic: dict[str, float]) -> list[AttributedPoint]:
+    """The passage's attributed statements that are on topic, each scored for the question."""
+    heading = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')}"
+    points = []
+    for a in attributions(passage):
+        own = _weight_share(a.sentence, topic)
+        if own == 0 and _weight_share(heading, topic) < 0.5:
+            continue  # on topic by its own words, or by a heading squarely about the topic
+        kind_bonus = {"quote": 0.15, "reported": 0.15, "publisher": 0.05, "about": -0.2}[a.kind]
+        stance = 0.1 if STANCE.search(a.sentence) else 0.0
+        score = own + 0.3 * _weight_share(heading, topic) + kind_bonus + stance - 0.03 * rank
+        points.append(AttributedPoint(a.speaker, a.statement, a.sentence, passage, a.start, a.end, a.kind, score))
+    return points
+
+
+def _weight_share(text: str, topic: dict[str, float]) -> float:
+    total = sum(topic.values())
+    present = set(content_words(text))
+    return sum(w for term, w in topic.items() if term in present) / total if total else 0.0
+
+
+def _names_speaker(question: str, point: AttributedPoint) -> bool:
+    """Whether the question names this point's speaker (all of a speaker's name words, or its acronym)."""
+    asked = set(content_words(question))
+    for name in (point.speaker.split(",")[0], Attribution(point.speaker, "", "", 0, 0, "").organisation):
+        words = set(content_words(name))
+        if words and words <= asked:
+            return True
+    return False
+
+
+def _same_voice(a: AttributedPoint, b: AttributedPoint) -> bool:
+    """Same speaker (by name words), or the same source speaking for itself."""
+    if a.kind == b.kind == "publisher":
+        return a.passage.source_id == b.passage.source_id
+    return set(content_words(a.speaker.split(",")[0])) == set(content_words(b.speaker.split(",")[0]))
+
+
+def _overlap(a: str, b: str) -> float:
+    left, right = set(content_words(a)), set(content_words(b))
+    return len(left & right) / len(left | right) if left and right else 0.0

@@ -1,0 +1,145 @@
+"""Figures the sources state, so an answer can show where sources disagree.
+
+A claim is a number with what it counts ("153 local authorities", "20 RCCs") or a sum with the period
+it is spread over ("£2bn … over four years"). Two claims disagree when they are about the same thing
+(the same counted noun, or the same sum), come from different sources and give different figures, and
+their sentences are about the same subject: the figures are within 2% of each other (152 and 153
+councils: one quantity stated twice), or within a tenth and the sentences share some words, or the
+sentences share most of their words. Nothing here knows a subject: the counted nouns, acronyms and long forms are read
+from the text (``assistant.retrieval.aliases``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from assistant.text.facts import counts
+from assistant.text.numbers import NUMBER_WORDS, normalise_money
+from assistant.text.sentences import sentence_spans
+from assistant.text.tokens import content_words
+
+_PERIOD = re.compile(r"(£\s?\d[\d.,]*\s?(?:bn|billion|m|million))\b[^.;]{0,60}?\bover (?:the next )?"
+                     r"(two|three|four|five|six|seven|eight|nine|ten|\d{1,2}) years\b", re.I)
+_QUALIFIERS = ("english", "new", "more", "separate", "individual", "other", "existing")
+_COUNT = re.compile(r"(?<![£\d.,])\b(\d[\d,]*|" + "|".join(NUMBER_WORDS) + r")\s+(?:(?:" + "|".join(_QUALIFIERS) +
+                    r")\s+)?([A-Za-z][\w’'\-]+(?:\s+[A-Za-z][\w’'\-]+)?)", re.I)
+VERY_NEAR = 0.02  # figures within 2% (152 / 153 councils): one quantity stated differently, whatever the sentence
+NEAR = 0.1  # figures within a tenth of each other may be one quantity, if the sentences share some words
+SAME_SUBJECT = 0.5  # share of sentence words in common that makes any two figures of one thing rivals
+SOME_SUBJECT = 0.15  # …and the share that near figures need
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One stated figure: what it is about (key), its value, where it was said and the sentence's words."""
+
+    key: str
+    value: str
+    phrase: str
+    chunk_id: str
+    source_id: str
+    start: int
+    end: int
+    context: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @property
+    def subject(self) -> str:
+        """What the figure is of, for a note: "the period of £2bn", "the number of local authorities".
+
+        >>> claims_in("England has 153 councils.")[0].subject
+        'the number of councils'
+        """
+        if self.key.startswith("period of "):
+            return f"the {self.key}"
+        return "the number of " + re.sub(r"^\S+\s+", "", self.phrase)
+
+
+def claims_in(text: str, chunk_id: str = "", source_id: str = "",
+              canonical: Callable[[list[str]], str] | None = None) -> list[Claim]:
+    """Every counted figure and money period stated in text, with its sentence offsets. `canonical`
+    maps a counted noun to one name for the thing (so "local authorities" and "councils" can be one key).
+
+    >>> [(c.key, c.value) for c in claims_in("It compared 20 RCCs with 152 councils. £2bn over four years.")]
+    [('rcc', '20'), ('council', '152'), ('period of £2bn', '4 years')]
+    """
+    canonical = canonical or (lambda noun: noun[0])
+    found = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        context = frozenset(t for t in content_words(sentence) if not any(ch.isdigit() for ch in t))
+        periods = list(_PERIOD.finditer(sentence))
+        for match in periods:
+            years = match.group(2).lower()
+            value = f"{NUMBER_WORDS.get(years, years)} years"
+            found.append(Claim(f"period of {normalise_money(match.group(1))}", value, match.group(0), chunk_id,
+                               source_id, start, end, context))
+        for match in _COUNT.finditer(sentence):
+            value = _number(match.group(1))
+            noun = content_words(match.group(2))
+            if value is None or value < 2 or not noun or any(p.start() <= match.start() < p.end() for p in periods):
+                continue
+            if not counts(match.group(0)) or _is_year(match.group(1)):
+                continue
+            two = len(noun) > 1 and canonical(noun[:2]) != canonical(noun[:1])  # "local authorities"
+            phrase = " ".join(match.group(0).split()[:3 if two else 2])
+            if phrase.split()[1].lower() in _QUALIFIERS:
+                phrase = " ".join(match.group(0).split()[:4 if two else 3])
+            found.append(Claim(canonical(noun[:2] if two else noun[:1]), str(value), phrase, chunk_id, source_id,
+                               start, end, context))
+    return found
+
+
+def _number(token: str) -> int | None:
+    token = token.lower().replace(",", "")
+    if token in NUMBER_WORDS:
+        return NUMBER_WORDS[token]
+    return int(token) if token.isdigit() else None
+
+
+def _is_year(token: str) -> bool:
+    return token.isdigit() and len(token) == 4 and token[:2] in ("19", "20")
+
+
+class ClaimIndex:
+    """Claims by key, over a set of passages (the retrieved ones, or any others)."""
+
+    def __init__(self, chunks: Iterable = (), canonical: Callable[[list[str]], str] | None = None):
+        self.canonical = canonical
+        self.by_key: dict[str, list[Claim]] = {}
+        for chunk in chunks:
+            chunk_id = getattr(chunk, "chunk_id", None) or getattr(chunk, "id", "")
+            source = chunk.metadata.get("source_id", "")
+            for claim in claims_in(chunk.text, chunk_id, source, canonical):
+                self.by_key.setdefault(claim.key, []).append(claim)
+
+    def conflicts(self, claim: Claim) -> list[Claim]:
+        """Claims on the same thing with another figure, from other sources, about the same subject
+        (one per value and source)."""
+        seen, out = set(), []
+        for other in self.by_key.get(claim.key, []):
+            marker = (other.value, other.source_id)
+            if (other.value != claim.value and other.source_id != claim.source_id and marker not in seen
+                    and rivals(claim, other)):
+                seen.add(marker)
+                out.append(other)
+        return out
+
+
+def rivals(a: Claim, b: Claim) -> bool:
+    """Two figures for one thing: a sum's period (the sum is the subject), figures within a tenth of each
+    other in sentences with some words in common, or any figures in sentences with most words in common."""
+    overlap = len(a.context & b.context) / (len(a.context | b.context) or 1)
+    if a.key.startswith("period of "):
+        return True
+    return (_near(a.value, b.value, VERY_NEAR) or (_near(a.value, b.value, NEAR) and overlap >= SOME_SUBJECT)
+            or overlap >= SAME_SUBJECT)
+
+
+def _near(a: str, b: str, share: float) -> bool:
+    try:
+        x, y = float(a), float(b)
+    except ValueError:
+        return False
+    return abs(x - y) <= share * max(abs(x), abs(y))

@@ -1,0 +1,174 @@
+"""What a question pins down, so an answer that misses it says "not stated" instead of answering wrongly.
+
+"How much are councils paying per week…" wants an amount per week; "Which minister…" wants a person;
+"How many secure children's homes…" wants a count of secure children's homes. A sentence that holds
+an amount, but per year, or a count, but of something else, is not an answer: it is the closest the
+documents come, and the answer says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from assistant.text.facts import counts
+from assistant.text.names import PERSON, _looks_like_person
+from assistant.text.tokens import STOPWORDS, content_words
+
+# A rate: per hour / a week / weekly / each year… Forms of one unit are one constraint.
+_UNITS = {
+    "hour": r"(?:per|an|a|each|every) hour|hourly",
+    "day": r"(?:per|a|each|every) day|daily",
+    "week": r"(?:per|a|each|every) week|weekly",
+    "month": r"(?:per|a|each|every) month|monthly",
+    "year": r"(?:per|a|each|every) year|yearly|annual(?:ly)?|per annum|a year",
+}
+_RATE = re.compile(r"\b(?:per|an|a|each|every) (hour|day|week|month|year)\b|\b(hourly|daily|weekly|monthly|yearly|"
+                   r"annually|per annum)\b", re.I)
+_UNIT_OF = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "yearly": "year",
+            "annually": "year", "per annum": "year"}
+_ROLE = (r"(?:minister|secretary(?: of state)?|chief executive|director|chair(?:man|woman|person)?|president|"
+         r"commissioner|spokes(?:person|man|woman))")
+_PERSON_ASKED = re.compile(rf"\bwhich (?:[\w’'\-]+ ){{0,3}}{_ROLE}\b|\bwho (?:is|was|were|are) (?:the )?(?:[\w’'\-]+ ){{0,3}}"
+                           rf"{_ROLE}\b", re.I)
+_HOW_MANY = re.compile(r"\bhow many\s+(?P<thing>(?:[\w’'\-]+\s+){0,3}?[\w’'\-]+?)\s+(?:are|were|is|was|will|would|did|do|"
+                       r"does|have|has|had|could|can|in|on|at|to|of|for|with|by|from|got|gave|took|made|went|came|"
+                       r"paid|won|lost|met|held|kept|left|became|\w+ed)\b", re.I)
+
+
+def _as_is(terms: set[str]) -> set[str]:
+    return terms
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence as a constraint reads it: its text, its words, and the words around it (its passage,
+    title and section), both with acronyms and long forms added."""
+
+    text: str
+    terms: frozenset[str]
+    around: frozenset[str]
+    expand: Callable[[set[str]], set[str]] = _as_is
+
+    @classmethod
+    def of(cls, text: str, context: str = "", expand: Callable[[set[str]], set[str]] = _as_is):
+        """The evidence of one sentence read in its context.
+
+        >>> sorted(Evidence.of("There are 20 RCCs.", "", lambda t: t | {"region"}).terms)
+        ['20', 'rcc', 'region']
+        """
+        own = expand(set(content_words(text)))
+        return cls(text, frozenset(own), frozenset(own | expand(set(content_words(context)))), expand)
+
+
+# A question asking for a sum of money wants an amount in the answer ("£44m", "2%", "£1.3 billion").
+_AMOUNT_ASKED = re.compile(r"\bhow much (?:money|funding|will|would|did|does|do|is|are|was|were|has|have|had)\b|"
+                           r"\bwhat (?:\w+ ){0,2}(?:salary|salaries|wages?|pay rates?|prices?|fees?|costs?)\b|"
+                           r"\bhow much .{0,40}\b(?:cost|pay|paid|spend|spent|invest|allocat|fund)", re.I)
+_NOT_MONEY = re.compile(r"\bhow much (?:time|of|longer|more likely|progress|influence|evidence|say)\b", re.I)
+_AMOUNT = re.compile(r"[£$€]\s?\d|\d\s?(?:%|per ?cent)|\b\d[\d,.]*\s?(?:million|billion|bn|m|k)\b|\bbillions?\b|"
+                     r"\bmillions?\b|\b(?:pounds?|pence|euros?|dollars?)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One thing the answer must contain: what it is (for the reply) and how to recognise it."""
+
+    kind: str  # unit, person, count
+    what: str  # in words, for "The documents don't state …"
+    met: Callable[[Evidence], bool]
+
+
+def constraints_of(question: str) -> list[Constraint]:
+    """What the question pins down: a rate (per week), a person (which minister), a count of a thing.
+
+    >>> [(c.kind, c.what) for c in constraints_of("How much are councils paying per week for a place?")]
+    [('unit', 'an amount per week'), ('amount', 'the amount')]
+    >>> [(c.kind, c.what) for c in constraints_of("How many secure children's homes are there?")]
+    [('count', "the number of secure children's homes")]
+    >>> [c.kind for c in constraints_of("Which Welsh Government minister is in charge?")]
+    ['person']
+    """
+    found = []
+    rate = _RATE.search(question)
+    if rate:
+        unit = rate.group(1).lower() if rate.group(1) else _UNIT_OF[rate.group(2).lower()]
+        pattern = re.compile(rf"\b(?:{_UNITS[unit]})\b", re.I)
+        found.append(Constraint("unit", f"an amount per {unit}", lambda evidence, p=pattern: bool(p.search(evidence.text))))
+    if _PERSON_ASKED.search(question.strip()):
+        found.append(Constraint("person", "who that is", _names_a_person))
+    if _AMOUNT_ASKED.search(question) and not _NOT_MONEY.search(question):
+        found.append(Constraint("amount", "the amount", lambda evidence: bool(_AMOUNT.search(evidence.text))))
+    many = _HOW_MANY.search(question)
+    if many:
+        thing = many.group("thing").strip()
+        terms = [t for t in content_words(thing) if t not in _GENERIC_COUNTED]
+        if terms and not thing.lower().startswith("times"):  # "how many times larger" asks a ratio
+            found.append(Constraint("count", f"the number of {thing}",
+                                    lambda evidence, ts=tuple(terms): _counts_thing(evidence, ts)))
+    return found
+
+
+# Counting these is counting anything: "how many more", "how many times" say nothing of what is counted.
+# "How many members does X have" asks X's size, which a text gives as "a 16-strong body".
+_GENERIC_COUNTED = {"more", "time", "other", "extra", "addit", "new", "peopl", "year", "member"}
+
+
+def _names_a_person(evidence: Evidence) -> bool:
+    """A person's name in the sentence, not a capitalised phrase opening it ("As Wales moves…").
+
+    >>> _names_a_person(Evidence.of("As Wales moves on, Welsh Ministers agree.")), _names_a_person(Evidence.of("Jo Perrin wrote."))
+    (False, True)
+    """
+    for match in PERSON.finditer(evidence.text):
+        words_of = match.group().split()
+        while len(words_of) >= 2:  # "Minister Janet Daby": a title before the name
+            if words_of[0].lower() not in STOPWORDS and _looks_like_person(" ".join(words_of)):
+                return True
+            words_of = words_of[1:]
+    return False
+
+
+def _counts_thing(evidence: Evidence, terms: tuple[str, ...]) -> bool:
+    """A count within a few words of the thing counted (one of its words, or an acronym or long form of
+    one: "40,000 of these children and their families"), the thing's last word in the sentence, and the
+    rest of what the question says of the thing in the sentence or its passage.
+
+    >>> _counts_thing(Evidence.of("There are 14 secure homes.", ""), ("secur", "home"))
+    True
+    >>> _counts_thing(Evidence.of("It will develop secure homes over the next four years.", ""), ("secur", "home"))
+    False
+    >>> _counts_thing(Evidence.of("There were 14 inspections of homes.", "unregistered"), ("secur", "home"))
+    False
+    """
+    if not all(term in evidence.around for term in terms) or terms[-1] not in evidence.terms:
+        return False
+    tokens = evidence.text.split()
+    numbers = [i for i, token in enumerate(tokens) if counts(token)]
+    heads = [i for i in range(len(tokens)) if set(terms) & _window_terms(tokens, i, evidence)]
+    return any(_counted(tokens, n, h) for n in numbers for h in heads)
+
+
+def _counted(tokens: list[str], number: int, head: int) -> bool:
+    """A number counts a word just before it ("15 Local Authorities") or a few words after it ("RCCs –
+    of which there would be 20", "contacts stood at just over 3 million"), unless it counts time ("homes
+    over the next four years")."""
+    if 0 < head - number <= 4:
+        return True
+    following = tokens[number + 1].lower().strip(".,;") if number + 1 < len(tokens) else ""
+    return 0 < number - head <= 6 and not _TIME_UNIT.match(following)
+
+
+_TIME_UNIT = re.compile(r"^(?:years?|months?|weeks?|days?|hours?|times?|per|%)$")
+
+
+def _window_terms(tokens: list[str], index: int, evidence: Evidence) -> set[str]:
+    """The terms of a word, read with its neighbours so a long form counts ("Local Authorities" is a
+    council) and an acronym stands for its long form ("RCCs")."""
+    return evidence.expand(set(content_words(" ".join(tokens[max(0, index - 1):index + 2]))))
+
+
+def unmet(constraints: list[Constraint], evidence: list[Evidence]) -> list[Constraint]:
+    """The constraints that no sentence meets."""
+    return [c for c in constraints if not any(c.met(item) for item in evidence)]

@@ -1,0 +1,255 @@
+"""Whether a question can be answered from the corpus: bad input, embedded instructions, off-topic.
+
+The relevance rule is calibrated on the evaluation set (README "Refusal threshold"); the same rule
+runs before any answerer, extractive or generative.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.models import Passage
+from assistant.text.lexicon import Lexicon
+from assistant.text.tokens import content_words, normalise, words
+
+_TAGS = re.compile(r"<[^>]{0,200}>")
+_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|rules|prompt|guidelines|above|previous)\b"
+    r"|\bsystem prompt\b|\byour (?:instructions|prompt|rules)\b|\bprint (?:your|the) (?:prompt|instructions)\b"
+    r"|\bfrom your own knowledge\b|\bwithout (?:using )?the documents\b|\byou are now\b|\bact as\b"
+    r"|\bpretend (?:to be|you)\b|\bjailbreak\b|\bdeveloper mode\b|\bDAN\b|\brole-?play\b"
+    r"|\breveal (?:your|the) (?:prompt|instructions|configuration)\b",
+    re.I,
+)
+
+
+@dataclass
+class Verdict:
+    """A refusal: why (for logs and tests) and what to tell the person."""
+
+    reason: str
+    message: str
+    missing: list[str] = field(default_factory=list)  # what the question names that the documents don't
+
+
+def clean_question(raw: str | None) -> str:
+    """The question as text: markup removed, control and zero-width characters dropped, spaces collapsed."""
+    text = normalise(raw or "")
+    text = _TAGS.sub(" ", text)
+    return " ".join(text.split())
+
+
+def check_input(raw: str | None, question: str, max_chars: int) -> Verdict | None:
+    """Refuse empty, over-long and instruction-carrying questions before any retrieval."""
+    if raw is not None and len(raw) > max_chars:
+        return Verdict("too_long", f"Your question is {len(raw):,} characters long; the limit is {max_chars:,}. "
+                                   "Please ask about one thing in a sentence or two.")
+    if not question or not re.search(r"\w", question):
+        return Verdict("empty", "Please type a question about children's social care reform.")
+    if _INJECTION.search(question):
+        return Verdict("instructions", "I answer questions from the published reform documents only, and I "
+                                       "don't follow instructions given inside a question.")
+    return None
+
+
+def support(question: str, passages: list[Passage], idf: dict[str, float], default_idf: float) -> float:
+    """How well the passages answer: best cosine plus half the best IDF-weighted share of query terms covered.
+
+    Calibrated on the evaluation set: out-of-scope questions score below 0.56, answerable ones above.
+    """
+    terms = set(content_words(question))
+    weight = sum(idf.get(term, default_idf) for term in terms) or 1.0
+    dense = max((passage.dense for passage in passages), default=0.0)
+    coverage = max((sum(idf.get(term, default_idf) for term in terms & set(content_words(_described(passage))))
+                    / weight for passage in passages), default=0.0)
+    return dense + 0.5 * coverage
+
+
+def _described(passage: Passage) -> str:
+    """A passage with what it is cited by: its text, its article's title and its publisher (a question
+    naming "Safe and Sound" is answered by what Safe and Sound published, which rarely names itself)."""
+    return " ".join([passage.text, passage.metadata.get("title", ""), passage.metadata.get("publisher", "")])
+
+
+def off_topic(question: str, passages: list[Passage], vocabulary: set[str], min_support: float,
+              idf: dict[str, float] | None = None, lexicon: Lexicon | None = None,
+              asked: str | None = None) -> Verdict | None:
+    """Refuse when the passages do not support an answer, or the question asks about something the
+    corpus never mentions: a name it does not hold, or a specific (not everyday) word it never uses.
+    `asked` is the person's own words when the question was completed from the conversation (its
+    carried words came from the documents, so only the asked words are checked for names)."""
+    idf = idf or {}
+    score = support(question, passages, idf, max(idf.values(), default=1.0))
+    if not passages or score < min_support:
+        return Verdict("low_relevance", "The documents I have don't answer this.")
+    question = asked or question
+    if _names_missing(question, vocabulary, passages):
+        return Verdict("unknown_terms", "The documents I have don't cover this.")
+    absent = missing_names(question, passages) + missing_frames(question, passages)
+    if absent:
+        return Verdict("not_stated", f"The documents don't mention {_quoted(absent)}.", absent)
+    everyday, specific = unknown_words(question, vocabulary, lexicon)
+    if specific:
+        return Verdict("not_stated", f"The documents don't mention {_quoted(specific)}.", specific)
+    terms = {term for term in content_words(question) if len(term) > 2}
+    if terms and len(everyday) / len(terms) > 0.5:
+        return Verdict("unknown_terms", "The documents I have don't cover this.")
+    return None
+
+
+def unknown_words(question: str, vocabulary: set[str], lexicon: Lexicon | None) -> tuple[list[str], list[str]]:
+    """The question's words the corpus never uses, as (everyday English words, specific words).
+
+    Without a lexicon every unknown word counts as everyday. Numbers, dates and months are not words here.
+    >>> unknown_words("How many hubs trailblazers were worried?", {"hub"}, Lexicon(frozenset({"hubs", "worried"})))
+    (['worried'], ['trailblazers'])
+    """
+    everyday, specific = [], []
+    for word in dict.fromkeys(words(question)):
+        term = content_words(word)
+        if not term or len(term[0]) <= 2 or _known(term[0], vocabulary) or any(c.isdigit() for c in word):
+            continue
+        if re.search(rf"\b{re.escape(word.upper())}\b", question):  # an acronym: _names_missing judges it
+            continue
+        if term[0] in _CALENDAR_STEMS:
+            continue
+        (everyday if lexicon is None or lexicon.is_common(word) else specific).append(word)
+    return everyday, specific
+
+
+def _known(term: str, vocabulary: set[str]) -> bool:
+    """A term of the corpus, or a hyphenated one whose every part is ("care-experienced")."""
+    return term in vocabulary or ("-" in term and all(part in vocabulary for part in term.split("-") if part))
+
+
+# Two or more capitalised words ("Adoption Support Fund", "Children's Homes Association"), linked by
+# at most one small word ("Office for Road Safety"); the question's first word is not part of one.
+_NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'\-]*)(?:\s+(?:(?:of|for|and|the|in|on)\s+)?[A-Z][\w’'\-]*)+")
+
+
+def names_in(question: str) -> list[str]:
+    """Multi-word names a question uses, without a leading question word or "The".
+
+    >>> names_in("How much does the Adoption Support Fund pay? What did Who Cares say?")
+    ['Adoption Support Fund', 'Who Cares']
+    >>> names_in("Which Welsh Government minister leads?"), names_in("What is family help?")
+    (['Welsh Government'], [])
+    """
+    found = []
+    for match in _NAME.finditer(question):
+        name = match.group(0)
+        at_start = match.start() == 0 or question[:match.start()].rstrip().endswith(("?", ".", "!", ":"))
+        if at_start:
+            name = re.sub(r"^\S+\s+", "", name) if len(name.split()) > 1 else ""
+        name = re.sub(r"^(?:The|A|An)\s+", "", name)
+        if len(name.split()) >= 2 and not all(_CALENDAR.match(w) for w in name.split()):
+            found.append(name)
+    return found
+
+
+def missing_names(question: str, passages: list[Passage]) -> list[str]:
+    """The question's multi-word names that no retrieved passage (text, title or publisher) holds, as
+    words in order or as the acronym of their initials. A possessive splits a name ("Coram Voice's Head
+    of Policy" is two); names joined by "and" may stand apart ("the Munro and MacAlister reviews")."""
+    described = " ".join(_described(p) for p in passages)
+    text, acronyms = f" {_flat(described)} ", set(re.findall(r"\b[A-Z][A-Za-z]{1,6}\b", described))
+    spelled = _initialisms(described)
+    missing = []
+    for name in names_in(question):
+        for part in re.split(r"[’']s\b\s*", name):
+            if len(part.split()) >= 2 and not _held(part, text, acronyms, spelled):
+                missing.append(part.strip())
+    return missing
+
+
+# "under the adult social care charging rules": the regime a question is asked under; a passage must
+# hold all of its words, or the question is about another regime than the documents describe. ("According
+# to …" names a source, often by a description the source does not use of itself: names_in covers it.)
+_FRAME = re.compile(r"\bunder (?:the |its |their |a |an )?(?P<frame>[\w’'\- ]{3,80}?)\s*(?:[,?.;]|$)", re.I)
+
+
+def missing_frames(question: str, passages: list[Passage]) -> list[str]:
+    """The frames of a question ("under the … rules") whose words no single retrieved passage holds
+    (text, title or publisher; acronyms spelled out count).
+
+    >>> missing_frames("How much is paid under the adult care charging rules?",
+    ...                [Passage("a#0", "Adult care budgets rose.", {})])
+    ['adult care charging rules']
+    """
+    missing = []
+    for match in _FRAME.finditer(question):
+        frame = match.group("frame").strip()
+        terms = set(content_words(frame))
+        if terms and not any(terms <= _terms_of(p) for p in passages):
+            missing.append(frame)
+    return missing
+
+
+def _terms_of(passage: Passage) -> set[str]:
+    described = _described(passage)
+    return set(content_words(described)) | {a.lower() for a in _initialisms(described)}
+
+
+def _held(name: str, text: str, acronyms: set[str], spelled: dict[str, str] | None = None) -> bool:
+    """A name is in the text whole, as its acronym, with an acronym in it spelled out ("RST Weekly" as
+    "Road Safety Trust (weekly…"), or as parts joined by "and" that are each there."""
+    if f" {_flat(name)} " in text or "".join(w[0] for w in name.split() if w[0].isupper()) in acronyms:
+        return True
+    long_form = " ".join((spelled or {}).get(word, word) for word in name.split())
+    if long_form != name and f" {_flat(long_form)} " in text:
+        return True
+    parts = re.split(r"\s+and\s+", name)
+    return len(parts) > 1 and all(f" {_flat(part)} " in text for part in parts)
+
+
+def _initialisms(text: str) -> dict[str, str]:
+    """Acronyms of the capitalised names in text, each with its name ("RST": "Road Safety Trust").
+
+    >>> sorted(_initialisms("the Road Safety Trust and the Office for Road Safety"))
+    ['OFRS', 'ORS', 'OfRS', 'RST']
+    """
+    found = {}
+    for match in _NAME.finditer(text):
+        words_of = match.group(0).split()
+        capitals = "".join(w[0] for w in words_of if w[0].isupper())
+        full = "".join(w[0].upper() for w in words_of)
+        mixed = "".join(w[0] if w[0].isupper() else w[0].lower() for w in words_of)
+        for acronym in (capitals, full, mixed):
+            if len(acronym) >= 2:
+                found.setdefault(acronym, match.group(0))
+    return found
+
+
+def _flat(text: str) -> str:
+    """Lower case, straight apostrophes, "&" as "and", no possessive 's, other punctuation as spaces."""
+    text = re.sub(r"'s\b|(?<=s)'(?!\w)", "", text.lower().replace("’", "'").replace("&", " and "))
+    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text).split())
+
+
+def _quoted(words_of: list[str]) -> str:
+    quoted = [f"“{word}”" for word in words_of]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+_CALENDAR = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
+                       r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
+
+
+_CALENDAR_STEMS = {content_words(month)[0] for month in (
+    "January February March April May June July August September October November December").split()}
+
+
+def _names_missing(question: str, vocabulary: set[str], passages: list[Passage] = ()) -> bool:
+    """A capitalised name or acronym in the question (not its first word, not a month) the corpus never
+    mentions; an acronym also counts as mentioned when a retrieved passage spells it out ("Road
+    Safety Trust" for RST, in its text, title or publisher)."""
+    words = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,}|[A-Z]{2,5})\b", question)
+    spelled = _initialisms(" ".join(_described(p) for p in passages)) if passages else set()
+    for word in words:
+        if word.isupper():  # acronyms are kept verbatim in the vocabulary
+            if word not in vocabulary and word not in spelled:
+                return True
+        elif not _CALENDAR.match(word) and content_words(word) and content_words(word)[0] not in vocabulary:
+            return True
+    return False

@@ -1,0 +1,272 @@
+"""The Assistant: wires store, embedder, retriever and answerer from one Settings object."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Iterator
+
+from assistant.answering.base import AnswerRequest, Answerer
+from assistant.checks.scope import Verdict, check_input, clean_question, off_topic
+from assistant.models import Answer, Passage
+from assistant.question.followups import Condense, Condensed, question_parts, rule_based, split_carried
+from assistant.question.kinds import SYNTHESIS_CUE, compared_years
+from assistant.retrieval.build_files import catalogue_of
+from assistant.retrieval.fusion import Filters, HybridRetriever
+from assistant.retrieval.store import IndexStore, StoredChunk, StoredChunks, VectorSearch
+from assistant.runtime import go_offline
+from assistant.settings import Settings
+from assistant.text.lexicon import Lexicon, lexicon_at
+
+_RECENT = re.compile(r"\b(?:latest|now|current|currently|recent|recently|today|so far|newest|this year)\b", re.I)
+
+
+class Assistant:
+    """Answers questions about the corpus with cited sentences, or says plainly that it cannot."""
+
+    def __init__(self, settings: Settings, chunks: list[StoredChunk] | None, retriever: HybridRetriever,
+                 answerer: Answerer, index_info: dict, condense: Condense = rule_based, section_writer=None,
+                 sources: list[dict] | None = None, lexicon: Lexicon | None = None):
+        self.settings = settings
+        self._chunks = chunks  # None: read from the store when something first needs the whole corpus
+        self._sources = sources  # the catalogue computed at ingest; None: computed from the chunks
+        self.retriever = retriever
+        self.answerer = answerer
+        self.index_info = index_info
+        self.condense = condense  # follow-up -> standalone query (rule-based unless an LLM is configured)
+        self.section_writer = section_writer  # None: extractive briefings
+        self.lexicon = lexicon  # everyday English words (the embedding model's vocabulary), for refusals
+        self.extractive = getattr(answerer, "fallback", answerer) if hasattr(answerer, "not_stated") or hasattr(
+            answerer, "fallback") else None
+        self.startup_ms: dict[str, float] = {}  # from_settings: loading the retriever, building the answerer
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, embedder=None) -> "Assistant":
+        """Load the active index (embedded or server) and build the pipeline it needs."""
+        go_offline()
+        started = time.perf_counter()
+        settings = settings or Settings()
+        store = IndexStore(settings)
+        info = store.info()
+        collection = store.active(info)
+        source = StoredChunks(store, collection)  # passages are read by id; the whole corpus only when asked
+        from assistant.retrieval.dense import build_embedder
+        from assistant.retrieval.build_files import load_build_files
+
+        files = load_build_files(settings, collection.name, source)
+        retriever = HybridRetriever(settings, source, VectorSearch(collection), embedder or build_embedder(settings),
+                                    files.lexical)
+        retriever_ready = time.perf_counter()
+        from assistant.assembly import build_condenser, build_llm, build_section_writer
+
+        llm = build_llm(settings)
+        embed = retriever.embedder.get_text_embedding_batch
+        bot = cls(settings, None, retriever, build_answerer(settings, retriever, llm), info,
+                  condense=build_condenser(settings, llm), section_writer=build_section_writer(settings, llm, embed),
+                  sources=files.catalogue, lexicon=load_lexicon(settings))
+        bot.startup_ms = {"retriever": _ms(started) - _ms(retriever_ready), "answerer": _ms(retriever_ready),
+                          "total": _ms(started)}
+        return bot
+
+    @property
+    def chunks(self) -> list[StoredChunk]:
+        """Every chunk of the index (briefings and the timeline scan the whole corpus): read on first use."""
+        return self._chunks if self._chunks is not None else self.retriever.chunks
+
+    # -- asking ------------------------------------------------------------------------------
+    def ask(self, question: str, history: list[dict] | None = None, filters: Filters | None = None) -> Answer:
+        """Answer one question in the context of history; every sentence cited, or not_found."""
+        final = None
+        for final in self.ask_stream(question, history, filters):
+            pass
+        return final
+
+    def ask_stream(self, question: str, history: list[dict] | None = None,
+                   filters: Filters | None = None) -> Iterator[Answer]:
+        """Like ask(), yielding partial answers as they grow; the last one is the finished answer."""
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        cleaned = clean_question(question)
+        verdict = check_input(question, cleaned, self.settings.max_question_chars)
+        if verdict:
+            yield self._refuse(verdict, cleaned, cleaned, [], timings, started)
+            return
+        condensed = self.condense(cleaned, history)
+        query = condensed.query
+        filters = filters or Filters()
+        if _RECENT.search(cleaned):
+            filters = Filters(filters.publishers, filters.date_from, filters.date_to, prefer_recent=True)
+        mark = time.perf_counter()
+        embedding = self.retriever.embed_query(query) if self.settings.retrieval_mode != "bm25" else None
+        timings["embed"] = _ms(mark)
+        mark = time.perf_counter()
+        try:
+            passages = self._passages(query, filters, embedding)
+        except Exception as error:  # the store (e.g. a Chroma server) is unreachable or failing
+            yield self._unavailable(error, cleaned, query, timings, started)
+            return
+        timings["retrieve"] = _ms(mark)
+        lexical = self.retriever.lexical
+        # what the person asked is judged by their own words: names carried over from the conversation came
+        # from the documents
+        verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf, self.lexicon,
+                            asked=split_carried(query)[0])
+        request = AnswerRequest(cleaned, query, passages, history or [], filters.prefer_recent)
+        if verdict and verdict.reason == "not_stated" and self.extractive:
+            answer = self.extractive.not_stated(request, verdict.message.rstrip("."))
+            answer.timings_ms, answer.notes = {**timings, "total": _ms(started)}, [f"refused: {verdict.reason}"]
+            yield _noted(answer, condensed)
+            return
+        if verdict:
+            yield _noted(self._refuse(verdict, cleaned, query, passages, timings, started), condensed)
+            return
+        mark = time.perf_counter()
+        answer = None
+        for answer in self.answerer.stream(request):
+            answer.timings_ms = {**timings, "answer": _ms(mark), "total": _ms(started)}
+            yield _noted(answer, condensed)
+
+    def _passages(self, query: str, filters: Filters, embedding) -> list[Passage]:
+        """The passages to answer from. A broad question ("how has … developed since…") gets a few more;
+        a two-part one ("…, and what replaced it?") also gets those found for its second part, and one
+        comparing years ("the 2016 and 2023 plans") those found among each year's sources."""
+        parts = question_parts(query)
+        years = compared_years(split_carried(query)[0])  # not the years carried over from earlier turns
+        broad = len(parts) > 1 or bool(years) or bool(SYNTHESIS_CUE.search(query))
+        k = self.settings.top_k + (2 if broad else 0)
+        found = [self.retriever.retrieve(query, filters, k=k, query_embedding=embedding)]
+        found += [self.retriever.retrieve(part, filters, k=k) for part in parts[1:]]
+        found += [self.retriever.retrieve(query, filters.within_year(year), k=k, query_embedding=embedding)
+                  for year in years]
+        return _interleave(found, k)
+
+    def _min_support(self) -> float:
+        # BM25-only retrieval has no cosine score to threshold on: rely on the term checks alone.
+        return self.min_support if self.settings.retrieval_mode != "bm25" else -1.0
+
+    @property
+    def min_support(self) -> float:
+        """The refusal threshold: as configured, else the one calibrated for this index at ingest."""
+        if self.settings.min_support is not None:
+            return self.settings.min_support
+        return float(self.index_info.get("min_support", self.settings.default_min_support))
+
+    def retrieve(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+        """The hybrid retrieval alone (for evaluation and briefings)."""
+        return self.retriever.retrieve(query, filters, k=k)
+
+    def retrieve_many(self, queries: list[str], k: int) -> tuple[list[list[Passage]], dict[str, float]]:
+        """One retrieval per query, the queries embedded in one batch, and the cosine similarity of every
+        chunk to the first query (so that passages found by BM25 alone get one too; {} without dense)."""
+        if self.settings.retrieval_mode == "bm25":
+            return [self.retrieve(query, k=k) for query in queries], {}
+        vectors = self.retriever.embedder.get_text_embedding_batch(queries)
+        runs = [self.retriever.retrieve(query, k=k, query_embedding=vector) for query, vector in zip(queries, vectors)]
+        return runs, self.retriever.dense(vectors[0], Filters(), self.retriever.size)
+
+    @property
+    def aliases(self):
+        """Acronyms and their long forms read off the corpus (assistant.retrieval.aliases.Aliases)."""
+        return self.retriever.lexical.aliases
+
+    @property
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of every corpus term, as BM25 weighs it."""
+        return self.retriever.lexical.idf
+
+    def _refuse(self, verdict: Verdict, question: str, query: str, passages: list[Passage],
+                timings: dict, started: float) -> Answer:
+        topics = self.suggest_topics(passages)
+        message = verdict.message
+        if topics and verdict.reason not in ("too_long",):
+            message += " They do cover, for example: " + "; ".join(topics) + "."
+        return Answer(status="not_found", answer=message, query=query, question=question, suggestions=topics,
+                      passages=passages, timings_ms={**timings, "total": _ms(started)},
+                      backend=getattr(self.answerer, "name", "extractive"), notes=[f"refused: {verdict.reason}"])
+
+    def _unavailable(self, error: Exception, question: str, query: str, timings: dict, started: float) -> Answer:
+        where = (f"the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port}"
+                 if self.settings.chroma_host else f"the index at {self.settings.store_dir}")
+        message = (f"The document index is not reachable right now ({where}: {type(error).__name__}). "
+                   "Please try again in a moment; nothing you typed was lost.")
+        return Answer(status="not_found", answer=message, query=query, question=question,
+                      timings_ms={**timings, "total": _ms(started)}, notes=["error: store unavailable"])
+
+    # -- what the corpus holds ---------------------------------------------------------------
+    def suggest_topics(self, passages: list[Passage] | None = None, count: int = 3) -> list[str]:
+        """Titles of documents the corpus covers, the most related first."""
+        titles: list[str] = []
+        for passage in passages or []:
+            title = passage.metadata.get("title", "")
+            if title and title not in titles:
+                titles.append(title)
+        for source in self.catalogue():
+            if source["title"] not in titles:
+                titles.append(source["title"])
+        return titles[:count]
+
+    def catalogue(self) -> list[dict]:
+        """Every source document: id, title, publisher, date, URL and its number of chunks, newest first
+        (computed at ingest and kept with the build)."""
+        if self._sources is None:
+            self._sources = catalogue_of(self.chunks)
+        return self._sources
+
+    def publishers(self) -> list[str]:
+        return sorted({source["publisher"] for source in self.catalogue()})
+
+    def brief(self, topic: str):
+        """A cited briefing on a topic (see assistant.briefing)."""
+        from assistant.briefing.build import build_briefing
+
+        return build_briefing(self, topic, writer=self.section_writer)
+
+
+def build_answerer(settings: Settings, retriever: HybridRetriever, llm=None) -> Answerer:
+    """The extractive answerer, wrapped by the LLM backend when one is configured."""
+    from assistant.answering.extractive import ExtractiveAnswerer
+    extractive = ExtractiveAnswerer(settings, retriever.lexical.idf, aliases=retriever.lexical.aliases,
+                                    search=lambda text, k: lexical_search(retriever, text, k))
+    if settings.llm_backend == "none":
+        return extractive
+    from assistant.assembly import build_answerer as build_llm_answerer
+
+    return build_llm_answerer(settings, extractive, embed=retriever.embedder.get_text_embedding_batch, backend=llm)
+
+
+def lexical_search(retriever: HybridRetriever, text: str, k: int) -> list[Passage]:
+    """The k passages BM25 ranks first for text, fetched by id: no query embedding, no vector search
+    (rival figures are looked up by their words, on the answer's hot path)."""
+    scores = retriever.bm25(text, Filters(), k)
+    found = retriever.source.fetch(list(scores))
+    return [Passage(chunk_id, found[chunk_id].text, found[chunk_id].metadata, score=score, lexical=score)
+            for chunk_id, score in scores.items() if chunk_id in found]
+
+
+def load_lexicon(settings: Settings) -> Lexicon | None:
+    """The embedding model's word list (see assistant.text.lexicon); None for a model without tokenizer.json."""
+    from assistant.retrieval.dense import model_dir
+
+    path = model_dir(settings) / "tokenizer.json"
+    return lexicon_at(str(path)) if path.exists() else None
+
+
+def _noted(answer: Answer, condensed: Condensed) -> Answer:
+    """The answer with the condenser's notes first (none on the rule-based default path)."""
+    if condensed.notes and not all(note in answer.notes for note in condensed.notes):
+        answer.notes = [*condensed.notes, *answer.notes]
+    return answer
+
+
+def _interleave(rankings: list[list[Passage]], k: int) -> list[Passage]:
+    """Take from each ranking in turn, skipping repeats, until k passages."""
+    merged: dict[str, Passage] = {}
+    for rank in range(max((len(r) for r in rankings), default=0)):
+        for ranking in rankings:
+            if rank < len(ranking):
+                merged.setdefault(ranking[rank].chunk_id, ranking[rank])
+    return list(merged.values())[:k]
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000.0

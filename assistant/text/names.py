@@ -1,0 +1,30 @@
+"""TODO docstring (from assistant.patterns)"""
+
+from __future__ import annotations
+
+import re
+
+# Two or more capitalised words (a name or organisation) or an acronym such as DfE, ADCS, BASW.
+NAME = re.compile(r"\b(?:[A-Z][a-z’'\-]+ (?:(?:of|for|and|the|de|on) )?)+[A-Z][a-z’'\-]+\b|\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
+PLACE_HINT = re.compile(r"\b(?:council|councils|borough|county|city|region|area|areas|authorit(?:y|ies))\b", re.I)
+# "Dorset, Lincolnshire and Wolverhampton", "Action for Children, Barnardo’s, the NSPCC and…": three or more names.
+_LISTED_NAME = r"(?:the )?[A-Z][\w’'\-]+(?: (?:(?:of|for|and the) )?[A-Z][\w’'\-]+)*(?: \([A-Z]+\))?"
+NAME_LIST = re.compile(rf"\b{_LISTED_NAME}(?:, {_LISTED_NAME})+,? and (?:the )?[A-Z]")
+
+
+TITLE = re.compile(r"[‘“\"'](?P<title>[A-Z][^‘’“”\"]{6,90})[’”\"']|\b(?:entitled|called|named) (?P<named>[A-Z][\w’',:\- ]{6,90})")
+
+
+PERSON = re.compile(r"\b[A-Z][a-z’'\-]+(?: [A-Z][a-z’'\-]+){1,2}\b")
+
+
+_NOT_PERSON = re.compile(r"\b(?:Department|Children’s|Children's|Social|National|Local|Education|Independent|"
+                         r"Review|Care|Council|Association|Government|Families|Family|Bill|Act|Work|Workers|"
+                         r"Committee|Strategy|Framework|Programme|Agency|Authority|Services|Trust|England|"
+                         r"Built|Homes|Stable|Wellbeing|Coalition|Group|Board|Union|Society|Foundation|The|"
+                         r"Ministers?|Secretary|Government|Parliament|Office|House|Welsh|Scottish|English|British)\b")
+
+
+def _looks_like_person(name: str) -> bool:
+    """Two or three capitalised words that are not an organisation, policy or place (Sarah Cardell)."""
+    return not _NOT_PERSON.search(name)
