@@ -7,7 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.runtime import go_offline
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -34,7 +33,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def main(argv=None) -> int:
-    go_offline()
     args = parse_args(argv)
     from assistant.settings import Settings
     from assistant.retrieval.store import StoreError
@@ -64,9 +62,9 @@ def main(argv=None) -> int:
 
 
 def _load(settings):
-    from assistant.pipeline import Assistant
+    from assistant.assembly import build_assistant
 
-    return Assistant.from_settings(settings)
+    return build_assistant(settings)
 
 
 def _ask(bot, question: str, as_json: bool) -> int:

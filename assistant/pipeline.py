@@ -1,4 +1,8 @@
-"""The Assistant: wires store, embedder, retriever and answerer from one Settings object."""
+"""The Assistant: runs a question through the stages, question -> retrieval -> answer -> checks.
+
+It is handed its parts (retriever, answerer, condenser, briefing writer) by assistant.assembly, the one
+place that reads Settings to choose them.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,16 @@ import time
 from typing import Iterator
 
 from assistant.answering.base import AnswerRequest, Answerer
+from assistant.briefing.build import build_briefing
 from assistant.checks.scope import Verdict, check_input, clean_question, off_topic
 from assistant.models import Answer, Passage
 from assistant.question.followups import Condense, Condensed, question_parts, rule_based, split_carried
 from assistant.question.kinds import SYNTHESIS_CUE, compared_years
 from assistant.retrieval.build_files import catalogue_of
 from assistant.retrieval.fusion import Filters, HybridRetriever
-from assistant.retrieval.store import IndexStore, StoredChunk, StoredChunks, VectorSearch
-from assistant.runtime import go_offline
+from assistant.retrieval.store import StoredChunk
 from assistant.settings import Settings
-from assistant.text.lexicon import Lexicon, lexicon_at
+from assistant.text.lexicon import Lexicon
 
 _RECENT = re.compile(r"\b(?:latest|now|current|currently|recent|recently|today|so far|newest|this year)\b", re.I)
 
@@ -38,35 +42,7 @@ class Assistant:
         self.lexicon = lexicon  # everyday English words (the embedding model's vocabulary), for refusals
         self.extractive = getattr(answerer, "fallback", answerer) if hasattr(answerer, "not_stated") or hasattr(
             answerer, "fallback") else None
-        self.startup_ms: dict[str, float] = {}  # from_settings: loading the retriever, building the answerer
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None, embedder=None) -> "Assistant":
-        """Load the active index (embedded or server) and build the pipeline it needs."""
-        go_offline()
-        started = time.perf_counter()
-        settings = settings or Settings()
-        store = IndexStore(settings)
-        info = store.info()
-        collection = store.active(info)
-        source = StoredChunks(store, collection)  # passages are read by id; the whole corpus only when asked
-        from assistant.retrieval.dense import build_embedder
-        from assistant.retrieval.build_files import load_build_files
-
-        files = load_build_files(settings, collection.name, source)
-        retriever = HybridRetriever(settings, source, VectorSearch(collection), embedder or build_embedder(settings),
-                                    files.lexical)
-        retriever_ready = time.perf_counter()
-        from assistant.assembly import build_condenser, build_llm, build_section_writer
-
-        llm = build_llm(settings)
-        embed = retriever.embedder.get_text_embedding_batch
-        bot = cls(settings, None, retriever, build_answerer(settings, retriever, llm), info,
-                  condense=build_condenser(settings, llm), section_writer=build_section_writer(settings, llm, embed),
-                  sources=files.catalogue, lexicon=load_lexicon(settings))
-        bot.startup_ms = {"retriever": _ms(started) - _ms(retriever_ready), "answerer": _ms(retriever_ready),
-                          "total": _ms(started)}
-        return bot
+        self.startup_ms: dict[str, float] = {}  # assembly: loading the retriever, building the answerer
 
     @property
     def chunks(self) -> list[StoredChunk]:
@@ -217,38 +193,7 @@ class Assistant:
 
     def brief(self, topic: str):
         """A cited briefing on a topic (see assistant.briefing)."""
-        from assistant.briefing.build import build_briefing
-
         return build_briefing(self, topic, writer=self.section_writer)
-
-
-def build_answerer(settings: Settings, retriever: HybridRetriever, llm=None) -> Answerer:
-    """The extractive answerer, wrapped by the LLM backend when one is configured."""
-    from assistant.answering.extractive import ExtractiveAnswerer
-    extractive = ExtractiveAnswerer(settings, retriever.lexical.idf, aliases=retriever.lexical.aliases,
-                                    search=lambda text, k: lexical_search(retriever, text, k))
-    if settings.llm_backend == "none":
-        return extractive
-    from assistant.assembly import build_answerer as build_llm_answerer
-
-    return build_llm_answerer(settings, extractive, embed=retriever.embedder.get_text_embedding_batch, backend=llm)
-
-
-def lexical_search(retriever: HybridRetriever, text: str, k: int) -> list[Passage]:
-    """The k passages BM25 ranks first for text, fetched by id: no query embedding, no vector search
-    (rival figures are looked up by their words, on the answer's hot path)."""
-    scores = retriever.bm25(text, Filters(), k)
-    found = retriever.source.fetch(list(scores))
-    return [Passage(chunk_id, found[chunk_id].text, found[chunk_id].metadata, score=score, lexical=score)
-            for chunk_id, score in scores.items() if chunk_id in found]
-
-
-def load_lexicon(settings: Settings) -> Lexicon | None:
-    """The embedding model's word list (see assistant.text.lexicon); None for a model without tokenizer.json."""
-    from assistant.retrieval.dense import model_dir
-
-    path = model_dir(settings) / "tokenizer.json"
-    return lexicon_at(str(path)) if path.exists() else None
 
 
 def _noted(answer: Answer, condensed: Condensed) -> Answer:

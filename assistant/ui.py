@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from assistant.models import Answer, Citation
-from assistant.runtime import go_offline
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
     import gradio as gr
 
     from assistant.pipeline import Assistant
+
 
 NOTICE = ("Do not enter personal details of children or families; "
           "the assistant answers from published reform documents only.")
@@ -63,10 +63,9 @@ def serve(settings: Settings) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    go_offline()
-    from assistant.pipeline import Assistant
+    from assistant.assembly import build_assistant
 
-    bot = Assistant.from_settings(settings)
+    bot = build_assistant(settings)
     app = build_app(bot, settings)
     app.launch(**launch_options(settings))
     return 0

@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.runtime import go_offline
-
 
 def parse_args(argv=None) -> argparse.Namespace:
     """The command line: a `run` and a `bench` subcommand."""
@@ -49,7 +47,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     """Run the chosen subcommand; exit 1 when a gate fails."""
-    go_offline()
     args = parse_args(argv)
     if args.command == "bench":
         from evals import bench

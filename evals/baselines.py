@@ -11,11 +11,11 @@ NAIVE_METRIC_K = 5  # passages fetched for hit@5/MRR; the answer still uses only
 
 def bm25_only(settings, embedder=None):
     """The project's assistant with retrieval_mode="bm25"; (None, note) when the setting does not exist."""
-    from assistant import Assistant
+    from assistant.assembly import build_assistant
 
     if "retrieval_mode" not in type(settings).model_fields:
         return None, "Settings has no retrieval_mode field yet: skipped"
-    return Assistant.from_settings(settings.model_copy(update={"retrieval_mode": "bm25"}), embedder=embedder), ""
+    return build_assistant(settings.model_copy(update={"retrieval_mode": "bm25"}), embedder=embedder), ""
 
 
 class NaiveLlamaIndex:

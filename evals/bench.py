@@ -78,9 +78,9 @@ def bench_cold_start(settings, repeat: int) -> dict:
 
 def bench_warm(settings, embedder, questions: list[str]) -> dict:
     """Warm ask() latency p50/p95 over the questions and its ratio to embedding the query alone."""
-    from assistant import Assistant
+    from assistant.assembly import build_assistant
 
-    bot = Assistant.from_settings(settings, embedder=embedder)
+    bot = build_assistant(settings, embedder=embedder)
     bot.ask(questions[0])  # warm-up
     latencies, embeds = [], []
     for question in questions:
@@ -124,11 +124,11 @@ def probe(store_dir: Path, queries: int, spawned_at: float, chroma_port: int = 0
     """In this (fresh) process: load the assistant on store_dir (through a `chroma run` on loopback serving
     it when chroma_port is set), time `queries` asks, report RSS. load_s runs from the parent spawning this
     process to the assistant being ready (interpreter and imports included)."""
-    from assistant import Assistant
+    from assistant.assembly import build_assistant
     from assistant.settings import Settings
 
     server = {"chroma_host": "127.0.0.1", "chroma_port": chroma_port} if chroma_port else {}
-    bot = Assistant.from_settings(Settings(store_dir=store_dir, **server))
+    bot = build_assistant(Settings(store_dir=store_dir, **server))
     load_s = time.time() - spawned_at
     questions = eval_questions(queries)
     bot.ask(questions[0])
@@ -320,9 +320,6 @@ def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = No
 
 
 if __name__ == "__main__":  # python -m evals.bench probe STORE_DIR QUERIES (used by bench_scaling)
-    from assistant.runtime import go_offline
-
-    go_offline()
     if len(sys.argv) == 6 and sys.argv[1] == "probe":
         print(json.dumps(probe(Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]))))
     else:

@@ -356,15 +356,15 @@ def run_suites(suites, out_dir: Path = OUT_DIR, gates_path: Path = GATES, settin
 def run_systems(items: list[dict], settings, embedder, backend: str = "none", baselines: bool = True,
                 log: Callable[[str], None] | None = None) -> tuple[dict[str, list[dict]], list[str]]:
     """Scored records per system: the extractive project, the LLM backend (if any), then the baselines."""
-    from assistant import Assistant
+    from assistant.assembly import build_assistant
     from evals import baselines as base
 
     notes: list[str] = []
-    systems = {"project": run_system(Assistant.from_settings(settings, embedder=embedder), items, "project", log)}
+    systems = {"project": run_system(build_assistant(settings, embedder=embedder), items, "project", log)}
     skipped = {r.get("note") for r in systems["project"] if r["status"] == "skipped"}
     notes += [f"briefing metrics not measured: {note}" for note in sorted(skipped)]
     if backend != "none":
-        llm = Assistant.from_settings(settings.with_overrides(llm_backend=backend), embedder=embedder)
+        llm = build_assistant(settings.with_overrides(llm_backend=backend), embedder=embedder)
         systems[backend] = run_system(llm, items, backend, log)
     if baselines:
         for name, make in base.BASELINES.items():

@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.runtime import go_offline
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -21,7 +20,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def main(argv=None) -> int:
-    go_offline()
     args = parse_args(argv)
     from assistant.settings import Settings
     from assistant.retrieval.store import IndexStore, StoreError

@@ -60,9 +60,9 @@ def corpus_settings(tmp_path_factory, embedder):
 @pytest.fixture(scope="session")
 def bot(corpus_settings, embedder):
     """The real Assistant over the shipped corpus."""
-    from assistant.pipeline import Assistant
+    from assistant.assembly import build_assistant
 
-    return Assistant.from_settings(corpus_settings, embedder=embedder)
+    return build_assistant(corpus_settings, embedder=embedder)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ returns the extractive answer instead, with a note saying why.
 
 from __future__ import annotations
 
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Iterator
 
@@ -25,7 +26,7 @@ class GenerativeAnswerer:
     """Answers with an LLM backend, checked sentence by sentence by the citation guard."""
 
     def __init__(self, llm: LLMBackend, fallback: Answerer, settings: Settings, embed: Embed | None = None,
-                 config: GuardConfig = GuardConfig(), prompts_dir: Path = PROMPTS_DIR):
+                 config: GuardConfig = GuardConfig(), prompts_dir: Traversable = PROMPTS_DIR):
         self.llm = llm
         self.fallback = fallback
         self._last: tuple[AnswerRequest, Answer] | None = None  # the last request's extractive answer

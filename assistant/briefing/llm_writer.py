@@ -6,6 +6,7 @@ per sentence). A failure, a timeout or a draft the guard rejects leaves the extr
 
 from __future__ import annotations
 
+from importlib.resources.abc import Traversable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -39,7 +40,7 @@ class LLMSectionWriter:
     """Writes the prose sections of a briefing with an LLM backend, through the citation guard."""
 
     def __init__(self, llm: LLMBackend, embed: Embed | None = None, config: GuardConfig = GuardConfig(),
-                 prompts_dir: Path = PROMPTS_DIR, sections: Sequence[str] = LLM_SECTIONS):
+                 prompts_dir: Traversable = PROMPTS_DIR, sections: Sequence[str] = LLM_SECTIONS):
         self.llm = llm
         self.embed = embed
         self.config = config

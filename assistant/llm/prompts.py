@@ -1,19 +1,22 @@
-"""Prompt templates kept as data in prompts/*.yaml, loaded and rendered with placeholder checks."""
+"""Prompt templates kept as data in prompts/*.yaml, loaded and rendered with placeholder checks.
+
+The templates are package data of the `prompts` package, read with importlib.resources, so an installed
+wheel carries them (tests/llm/test_prompts.py builds one and loads them from it).
+"""
 
 from __future__ import annotations
 
 import re
 import string
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Sequence
 
 import yaml
 
 from assistant.models import Passage
-from assistant.settings import REPO_ROOT
-
-PROMPTS_DIR = REPO_ROOT / "prompts"
+PROMPTS_DIR: Traversable = files("prompts")
 _FIELDS = ("name", "version", "description", "system", "user")
 _TAG = re.compile(r"</?\s*(?:passage|question|conversation|topic|section)\b[^>]*>", re.I)
 
@@ -43,9 +46,9 @@ class RenderedPrompt:
     user: str
 
 
-def load_prompt(name: str, prompts_dir: Path = PROMPTS_DIR) -> PromptTemplate:
+def load_prompt(name: str, prompts_dir: Traversable = PROMPTS_DIR) -> PromptTemplate:
     """Read prompts/<name>.yaml and check it has every field."""
-    path = Path(prompts_dir) / f"{name}.yaml"
+    path = prompts_dir.joinpath(f"{name}.yaml")
     if not path.is_file():
         raise FileNotFoundError(f"No prompt template {name!r} at {path}")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -56,7 +59,7 @@ def load_prompt(name: str, prompts_dir: Path = PROMPTS_DIR) -> PromptTemplate:
                           str(data["system"]), str(data["user"]))
 
 
-def render(name: str, prompts_dir: Path = PROMPTS_DIR, **values) -> RenderedPrompt:
+def render(name: str, prompts_dir: Traversable = PROMPTS_DIR, **values) -> RenderedPrompt:
     """Fill a template's placeholders with str.format; a missing value is an error, not a blank."""
     template = load_prompt(name, prompts_dir)
     missing = sorted(template.placeholders() - values.keys())

@@ -7,6 +7,7 @@ when the backend fails or is slow) the rule-based query of assistant.question.fo
 
 from __future__ import annotations
 
+from importlib.resources.abc import Traversable
 import re
 import time
 from contextlib import closing
@@ -41,7 +42,7 @@ class LLMCondenser:
     """Condense follow-ups with an LLM backend; the rule-based query whenever the rewrite is not usable."""
 
     def __init__(self, llm: LLMBackend, fallback: Condense = rule_based, config: CondenseConfig = CondenseConfig(),
-                 prompts_dir: Path = PROMPTS_DIR):
+                 prompts_dir: Traversable = PROMPTS_DIR):
         self.llm = llm
         self.fallback = fallback
         self.config = config

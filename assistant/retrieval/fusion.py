@@ -140,6 +140,14 @@ class HybridRetriever:
         """chunk id -> cosine similarity for the k nearest chunks (asked of Chroma)."""
         return self.vector_store.query(query_embedding, min(k, self.size), filters.chroma_where())
 
+    def lexical_passages(self, text: str, k: int) -> list[Passage]:
+        """The k passages BM25 ranks first for text, fetched by id: no query embedding, no vector search
+        (rival figures are looked up by their words, on the answer's hot path)."""
+        scores = self.bm25(text, Filters(), k)
+        found = self.source.fetch(list(scores))
+        return [Passage(chunk_id, found[chunk_id].text, found[chunk_id].metadata, score=score, lexical=score)
+                for chunk_id, score in scores.items() if chunk_id in found]
+
     def bm25(self, query: str, filters: Filters, k: int) -> dict[str, float]:
         scores = self.lexical.scores(query)
         order = np.argsort(-scores)

@@ -301,13 +301,13 @@ def dev_external_bot(tmp_path_factory, embedder):
     """The real Assistant over the dev-external evaluation corpus (kept outside corpus/)."""
     if not DEV_EXTERNAL.is_dir():
         pytest.skip(f"the dev-external corpus is not at {DEV_EXTERNAL}")
-    from assistant.pipeline import Assistant
+    from assistant.assembly import build_assistant
     from assistant.settings import Settings
     from ingest.pipeline import run_ingest
 
     settings = Settings(corpus_dir=DEV_EXTERNAL, store_dir=tmp_path_factory.mktemp("dev-external-store"))
     run_ingest(settings, embedder=embedder)
-    return Assistant.from_settings(settings, embedder=embedder)
+    return build_assistant(settings, embedder=embedder)
 
 
 def dev_topics() -> list[str]:

@@ -70,7 +70,7 @@ SECTIONS = {
 @pytest.fixture(scope="module")
 def paper_bot(tmp_path_factory, embedder):
     """The real assistant over a corpus of one multi-page PDF and one Word document with headings."""
-    from assistant.pipeline import Assistant
+    from assistant.assembly import build_assistant
     from assistant.settings import Settings
     from ingest.pipeline import run_ingest
 
@@ -79,7 +79,7 @@ def paper_bot(tmp_path_factory, embedder):
     (corpus / "plan.docx").write_bytes(sectioned_word_document("Care plan", "Example Council", SECTIONS))
     settings = Settings(corpus_dir=corpus, store_dir=tmp_path_factory.mktemp("papers-store"), chunk_words=30)
     run_ingest(settings, embedder=embedder)
-    return Assistant.from_settings(settings, embedder=embedder)
+    return build_assistant(settings, embedder=embedder)
 
 
 @pytest.mark.integration

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.pipeline import load_lexicon
+from assistant.assembly import load_lexicon
 from assistant.settings import Settings
 from assistant.text.lexicon import Lexicon, specific_words
 

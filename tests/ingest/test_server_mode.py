@@ -54,7 +54,7 @@ def chroma_server(tmp_path):
 @pytest.mark.reliability
 @pytest.mark.skipif(not CHROMA.exists(), reason="the chroma CLI is not installed in this environment")
 def test_ingest_and_answer_through_a_chroma_server_that_restarts(tmp_path, chroma_server, embedder):
-    from assistant.pipeline import Assistant
+    from assistant.assembly import build_assistant
     from ingest.pipeline import run_ingest
 
     corpus = tmp_path / "corpus"
@@ -68,7 +68,7 @@ def test_ingest_and_answer_through_a_chroma_server_that_restarts(tmp_path, chrom
     assert not (tmp_path / "unused" / "chroma.sqlite3").exists()  # nothing went to the embedded store
     assert run_ingest(settings, embedder=embedder).embedded == 0  # incremental against the server too
 
-    bot = Assistant.from_settings(settings, embedder=embedder)
+    bot = build_assistant(settings, embedder=embedder)
     first = bot.ask("Which councils are testing the specialist child protection role?")
     assert first.status == "answered" and "[1]" in first.answer
 

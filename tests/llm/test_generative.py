@@ -8,7 +8,7 @@ import pytest
 
 from assistant.answering.base import AnswerRequest
 from assistant.answering.generative import FALLBACK_BACKEND, GenerativeAnswerer, best_sentence
-from assistant.assembly import build_answerer
+from assistant.assembly import llm_answerer
 from assistant.settings import Settings
 from tests.llm.fakes import FailingMidStreamLLM, FakeExtractive, FakeLLM, passages
 
@@ -128,10 +128,10 @@ def test_prompt_numbers_fences_passages_and_carries_the_question():
     assert '<passage n="3"' in user and "<question>\nWho led the review?\n</question>" in user
 
 
-def test_build_answerer_returns_fallback_without_a_backend():
+def test_llm_answerer_returns_fallback_without_a_backend():
     fallback = FakeExtractive()
-    assert build_answerer(Settings(llm_backend="none"), fallback) is fallback
-    built = build_answerer(Settings(llm_backend="openai"), fallback, backend=FakeLLM(LED))
+    assert llm_answerer(Settings(llm_backend="none"), fallback) is fallback
+    built = llm_answerer(Settings(llm_backend="openai"), fallback, backend=FakeLLM(LED))
     assert isinstance(built, GenerativeAnswerer) and built.name == "openai"
 
 

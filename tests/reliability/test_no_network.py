@@ -117,6 +117,7 @@ try:
     from ingest.pipeline import run_ingest
     from assistant.retrieval.dense import build_embedder
     from assistant.pipeline import Assistant
+    from assistant.assembly import build_assistant
     from assistant.ui import build_app, launch_options
 
     with socket.socket() as probe:
@@ -127,7 +128,7 @@ try:
     report = run_ingest(settings, embedder=build_embedder(settings))
     state["steps"].append(f"ingest: {report.documents} documents, {report.chunks} chunks")
 
-    bot = Assistant.from_settings(settings)
+    bot = build_assistant(settings)
     answers = [bot.ask(q) for q in ("What did BASW England say about the reforms?",
                                     "What powers will Ofsted get?", "What is the capital of France?")]
     state["steps"].append("asks: " + ", ".join(a.status for a in answers))
