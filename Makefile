@@ -53,11 +53,11 @@ test: setup chromium
 
 # Only the real-model tests, through transformers.
 test-llm: setup
-	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m "llm and not llamacpp" tests/llm $(PYTEST_ARGS)
+	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m "llm and not llamacpp" tests/assistant/llm $(PYTEST_ARGS)
 
 # The real-model tests through llama.cpp's OpenAI-compatible server on loopback (builds llama-cpp-python once).
 test-llamacpp: llm-setup
-	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m llamacpp tests/llm $(PYTEST_ARGS)
+	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m llamacpp tests/assistant/llm $(PYTEST_ARGS)
 
 # 20 conversations against the real app for 60 s (figures in tests/artifacts/soak.json and the README).
 soak: setup

@@ -1,7 +1,7 @@
 """Prompt templates kept as data in prompts/*.yaml, loaded and rendered with placeholder checks.
 
 The templates are package data of the `prompts` package, read with importlib.resources, so an installed
-wheel carries them (tests/llm/test_prompts.py builds one and loads them from it).
+wheel carries them (tests/assistant/llm/test_prompts.py builds one and loads them from it).
 """
 
 from __future__ import annotations

@@ -157,7 +157,7 @@ def test_backend_labels_match_what_the_assistant_writes():
     from assistant.checks.guard import GuardReport, Kept
     from assistant.briefing.llm_writer import LLMSectionWriter
     from assistant.settings import Settings
-    from tests.llm.fakes import FakeExtractive, FakeLLM, passages
+    from tests.assistant.llm.fakes import FakeExtractive, FakeLLM, passages
 
     assert m.FALLBACK == FALLBACK_BACKEND and FakeExtractive.name == m.EXTRACTIVE
     assert m.guard_counts(GuardReport(kept=[Kept("x", [1])]).notes()) == (1, 1)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -26,7 +25,8 @@ from assistant.models import Answer
 from assistant.question.condense import LLMCondenser, check_rewrite, conversation
 from assistant.question.followups import standalone_query
 from assistant.text.facts import quantities, supported
-from tests.llm.fakes import FakeExtractive, passages
+from tests.assistant.llm.fakes import FakeExtractive, passages
+from tests.conftest import REPO
 
 pytestmark = [pytest.mark.llm, pytest.mark.timeout(900)]
 
@@ -99,7 +99,7 @@ def assert_guarded(answer: Answer) -> None:
 
 def record(artifact: dict) -> None:
     """Append what happened to tests/artifacts/llm-guard.jsonl for the README's measured results."""
-    path = Path(__file__).resolve().parents[1] / "artifacts" / "llm-guard.jsonl"
+    path = REPO / "tests" / "artifacts" / "llm-guard.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as out:
         out.write(json.dumps(artifact, ensure_ascii=False) + "\n")

@@ -9,7 +9,7 @@ from assistant.assembly import build_condenser
 from assistant.question.condense import CondenseConfig, LLMCondenser, check_rewrite, clean, conversation, first_line
 from assistant.question.followups import rule_based, standalone_query
 from assistant.settings import Settings
-from tests.llm.fakes import FakeLLM
+from tests.assistant.llm.fakes import FakeLLM
 
 pytestmark = pytest.mark.unit
 

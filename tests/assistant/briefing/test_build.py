@@ -7,7 +7,6 @@ import json
 import re
 import statistics
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,8 +17,9 @@ from assistant.briefing.model import SECTIONS
 from assistant.briefing.sentences import find_speaker, speaker_at_start
 from assistant.models import Passage
 from assistant.text.tokens import content_words
+from tests.conftest import REPO
 
-QUESTIONS = Path(__file__).resolve().parents[2] / "evals" / "questions.jsonl"
+QUESTIONS = REPO / "evals" / "questions.jsonl"
 CITE = re.compile(r"\[(\d+)\]")
 
 
@@ -259,8 +259,8 @@ def test_measure_briefing_build_time(bot, capsys):
 
 
 # -- readable: whole quotations and whole numbers in every generated briefing ---------------------
-DEV_EXTERNAL = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "dev-external" / "corpus"
-DEV_TOPICS = Path(__file__).resolve().parents[2] / "evals" / "briefings-dev-external.jsonl"
+DEV_EXTERNAL = REPO.parent / "shared" / "corpora" / "dev-external" / "corpus"
+DEV_TOPICS = REPO / "evals" / "briefings-dev-external.jsonl"
 _NUMBER = re.compile(r"(?<![\d,.])\d[\d,.]*\d(?![\d])|(?<![\d,.])\d(?![\d,.]?\d)")
 
 

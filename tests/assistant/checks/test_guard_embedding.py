@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.checks.guard import Evidence, GuardConfig, _best_cosine
-from tests.llm.fakes import passages
+from tests.assistant.llm.fakes import passages
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,8 @@ from assistant.answering.base import AnswerRequest
 from assistant.answering.generative import FALLBACK_BACKEND, GenerativeAnswerer
 from assistant.llm.backends import BackendError, LlamaCppBackend, OpenAIBackend, build_backend, llamacpp_model
 from assistant.settings import Settings
-from tests.llm.fake_server import openai_compatible_server
-from tests.llm.fakes import FakeExtractive, passages
+from tests.assistant.llm.fake_server import openai_compatible_server
+from tests.assistant.llm.fakes import FakeExtractive, passages
 
 pytestmark = pytest.mark.unit
 

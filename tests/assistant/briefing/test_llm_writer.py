@@ -10,8 +10,8 @@ from assistant.briefing.build import build_briefing, uncited_lines
 from assistant.briefing.llm_writer import LLMSectionWriter, single_source
 from assistant.checks.guard import Evidence, Kept
 from assistant.settings import Settings
-from tests.assistant.test_briefing import FakeBot, KINSHIP
-from tests.llm.fakes import FakeLLM, passages
+from tests.assistant.briefing.test_build import FakeBot, KINSHIP
+from tests.assistant.llm.fakes import FakeLLM, passages
 
 pytestmark = pytest.mark.unit
 

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from tests.conftest import ARTIFACTS, REPO
-from tests.llm.conftest import MODEL_ALIAS
+from tests.assistant.llm.conftest import MODEL_ALIAS
 
 pytestmark = [pytest.mark.llm, pytest.mark.timeout(1800)]
 

@@ -10,7 +10,7 @@ from assistant.answering.base import AnswerRequest
 from assistant.answering.generative import FALLBACK_BACKEND, GenerativeAnswerer, best_sentence
 from assistant.assembly import llm_answerer
 from assistant.settings import Settings
-from tests.llm.fakes import FailingMidStreamLLM, FakeExtractive, FakeLLM, passages
+from tests.assistant.llm.fakes import FailingMidStreamLLM, FakeExtractive, FakeLLM, passages
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from assistant.llm.prompts import PROMPTS_DIR, fence, format_passages, load_prompt, render
-from tests.llm.fakes import passages
+from tests.assistant.llm.fakes import passages
 
 pytestmark = pytest.mark.unit
 
@@ -77,9 +77,17 @@ def test_a_built_wheel_carries_the_prompts_and_loads_them(tmp_path):
 
     from tests.conftest import REPO
 
-    wheels, site = tmp_path / "wheels", tmp_path / "site"
+    import shutil
+
+    source, wheels, site = tmp_path / "source", tmp_path / "wheels", tmp_path / "site"
+    source.mkdir()
+    for part in ("pyproject.toml", "README.md", "assistant", "ingest", "evals", "prompts"):  # a build writes files
+        if (REPO / part).is_dir():
+            shutil.copytree(REPO / part, source / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(REPO / part, source / part)
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                            "-w", str(wheels), str(REPO)], capture_output=True, text=True, timeout=300)
+                            "-w", str(wheels), str(source)], capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr
     wheel = next(wheels.glob("reform_assistant-*.whl"))
     install = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.checks.guard import Evidence, GuardConfig, check_sentence, guard, normalise_markers, split_sentences
 from assistant.text.facts import names, quantities
-from tests.llm.fakes import passages
+from tests.assistant.llm.fakes import passages
 
 pytestmark = pytest.mark.unit
 

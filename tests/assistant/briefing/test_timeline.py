@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -11,8 +10,9 @@ import pytest
 from assistant.briefing.timeline import build_timeline
 from assistant.text.dates import EventDate, dates_in, event_date
 from assistant.text.sentences import clean_sentence
+from tests.conftest import REPO
 
-CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+CORPUS = REPO / "corpus"
 
 
 @pytest.mark.unit
