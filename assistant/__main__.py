@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 
-
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers on children's social care reform.")
     common = argparse.ArgumentParser(add_help=False)

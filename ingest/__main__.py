@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 
-
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: ./corpus or ASSISTANT_CORPUS_DIR)")

@@ -10,10 +10,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-           "august": 8, "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2,
-           "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+from assistant.text.dates import MONTH_NUMBERS
+
+_MONTH = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
 _ORDINAL = r"(?:st|nd|rd|th)?"
 
 # Each pattern names its groups day, month (a name or a number) and year.
@@ -69,7 +68,7 @@ def iso_date(text: str) -> str:
 
 def _iso(match: re.Match) -> str:
     month = match.group("month")
-    month_number = int(month) if month.isdigit() else _MONTHS[month.lower()]
+    month_number = int(month) if month.isdigit() else MONTH_NUMBERS[month.lower()]
     year = int(match.group("year"))
     year = year + 2000 if year < 100 else year
     try:

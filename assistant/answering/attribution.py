@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from assistant.models import Passage
 from assistant.text.sentences import sentence_spans
 from assistant.text.tokens import content_words
+from assistant.text.similarity import word_overlap
 
 # Speech verbs: a name right before or after one of these is a speaker.
 _SPEECH = (r"said|says|say|told|added|adds|warned|warns|urged|urges|argued|argues|stated|states|welcomed|welcomes|"
@@ -374,7 +375,7 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
         if len(chosen) >= limit:
             break
         if any(_same_voice(point, other) and not named for other in chosen) or \
-                any(_overlap(point.sentence, other.sentence) > 0.5 for other in chosen):
+                any(word_overlap(point.sentence, other.sentence) > 0.5 for other in chosen):
             continue
         chosen.append(point)
     return chosen
@@ -424,6 +425,3 @@ def _same_voice(a: AttributedPoint, b: AttributedPoint) -> bool:
     return set(content_words(a.speaker.split(",")[0])) == set(content_words(b.speaker.split(",")[0]))
 
 
-def _overlap(a: str, b: str) -> float:
-    left, right = set(content_words(a)), set(content_words(b))
-    return len(left & right) / len(left | right) if left and right else 0.0

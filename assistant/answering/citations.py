@@ -1,9 +1,8 @@
-"""TODO docstring (from assistant.timeline)"""
+"""Citations: a numbered reference to the passage a sentence came from (title, publisher, date, link)."""
 
 from __future__ import annotations
 
 from assistant.models import Citation
-
 
 
 def make_citation(n: int, metadata: dict, chunk_id: str = "", text: str = "", start: int = 0,

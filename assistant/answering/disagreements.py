@@ -91,6 +91,22 @@ def claims_in(text: str, chunk_id: str = "", source_id: str = "",
     return found
 
 
+def source_label(publisher: str, published: str | None) -> str:
+    """Who states a figure, and when: 'Community Care (2024-10-31)'."""
+    return f"{publisher} ({published or 'undated'})"
+
+
+def sources_differ(subject: str, sides: list[tuple[str, str, str]]) -> list[str]:
+    """The 'Sources differ' note as segments, one per side (source label, the figure as stated, its
+    reference or ''); answers join them with '; ', briefings show them as one item.
+
+    >>> sources_differ("councils in England", [("A (2024)", "152 councils", " [1]"), ("B (2023)", "153 councils", "")])
+    ['Sources differ on councils in England: A (2024) gives “152 councils” [1]', 'B (2023) gives “153 councils”']
+    """
+    segments = [f"{label} gives “{phrase}”{reference}" for label, phrase, reference in sides]
+    return [f"Sources differ on {subject}: {segments[0]}", *segments[1:]] if segments else []
+
+
 def _number(token: str) -> int | None:
     token = token.lower().replace(",", "")
     if token in NUMBER_WORDS:

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from assistant.answering.attribution import is_open_question, open_points
 from assistant.answering.base import AnswerRequest
-from assistant.answering.disagreements import Claim, ClaimIndex, claims_in
+from assistant.answering.disagreements import Claim, ClaimIndex, claims_in, source_label, sources_differ
 from assistant.checks.constraints import Evidence, constraints_of, unmet
 from assistant.models import Answer, Citation, Passage, locator
 from assistant.question.followups import split_carried
@@ -27,6 +27,7 @@ from assistant.text.names import NAME_LIST
 from assistant.text.numbers import MONEY
 from assistant.text.sentences import is_bullet, sentence_spans, strip_bullet
 from assistant.text.tokens import content_words, word_count
+from assistant.text.similarity import jaccard
 
 _ANAPHORIC = re.compile(r"^(?:the|this|it|they|these|those|its|their|such)\b")
 FACTOID = {"money", "number", "date", "name", "place", "organisation", "title"}
@@ -37,7 +38,6 @@ SPEAKING = re.compile(r"\b(?:spoke|speak|said|say|says|criticis\w*|comment\w*|re
 _URL = re.compile(r"https?://|www\.", re.I)
 _CITED_END = re.compile(r"(?<= \[\d\])\s+|(?<= \[\d\d\])\s+")  # between "… [1]" and the next sentence
 _CONTRAST = re.compile(r"^(?:Instead|However|But|Rather)\b")
-
 
 
 @dataclass
@@ -411,14 +411,14 @@ class ExtractiveAnswerer:
     def _note(self, claim: Claim, conflicts: list[Claim], candidate: Candidate, numbering: dict,
               pool: dict[str, Passage]) -> str:
         here = numbering[candidate.passage.chunk_id]
-        sides = [f"{_who(here)} gives “{claim.phrase}” [{here.n}]"]
+        sides = [(source_label(here.publisher, here.published), claim.phrase, f" [{here.n}]")]
         for other in conflicts[:2]:
             passage = pool.get(other.chunk_id) or self.passages_by_id.get(other.chunk_id)
             if passage is None:
                 continue
             citation = self._cite(numbering, passage, other.start, other.end)
-            sides.append(f"{_who(citation)} gives “{other.phrase}” [{citation.n}]")
-        return f"Sources differ on {claim.subject}: " + "; ".join(sides) + "."
+            sides.append((source_label(citation.publisher, citation.published), other.phrase, f" [{citation.n}]"))
+        return "; ".join(sources_differ(claim.subject, sides)) + "."
 
 
 def _context(candidate: Candidate) -> str:
@@ -583,10 +583,6 @@ def _when_reported(candidate: Candidate, citation: Citation) -> str:
     return f" (reported on {day.day} {day:%B %Y})"
 
 
-def _who(citation: Citation) -> str:
-    return f"{citation.publisher} ({citation.published or 'undated'})"
-
-
 def _heading_line(sentence: str) -> str:
     """A short line with no full stop that heads what follows it ("From 1 April 2027"); else ""."""
     text = sentence.strip()
@@ -650,6 +646,4 @@ def _display(sentence: str) -> str:
 
 
 def _similar(a: Candidate, b: Candidate) -> bool:
-    if not a.terms or not b.terms:
-        return False
-    return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.6
+    return jaccard(a.terms, b.terms) > 0.6

@@ -7,7 +7,6 @@ returns the extractive answer instead, with a note saying why.
 from __future__ import annotations
 
 from importlib.resources.abc import Traversable
-from pathlib import Path
 from typing import Iterator
 
 from assistant.answering.base import AnswerRequest, Answerer

@@ -1,4 +1,6 @@
-"""TODO docstring (from assistant.briefing)"""
+"""Building a briefing, no LLM needed: passages are gathered (gather), split into sentences about the
+topic (sentences, topic) and sorted into sections (compose); an LLM section writer may redraft the prose
+sections, guarded. Who says what comes from assistant.answering.attribution."""
 
 from __future__ import annotations
 
@@ -75,8 +77,6 @@ def section_passages(section: Section, sentences: list[Sentence]) -> list[Passag
                 if segment.startswith(sentence.text) and sentence.passage.chunk_id not in found:
                     found[sentence.passage.chunk_id] = sentence.passage
     return list(found.values())
-
-
 
 
 def uncited_lines(markdown: str) -> list[str]:

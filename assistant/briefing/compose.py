@@ -1,4 +1,5 @@
-"""TODO docstring (from assistant.briefing)"""
+"""Sorting sentences into sections (overview, facts and figures, timeline, who said what, criticisms,
+disagreements, questions for discussion): each used once, near-duplicates merged, then numbered."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 
 from assistant.answering.attribution import balance_quotes
 from assistant.answering.citations import make_citation
-from assistant.answering.disagreements import ClaimIndex, claims_in
+from assistant.answering.disagreements import ClaimIndex, claims_in, source_label, sources_differ
 from assistant.briefing.model import Item, Section
 from assistant.briefing.sentences import Sentence, _PRONOUN_LED, _RESPONDING, _source, needs_antecedent, stated_date
 from assistant.models import Citation, Passage
@@ -14,6 +15,7 @@ from assistant.text.dates import DATE, RECENT_DAYS, parse_iso
 from assistant.text.names import NAME, PLACE_HINT
 from assistant.text.numbers import MONEY, PERCENT
 from assistant.text.similarity import similar
+from assistant.text.similarity import jaccard
 
 FOLLOWERS = 2  # sentences that run on from a chosen one ('This funding …'), shown after it in the same bullet
 MORE_PER_SPEAKER = 2  # statements after a speaker's first, on the same line: their position, not one remark
@@ -110,7 +112,7 @@ def merge_near_duplicates(pool: list[Sentence], threshold: float = 0.6) -> list[
     later-published source is kept (a report that repeats an earlier one adds nothing)."""
     kept: list[Sentence] = []
     for sentence in pool:
-        twin = next((other for other in kept if _jaccard(sentence.terms, other.terms) > threshold), None)
+        twin = next((other for other in kept if jaccard(sentence.terms, other.terms) > threshold), None)
         if twin is None:
             kept.append(sentence)
         elif sentence.published > twin.published:
@@ -135,7 +137,7 @@ def _pick(pool: list[Sentence], used: list[Sentence], limit: int, scorer, distin
     for _, sentence in ranked:
         if len(chosen) >= limit:
             break
-        if any(_jaccard(sentence.terms, other.terms) > 0.6 for other in used) or _shown_already(sentence, used):
+        if any(jaccard(sentence.terms, other.terms) > 0.6 for other in used) or _shown_already(sentence, used):
             continue
         if distinct_passages and any(other.passage.chunk_id == sentence.passage.chunk_id for other in chosen):
             continue
@@ -151,10 +153,6 @@ def _shown_already(sentence: Sentence, used: list[Sentence]) -> bool:
     shown = {text for other in used for text in (other.text, other.context) if text}
     leans = sentence.context and not _RESPONDING.match(sentence.text)  # it reads whole only right after it
     return sentence.text in shown or bool(leans and sentence.context in shown)
-
-
-def _jaccard(a: frozenset, b: frozenset) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _overview_score(s: Sentence) -> float | None:
@@ -258,7 +256,7 @@ def _second_statements(speakers: list[Sentence], pool: list[Sentence], used: lis
         for _ in range(more_per_speaker):
             more = [s for s in pool if s not in used and _speaker_score(s) is not None and not _shown_already(s, used)
                     and s.attribution.kind in ("quote", "reported") and speaker_key(s) == speaker_key(first)
-                    and all(_jaccard(s.terms, o.terms) <= 0.6 and not _repeats(s, o) for o in said)]
+                    and all(jaccard(s.terms, o.terms) <= 0.6 and not _repeats(s, o) for o in said)]
             if not more:
                 break
             said.append(max(more, key=lambda s: (s.score, -s.start)))
@@ -315,17 +313,17 @@ def disagreements(chosen: list[Sentence], claims: ClaimIndex, chunks) -> list[It
             if not conflicts or claim.key in done:
                 continue
             done.add(claim.key)
-            segments = [f"Sources differ on {claim.subject}: {_who(passage.metadata)} gives “{claim.phrase}”"]
+            sides = [(_who(passage.metadata), claim.phrase, "")]
             sources = [passage.source_id]
             for other in conflicts[:2]:
-                segments.append(f"{_who(by_id[other.chunk_id].metadata)} gives “{other.phrase}”")
+                sides.append((_who(by_id[other.chunk_id].metadata), other.phrase, ""))
                 sources.append(other.source_id)
-            items.append(Item(segments, sources))
+            items.append(Item(sources_differ(claim.subject, sides), sources))
     return items
 
 
 def _who(metadata: dict) -> str:
-    return f"{metadata.get('publisher', '')} ({metadata.get('published') or 'undated'})"
+    return source_label(metadata.get("publisher", ""), metadata.get("published"))
 
 
 # -- questions ---------------------------------------------------------------------------------

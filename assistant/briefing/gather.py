@@ -1,4 +1,4 @@
-"""TODO docstring (from assistant.briefing)"""
+"""Gathering a briefing's passages: several retrievals on the topic, their neighbours, kept when relevant."""
 
 from __future__ import annotations
 

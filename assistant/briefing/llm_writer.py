@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from importlib.resources.abc import Traversable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Sequence
 
 from assistant.checks.guard import Embed, Evidence, GuardConfig, Kept, check_sentence, guard

@@ -1,4 +1,4 @@
-"""TODO docstring (from assistant.briefing)"""
+"""What a briefing is: sections of items, each item cited, and the references."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring (from assistant.briefing)"""
+"""A briefing's candidate sentences: whole quotations as one unit, their headings, dates and speakers."""
 
 from __future__ import annotations
 

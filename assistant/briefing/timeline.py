@@ -1,4 +1,4 @@
-"""TODO docstring (from assistant.timeline)"""
+"""A whole-corpus reform timeline: every sentence that states a date, placed on it, with its source."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from assistant.models import Citation
 from assistant.text.dates import EventDate, event_date
 from assistant.text.sentences import content_sentences
 from assistant.text.similarity import similar
-
 
 
 @dataclass

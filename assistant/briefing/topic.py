@@ -1,12 +1,12 @@
-"""TODO docstring (from assistant.briefing)"""
+"""Whether a sentence is about the topic, by its own words or its heading, weighted by IDF."""
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
 from assistant.text.tokens import content_words, stem, words as plain_words
+from assistant.text.similarity import inverse_document_frequency
 
 ON_TOPIC = 0.5  # share of a topic part's IDF weight a sentence (or its heading) must name to be about it
 RARE_SHARE = 0.45  # a word alone stands for a topic part when its IDF is this share of the corpus's highest
@@ -16,12 +16,8 @@ SINGLE_SHARE = 0.3  # ... and it carries this share of the part's weight ('Ofste
 # -- gathering ---------------------------------------------------------------------------------
 def corpus_idf(chunks) -> dict[str, float]:
     """Inverse document frequency of each content word over the chunks."""
-    frequency: dict[str, int] = {}
-    for chunk in chunks:
-        for term in set(content_words(chunk.metadata.get("title", "") + " " + chunk.text)):
-            frequency[term] = frequency.get(term, 0) + 1
-    total = max(1, len(chunks))
-    return {term: math.log(1 + total / count) for term, count in frequency.items()}
+    return inverse_document_frequency(content_words(chunk.metadata.get("title", "") + " " + chunk.text)
+                                      for chunk in chunks)
 
 
 def topic_terms(topic: str, idf: dict[str, float]) -> dict[str, float]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from assistant.models import Passage
-from assistant.text.facts import name_in, names, quantities, show, supported, vocabulary
+from assistant.text.facts import name_in, names, vocabulary
+from assistant.text.numbers import quantities, show, supported
 from assistant.text.sentences import sentence_spans, strip_bullet
 from assistant.text.tokens import content_words
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from assistant.models import Passage
 from assistant.text.lexicon import Lexicon
 from assistant.text.tokens import content_words, normalise, words
+from assistant.text.dates import MONTH_NAMES, WEEKDAYS
 
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _INJECTION = re.compile(
@@ -232,12 +233,10 @@ def _quoted(words_of: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
-_CALENDAR = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
-                       r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
+_CALENDAR = re.compile(r"^(?:" + "|".join((*MONTH_NAMES, *WEEKDAYS)) + r")$")
 
 
-_CALENDAR_STEMS = {content_words(month)[0] for month in (
-    "January February March April May June July August September October November December").split()}
+_CALENDAR_STEMS = {content_words(month)[0] for month in MONTH_NAMES}
 
 
 def _names_missing(question: str, vocabulary: set[str], passages: list[Passage] = ()) -> bool:

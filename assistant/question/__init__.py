@@ -1,1 +1,1 @@
-"""TODO package docstring."""
+"""Understanding the question: what kind of answer it wants, and what a follow-up refers back to."""

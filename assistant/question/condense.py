@@ -12,7 +12,6 @@ import re
 import time
 from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator
 
 from assistant.checks.guard import injected

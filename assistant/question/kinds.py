@@ -1,4 +1,5 @@
-"""TODO docstring (from assistant.patterns)"""
+"""What a question asks for, by its wording: the answer kind (money, number, date, definition, opinion,
+place, organisation, title, name, reason, general), list and synthesis cues, and the years it is about."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""TODO docstring (from assistant.retrieval)"""
+"""Hybrid retrieval: dense (Chroma) and lexical (bm25s) scores fused linearly by default (reciprocal rank
+fusion is the alternative, `fusion: rrf`), with filters by publisher and date."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from assistant.question.kinds import years_in_scope
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.store import StoredChunk
 from assistant.settings import Settings
-
 
 
 @dataclass

@@ -1,11 +1,11 @@
-"""TODO docstring (from assistant.retrieval)"""
+"""The lexical index: bm25s over each chunk's title, section and text, with the vocabulary, IDF and
+aliases derived from the corpus; saved with each build and memory-mapped at start."""
 
 from __future__ import annotations
 
 import json
 import math
 import re
-from collections import Counter
 from pathlib import Path
 import bm25s
 import numpy as np
@@ -13,7 +13,7 @@ import numpy as np
 from assistant.retrieval.aliases import Aliases
 from assistant.retrieval.store import StoredChunk
 from assistant.text.tokens import content_words
-
+from assistant.text.similarity import inverse_document_frequency
 
 
 ALIAS_WEIGHT = 0.5  # query expansion by acronym / long form (assistant.retrieval.aliases), relative to the words asked
@@ -40,10 +40,8 @@ class LexicalIndex:
         self.vocabulary = {token for doc in distinct.values() for token in doc}
         # Acronyms (DfE, ADCS, RCC…) verbatim, so a question naming one the corpus never uses can be refused.
         self.vocabulary |= {word for text in distinct for word in re.findall(r"\b[A-Z]{2,5}\b", text)}
-        document_frequency = Counter(token for doc in tokens for token in set(doc))
-        total = max(1, len(chunks))
-        self.idf = {token: math.log(1 + total / count) for token, count in document_frequency.items()}
-        self.max_idf = math.log(1 + total)
+        self.idf = inverse_document_frequency(tokens)
+        self.max_idf = math.log(1 + max(1, len(chunks)))
         self.bm25 = bm25s.BM25(k1=k1, b=b)
         self.bm25.index(tokens or [[""]], show_progress=False)
 

@@ -1,4 +1,5 @@
-"""TODO docstring (from assistant.patterns, assistant.timeline)"""
+"""Dates as text states them: month names (one list for every reader), the date patterns answers use,
+relative time ("this week"), and EventDate, a year, season, month or day read from a sentence."""
 
 from __future__ import annotations
 
@@ -9,8 +10,14 @@ from dataclasses import dataclass
 from assistant.text.numbers import MONEY
 
 
-MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
-          "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+# Month names and their usual short forms, with their numbers: the one list every date reader uses.
+MONTH_NUMBERS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+                 "august": 8, "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2,
+                 "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11,
+                 "dec": 12}
+MONTH_NAMES = tuple(name.capitalize() for name in list(MONTH_NUMBERS)[:12])
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = "|".join(name.capitalize() for name in MONTH_NUMBERS)  # a regular-expression alternation
 YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)(?:-\d{2}(?!\d))?\b")
 DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? \d{{4}}|(?:{MONTHS}) \d{{4}}|"
@@ -22,11 +29,8 @@ RECENT_DAYS = re.compile(r"\b(?:(?:earlier )?this (?:week|month)|last (?:week|mo
 RELATIVE_TIME = re.compile(rf"{RECENT_DAYS.pattern}|\b(?:(?:this|last|next) year|next (?:week|month))\b", re.I)
 FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? \d{{4}}\b", re.I)
 
-_MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-           "august": 8, "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2,
-           "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}
-_MONTH_NAMES = "|".join(sorted((name.capitalize() for name in _MONTHS), key=len, reverse=True))
+_MONTH_NAMES = "|".join(sorted((name.capitalize() for name in MONTH_NUMBERS), key=len, reverse=True))
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? ({_MONTH_NAMES})\.?,? ((?:19|20)\d\d)\b")
 _MONTH_YEAR = re.compile(rf"\b({_MONTH_NAMES})\.?,? ((?:19|20)\d\d)\b")
 _SEASON_YEAR = re.compile(r"\b(spring|summer|autumn|winter) (?:of )?((?:19|20)\d\d)\b", re.I)
@@ -79,13 +83,13 @@ def dates_in(sentence: str) -> list[tuple[int, EventDate]]:
     found: list[tuple[int, EventDate]] = []
     taken: list[tuple[int, int]] = []
     for match in _DAY_MONTH_YEAR.finditer(text):
-        day, month, year = int(match.group(1)), _MONTHS[match.group(2).lower()], int(match.group(3))
+        day, month, year = int(match.group(1)), MONTH_NUMBERS[match.group(2).lower()], int(match.group(3))
         if 1 <= day <= 31:
             found.append((match.start(), EventDate(year, month, day)))
             taken.append(match.span())
     for match in _MONTH_YEAR.finditer(text):
         if not _inside(match.span(), taken):
-            found.append((match.start(), EventDate(int(match.group(2)), _MONTHS[match.group(1).lower()])))
+            found.append((match.start(), EventDate(int(match.group(2)), MONTH_NUMBERS[match.group(1).lower()])))
             taken.append(match.span())
     for match in _SEASON_YEAR.finditer(text):
         if not _inside(match.span(), taken):

@@ -1,4 +1,5 @@
-"""TODO docstring (from assistant.patterns)"""
+"""Names by their shape: capitalised runs, lists of names, titles in quotation marks, and people as
+opposed to organisations or policies (by the words an organisation's name is made of, not a list of names)."""
 
 from __future__ import annotations
 

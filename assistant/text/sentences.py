@@ -1,4 +1,5 @@
-"""TODO docstring (from assistant.text, assistant.timeline)"""
+"""Sentences: spans into the original text (list items and lines count as sentences, abbreviations do
+not end one), bullets, and cleaning a sentence of page chrome for display."""
 
 from __future__ import annotations
 

@@ -1,14 +1,44 @@
-"""TODO docstring (from assistant.timeline)"""
+"""How alike two texts are, and how rare a word is: one implementation each, used everywhere.
+
+Near-duplicate sentences (answers, briefings, the timeline) are judged by the Jaccard overlap of their
+content words; words are weighted by inverse document frequency (the lexical index, briefing topics).
+"""
 
 from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Set
 
 from assistant.text.tokens import content_words
 
 
+def jaccard(a: Set[str], b: Set[str]) -> float:
+    """Shared terms over all terms; 0.0 when either side is empty.
+
+    >>> jaccard({"family", "help"}, {"family", "hub"})
+    0.3333333333333333
+    """
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def word_overlap(a: str, b: str) -> float:
+    """Jaccard overlap of two texts' content words."""
+    return jaccard(set(content_words(a)), set(content_words(b)))
+
 
 def similar(a: str, b: str, threshold: float = 0.6) -> bool:
     """Near-duplicates: Jaccard overlap of content words above threshold."""
-    left, right = set(content_words(a)), set(content_words(b))
-    if not left or not right:
-        return False
-    return len(left & right) / len(left | right) > threshold
+    return word_overlap(a, b) > threshold
+
+
+def inverse_document_frequency(documents: Iterable[Iterable[str]]) -> dict[str, float]:
+    """log(1 + N / df) of each term over N documents (each an iterable of its terms).
+
+    >>> inverse_document_frequency([["care"], ["care", "reform"]]) == {"care": math.log(2), "reform": math.log(3)}
+    True
+    """
+    documents = list(documents)
+    frequency = Counter(term for document in documents for term in set(document))
+    total = max(1, len(documents))
+    return {term: math.log(1 + total / count) for term, count in frequency.items()}

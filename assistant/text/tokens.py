@@ -1,4 +1,4 @@
-"""TODO docstring (from assistant.text)"""
+"""Words: normalising text, tokens, content words (stopwords out, Porter stems), word counts, slugs."""
 
 from __future__ import annotations
 

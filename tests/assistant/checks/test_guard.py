@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.checks.guard import Evidence, GuardConfig, check_sentence, guard, normalise_markers, split_sentences
-from assistant.text.facts import names, quantities
+from assistant.text.facts import names
+from assistant.text.numbers import quantities
 from tests.assistant.llm.fakes import passages
 
 pytestmark = pytest.mark.unit

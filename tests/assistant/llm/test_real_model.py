@@ -24,7 +24,7 @@ from assistant.llm.backends import build_backend
 from assistant.models import Answer
 from assistant.question.condense import LLMCondenser, check_rewrite, conversation
 from assistant.question.followups import standalone_query
-from assistant.text.facts import quantities, supported
+from assistant.text.numbers import quantities, supported
 from tests.assistant.llm.fakes import FakeExtractive, passages
 from tests.conftest import REPO
 
