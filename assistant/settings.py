@@ -1,4 +1,7 @@
-"""One typed settings object for every command: env prefix ASSISTANT_, CLI flags override."""
+"""One typed settings object for every command: env prefix ASSISTANT_, CLI flags override.
+
+Nested sections are set with a double underscore: ASSISTANT_SCORING__SELECTION__FLOOR_SHARE=0.7.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,15 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.scoring import ScoringConfig
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
     """Everything configurable, read once from the environment (ASSISTANT_*) and CLI flags."""
 
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="forbid")
 
     # Where things live
     corpus_dir: Path = REPO_ROOT / "corpus"
@@ -54,6 +59,8 @@ class Settings(BaseSettings):
     min_support: float | None = None
     default_min_support: float = 0.5
     max_question_chars: int = 2000
+    # Every weight and threshold of the extractive answerer's score and selection, each with its reason
+    scoring: ScoringConfig = Field(default_factory=ScoringConfig)
 
     # UI
     host: str = "127.0.0.1"

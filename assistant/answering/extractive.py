@@ -1,7 +1,9 @@
 """The default answerer: pick the sentences that answer the question from the passages, cite each.
 
-No LLM. Sentences are scored by word overlap (IDF-weighted), the passage's retrieval scores and the
-expected answer type; redundant ones are dropped and the rest keep their reading order.
+No LLM. Sentences are scored by named features (assistant/answering/features.py: word overlap,
+IDF-weighted, the passage's retrieval scores, the expected answer type…) whose weights, like every floor
+and cap of the selection here, are in `settings.scoring` (assistant/scoring.py); redundant sentences
+are dropped and the rest keep their reading order.
 """
 
 from __future__ import annotations
@@ -12,30 +14,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from assistant.answering import features
 from assistant.answering.attribution import is_open_question, open_points
 from assistant.answering.base import AnswerRequest
 from assistant.answering.disagreements import Claim, ClaimIndex, claims_in, source_label, sources_differ
+from assistant.answering.features import FACTOID, URL
 from assistant.checks.constraints import Evidence, constraints_of, unmet
 from assistant.models import Answer, Citation, Passage, locator
 from assistant.question.followups import split_carried
 from assistant.question.kinds import LIST_CUE, SYNTHESIS_CUE, answer_type, years_in_scope
 from assistant.retrieval.aliases import Aliases
+from assistant.scoring import SentenceSelection
 from assistant.settings import Settings
-from assistant.text.dates import DATE, FULL_DATE, RECENT_DAYS, RELATIVE_TIME, YEAR_MENTION
-from assistant.text.facts import DEFINES, has_answer_type, new_facts
+from assistant.text.dates import DATE, RELATIVE_TIME
+from assistant.text.facts import new_facts
 from assistant.text.names import NAME_LIST
-from assistant.text.numbers import MONEY
 from assistant.text.sentences import is_bullet, sentence_spans, strip_bullet
-from assistant.text.tokens import content_words, word_count
 from assistant.text.similarity import jaccard
+from assistant.text.tokens import content_words, word_count
 
-_ANAPHORIC = re.compile(r"^(?:the|this|it|they|these|those|its|their|such)\b")
-FACTOID = {"money", "number", "date", "name", "place", "organisation", "title"}
-RIVAL_K = 20  # passages searched for rival figures, per query (the sentence, and what each figure counts)
-ALIAS_WEIGHT = 0.6  # a query word matched only through an acronym's long form (or back) counts this much
-CARRIED_WEIGHT = 0.7  # a word a follow-up carries over from earlier turns counts this much
-SPEAKING = re.compile(r"\b(?:spoke|speak|said|say|says|criticis\w*|comment\w*|respond\w*|warn\w*|welcom\w*)\b", re.I)
-_URL = re.compile(r"https?://|www\.", re.I)
 _CITED_END = re.compile(r"(?<= \[\d\])\s+|(?<= \[\d\d\])\s+")  # between "… [1]" and the next sentence
 _CONTRAST = re.compile(r"^(?:Instead|However|But|Rather)\b")
 
@@ -50,6 +47,7 @@ class Candidate:
     end: int
     text: str
     score: float = 0.0
+    features: dict[str, float] = field(default_factory=dict, compare=False)  # the score's terms, by feature name
     terms: set[str] = field(default_factory=set)
     alias_terms: set[str] = field(default_factory=set)  # long forms of its acronyms and back, not its own words
     heading: str = ""  # the short line it sits under ("From 1 April 2027"), shown with it when dated or a list item
@@ -71,6 +69,27 @@ class Candidate:
         return f"{self.heading}: {item}" if self.heading else item
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What the answerer reads from a query, once per request: its kind and its weighted words."""
+
+    query: str
+    kind: str  # what it asks for (patterns.answer_type)
+    weights: dict[str, float]  # IDF of each query term (ExtractiveAnswerer.term_weights)
+    query_terms: set[str]  # the terms of weights
+    total: float  # their summed weight (1.0 if none)
+    focus: set[str]  # the follow-up's own words, without those carried over
+    years: Callable[[str], bool] | None  # the publication years it asks about, if it names any
+    subject: str  # what a definition question asks about
+    list_question: bool  # "what are the…"
+    synthesis: bool  # "how has … developed since", "across": several sources, longer answers
+
+    @property
+    def broad(self) -> bool:
+        """A non-factoid synthesis question, told in milestones."""
+        return self.kind not in FACTOID and self.synthesis
+
+
 class ExtractiveAnswerer:
     """Selects and cites sentences; shows both sides where sources state different figures."""
 
@@ -89,8 +108,9 @@ class ExtractiveAnswerer:
 
     # -- the protocol ------------------------------------------------------------------------
     def answer(self, request: AnswerRequest) -> Answer:
-        ranked = self.ranked(request.query, request.passages)
-        chosen = self.select(request.query, request.passages, ranked)
+        asked = self.asked(request.query)
+        ranked = self._ranked(asked, request.passages)
+        chosen = self._select(asked, request.passages, ranked)
         constraints = constraints_of(request.question or request.query)
         missed = unmet(constraints, [self._evidence(c) for c in chosen])
         if missed:
@@ -99,11 +119,11 @@ class ExtractiveAnswerer:
         if missed or not chosen:
             what = missed[0].what if missed else "an answer to this"
             return self.not_stated(request, f"The documents don't state {what}", ranked)
-        if is_open_question(request.question or request.query) and answer_type(request.query) not in {*FACTOID, "reason"}:
+        if is_open_question(request.question or request.query) and asked.kind not in {*FACTOID, "reason"}:
             points = open_points(request.query, request.passages, self.idf)
-            if len(points) >= 2:
+            if len(points) >= self.settings.scoring.selection.open_min_points:
                 return self.compose_points(request, points, chosen)
-        return self.compose(request, chosen)
+        return self.compose(request, chosen, asked)
 
     def compose_points(self, request: AnswerRequest, points: list, chosen: list[Candidate]) -> Answer:
         """An open question's answer: one attributed point per speaker or source, each cited."""
@@ -119,8 +139,9 @@ class ExtractiveAnswerer:
         return Evidence.of(candidate.read, _context(candidate), self.aliases.expand)
 
     def _meeting(self, missed: list, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
-        """chosen led by the best sentence that meets what it missed (within half the best score), if any."""
-        floor = 0.5 * ranked[0].score if ranked else 0.0
+        """chosen led by the best sentence that meets what it missed (within constraint_share of the best
+        score), if any."""
+        floor = self.settings.scoring.selection.constraint_share * ranked[0].score if ranked else 0.0
         for candidate in ranked:
             if candidate.score < floor:
                 break
@@ -131,7 +152,8 @@ class ExtractiveAnswerer:
     def not_stated(self, request: AnswerRequest, lead: str, ranked: list[Candidate] | None = None) -> Answer:
         """A "not stated" answer: what the documents don't say, and the closest sentence they have, cited."""
         ranked = self.ranked(request.query, request.passages) if ranked is None else ranked
-        closest = next((c for c in ranked if _readable_alone(c.text)), ranked[0] if ranked else None)
+        min_words = self.settings.scoring.selection.readable_min_words
+        closest = next((c for c in ranked if _readable_alone(c.text, min_words)), ranked[0] if ranked else None)
         if closest is None:
             return Answer(status="not_found", answer=f"{lead}.", query=request.query, question=request.question,
                           passages=request.passages, backend=self.name, reason="not_stated")
@@ -151,30 +173,35 @@ class ExtractiveAnswerer:
         yield final
 
     # -- selection ---------------------------------------------------------------------------
-    def candidates(self, query: str, passages: list[Passage]) -> list[Candidate]:
-        """Every sentence of every passage, scored against the query."""
+    def asked(self, query: str) -> Asked:
+        """What the query asks for and its weighted words: read once, used by scoring and selection."""
         kind = answer_type(query)
         weights = self.term_weights(query)
-        query_terms = set(weights)
-        subject = definition_subject(query) if kind == "definition" else ""
-        list_question = bool(LIST_CUE.search(query))
-        weight = sum(weights.values()) or 1.0
-        asked, _ = split_carried(query)  # the follow-up's own words, without those carried over
-        years = years_in_scope(asked)
-        focus = set(content_words(asked))
+        own, _ = split_carried(query)  # the follow-up's own words, without those carried over
+        return Asked(query=query, kind=kind, weights=weights, query_terms=set(weights),
+                     total=sum(weights.values()) or 1.0, focus=set(content_words(own)), years=years_in_scope(own),
+                     subject=definition_subject(query) if kind == "definition" else "",
+                     list_question=bool(LIST_CUE.search(query)), synthesis=bool(SYNTHESIS_CUE.search(query)))
+
+    def candidates(self, query: str, passages: list[Passage]) -> list[Candidate]:
+        """Every sentence of every passage, scored against the query."""
+        return self._candidates(self.asked(query), passages)
+
+    def _candidates(self, asked: Asked, passages: list[Passage]) -> list[Candidate]:
+        config = self.settings.scoring.sentence
+        heading_words = self.settings.scoring.selection.heading_max_words
+        before = config.definition.context_sentences
         best_fused = max((p.score for p in passages), default=1.0) or 1.0
-        broad = kind not in FACTOID and bool(SYNTHESIS_CUE.search(query))
         out = []
         for rank, passage in enumerate(passages):
             previous_overlap = 0.0
-            heading = " ".join([passage.metadata.get("title", ""), passage.metadata.get("section", "")])
             recent: list[str] = []
             heading, lead_in = "", ""
             for start, end in sentence_spans(passage.text):
                 raw = passage.text[start:end]
                 bullet = is_bullet(raw)
                 if not bullet:
-                    heading = _heading_line(raw) or heading
+                    heading = _heading_line(raw, heading_words) or heading
                     lead_in = raw.strip() if raw.rstrip().endswith(":") else ""
                 candidate = Candidate(passage, rank, start, end, raw, heading=heading if heading != raw.strip() else "",
                                       lead_in=lead_in if bullet else "")
@@ -182,20 +209,28 @@ class ExtractiveAnswerer:
                 own = set(content_words(text))
                 if bullet:  # a list item is about its section's heading ("Proposed national framework outcomes")
                     own |= set(content_words(passage.metadata.get("section", "")))
-                facts = new_facts(text, query, kind) if kind in FACTOID else []  # what it adds to the question
+                # what it adds to the question
+                facts = new_facts(text, asked.query, asked.kind) if asked.kind in FACTOID else []
                 candidate.terms, candidate.alias_terms = own, self.aliases.expand(own) - own
-                overlap = (sum(weights[t] for t in query_terms & own)
-                           + ALIAS_WEIGHT * sum(weights[t] for t in query_terms & candidate.alias_terms)) / weight
-                # A sentence right after a matching one often continues it ("A 16-strong body chaired by…").
-                context = 0.25 * max(0.0, previous_overlap - overlap)
-                candidate.score = (0.55 * (overlap + context) + 0.2 * passage.score / best_fused
-                                   + 0.25 * passage.dense + self._type_bonus(text, kind, query, _dated(passage), facts)
-                                   + _proximity_bonus(text, facts, focus)
-                                   + self._shape_penalty(text, list_question)
-                                   + self._definition_bonus(text, kind, subject, " ".join([heading, *recent[-2:]]))
-                                   + self._claim_bonus(text, kind, query_terms)
-                                   + _year_penalty(text, passage, years, kind)
-                                   + (_milestone_bonus(text) if broad else 0.0))
+                overlap = features.query_overlap(asked.weights, own, candidate.alias_terms, config.overlap,
+                                                 asked.query_terms, asked.total)
+                context = " ".join([heading, *recent[max(0, len(recent) - before):]])
+                candidate.features = {
+                    "term_overlap": features.term_overlap(overlap, previous_overlap, config.overlap),
+                    "fused_rank": features.fused_rank(passage.score, best_fused, config.retrieval),
+                    "dense_similarity": features.dense_similarity(passage.dense, config.retrieval),
+                    "answer_kind_match": features.answer_kind_match(text, asked.kind, asked.query, _dated(passage),
+                                                                    facts, config.answer_kind),
+                    "fact_proximity": features.fact_proximity(text, facts, asked.focus, config.proximity),
+                    "sentence_shape": features.sentence_shape(text, asked.list_question, config.shape),
+                    "definition_subject": features.definition_subject(text, asked.kind, asked.subject, context,
+                                                                      config.definition),
+                    "claim_match": features.claim_match(text, asked.kind, asked.query_terms, config.claim),
+                    "year_mismatch": features.year_mismatch(text, passage.metadata.get("published"), asked.years,
+                                                            asked.kind, config.year),
+                    "milestone": features.milestone(text, asked.broad, config.milestone),
+                }
+                candidate.score = features.score(candidate.features)  # summed in the order above
                 previous_overlap = overlap if not bullet else previous_overlap
                 recent.append(text)
                 out.append(candidate)
@@ -204,115 +239,62 @@ class ExtractiveAnswerer:
     def term_weights(self, query: str) -> dict[str, float]:
         """IDF of each query term (acronyms and long forms both count); words carried over from
         earlier turns (the final bracket of a condensed follow-up) count less."""
+        config = self.settings.scoring.sentence.overlap
         own, context = split_carried(query)
         focus = set(content_words(own))
         carried = set(content_words(context)) - focus
         weights = {term: self.idf.get(term, self.default_idf) for term in focus}
-        weights.update({term: CARRIED_WEIGHT * self.idf.get(term, self.default_idf) for term in carried})
+        weights.update({term: config.carried * self.idf.get(term, self.default_idf) for term in carried})
         # An acronym and its long form are one idea: the other spelling shares the weight of the one asked.
         for term in sorted(self.aliases.expand(weights) - set(weights)):
-            weights[term] = ALIAS_WEIGHT * self.default_idf / 3
+            weights[term] = config.alias * self.default_idf / config.alias_idf_divisor
         return weights
-
-    @staticmethod
-    def _type_bonus(text: str, kind: str, query: str = "", dated: bool = False, new: list[str] | None = None) -> float:
-        """Reward sentences holding the kind of thing asked for, and not just repeating the question
-        (`new`: its facts of that kind the question does not already state).
-        'This week' in a dated source is a date: the answer adds the day it was reported."""
-        if kind == "general":
-            return 0.0
-        if kind == "date" and dated and RECENT_DAYS.search(text) and not DATE.search(text):
-            return 0.25
-        if kind in FACTOID:
-            new = new_facts(text, query, kind) if new is None else new
-            if new and kind == "name" and SPEAKING.search(query) and has_answer_type(text, "opinion"):
-                return 0.35  # "who spoke for UNISON…": '…,” said Mike Short'
-            if new:
-                return 0.3 if kind == "date" and FULL_DATE.search(text) else 0.25
-            return 0.05 if has_answer_type(text, kind) else -0.15
-        if kind == "reason":
-            return 0.2 if has_answer_type(text, kind) else -0.1
-        if kind == "opinion":  # a view is often a quote's second sentence, with no 'said' in it
-            return 0.1 if has_answer_type(text, kind) else 0.0
-        return 0.2 if has_answer_type(text, kind) else 0.0
-
-    @staticmethod
-    def _claim_bonus(text: str, kind: str, query_terms: set[str]) -> float:
-        """A 'how many councils' question wants the sentence stating that count (and so its rivals)."""
-        if kind not in ("number", "money", "date"):
-            return 0.0
-        for claim in claims_in(text):
-            if set(content_words(claim.key)) & query_terms or set(content_words(claim.phrase)) & query_terms - {"year"}:
-                return 0.2
-        return 0.0
-
-    @staticmethod
-    def _definition_bonus(text: str, kind: str, subject: str = "", context: str = "") -> float:
-        """A 'what is X' question wants a sentence whose subject is X (or 'it', 'the approach' after X) saying what it is."""
-        if kind != "definition" or not subject:
-            return 0.0
-        bonus = 0.1 if subject in text.lower() else 0.0
-        verb = DEFINES.search(text)
-        if verb:
-            head = text[:verb.start()].lower().strip(" ‘’“”\"'")
-            if subject in head:
-                bonus += 0.25
-            elif _ANAPHORIC.match(head) and len(head.split()) <= 5 and subject in context.lower():
-                bonus += 0.2
-        return bonus - (0.1 if text.lstrip().startswith(("“", "\"")) else 0.0)
-
-    @staticmethod
-    def _shape_penalty(text: str, list_question: bool = False) -> float:
-        """Short fragments, questions and (unless a list is asked for) lead-ins make poor answers."""
-        words = word_count(text)
-        penalty = 0.0
-        if words < 6 and not list_question:
-            penalty -= 0.25
-        if text.rstrip().endswith(":") and not list_question:
-            penalty -= 0.2
-        if text.rstrip().endswith("?"):
-            penalty -= 0.3
-        if _URL.search(text):  # "Read more: https://…" lines are signposts, not answers
-            penalty -= 0.3
-        return penalty
 
     def ranked(self, query: str, passages: list[Passage]) -> list[Candidate]:
         """Every sentence of the passages, best first."""
-        return sorted(self.candidates(query, passages), key=lambda c: (-c.score, c.rank, c.start))
+        return self._ranked(self.asked(query), passages)
+
+    def _ranked(self, asked: Asked, passages: list[Passage]) -> list[Candidate]:
+        return sorted(self._candidates(asked, passages), key=lambda c: (-c.score, c.rank, c.start))
 
     def select(self, query: str, passages: list[Passage], ranked: list[Candidate] | None = None) -> list[Candidate]:
         """The best sentences: one to four, about max_answer_words at most, no near-duplicates."""
-        ranked = self.ranked(query, passages) if ranked is None else ranked
+        return self._select(self.asked(query), passages, ranked)
+
+    def _select(self, asked: Asked, passages: list[Passage], ranked: list[Candidate] | None = None) -> list[Candidate]:
+        ranked = self._ranked(asked, passages) if ranked is None else ranked
         if not ranked:
             return []
+        config = self.settings.scoring.selection
         best = ranked[0].score
-        kind = answer_type(query)
-        limit, word_cap = self._size(kind, query)
-        chosen = self._greedy(ranked, query, limit, word_cap, floor=max(0.62 * best, 0.15))
-        if LIST_CUE.search(query):
+        limit, word_cap = self._size(asked)
+        chosen = self._greedy(ranked, asked, limit, word_cap, floor=max(config.floor_share * best, config.floor_min))
+        if asked.list_question:
             chosen = self._with_list(chosen, ranked)
-        elif kind not in FACTOID:
+        elif asked.kind not in FACTOID:
             chosen = _with_contrasts(chosen, ranked, word_cap)
-            chosen = _with_elaborations(chosen, ranked, word_cap, set(self.term_weights(query)))
-        ordered = _with_antecedents(sorted(chosen, key=lambda c: (c.rank, c.start)), ranked)
+            chosen = _with_elaborations(chosen, ranked, word_cap, asked.query_terms, config)
+        ordered = _with_antecedents(sorted(chosen, key=lambda c: (c.rank, c.start)), ranked,
+                                    config.antecedent_sentences)
         return _with_context(ordered, ranked)
 
-    def _size(self, kind: str, query: str) -> tuple[int, int]:
+    def _size(self, asked: Asked) -> tuple[int, int]:
         """Most sentences and words: factoids short; 'how has … developed since' questions longer."""
+        config = self.settings.scoring.selection
         sentences, words = self.settings.max_answer_sentences, self.settings.max_answer_words
-        if kind in FACTOID:
+        if asked.kind in FACTOID:
             # "How much … since 2023, and by which governments?" gathers figures from several places
-            return (sentences, int(words * 1.6)) if SYNTHESIS_CUE.search(query) else (min(3, sentences), words)
-        if SYNTHESIS_CUE.search(query):
-            return sentences + 2, int(words * 2.2)
-        return sentences, int(words * 1.6)
+            return ((sentences, int(words * config.words_factor)) if asked.synthesis
+                    else (min(config.factoid_sentences, sentences), words))
+        if asked.synthesis:
+            return sentences + config.synthesis_extra_sentences, int(words * config.synthesis_words_factor)
+        return sentences, int(words * config.words_factor)
 
-    def _greedy(self, ranked: list[Candidate], query: str, limit: int, word_cap: int, floor: float) -> list[Candidate]:
+    def _greedy(self, ranked: list[Candidate], asked: Asked, limit: int, word_cap: int, floor: float) -> list[Candidate]:
         """Pick sentences by score plus the query terms they add that earlier picks did not cover."""
-        weights = self.term_weights(query)
-        query_terms = set(weights)
-        weight = sum(weights.values()) or 1.0
-        broad = bool(SYNTHESIS_CUE.search(query))  # "how has … developed", "across": prefer several sources
+        config = self.settings.scoring.selection
+        weights, query_terms, weight = asked.weights, asked.query_terms, asked.total
+        broad = asked.synthesis  # "how has … developed", "across": prefer several sources
         pool = [c for c in ranked if c.score >= floor]
         chosen: list[Candidate] = []
         covered: set[str] = set()
@@ -322,12 +304,13 @@ class ExtractiveAnswerer:
 
             def gain(c: Candidate) -> float:
                 new = (query_terms & (c.terms | c.alias_terms)) - covered
-                spread = -0.15 if broad and c.passage.source_id in sources else 0.0
-                return c.score + spread + (0.3 * sum(weights[t] for t in new) / weight if chosen else 0)
+                spread = config.repeat_source if broad and c.passage.source_id in sources else 0.0
+                return c.score + spread + (config.coverage * sum(weights[t] for t in new) / weight if chosen else 0)
             pool.sort(key=lambda c: (-gain(c), c.rank, c.start))
             candidate = pool.pop(0)
             size = word_count(candidate.text)
-            if any(_similar(candidate, other) for other in chosen) or (chosen and words + size > word_cap):
+            if (any(_similar(candidate, other, config.similar_jaccard) for other in chosen)
+                    or (chosen and words + size > word_cap)):
                 continue
             chosen.append(candidate)
             covered |= query_terms & (candidate.terms | candidate.alias_terms)
@@ -336,23 +319,24 @@ class ExtractiveAnswerer:
 
     def _with_list(self, chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
         """For 'what are the…' questions: the best list (lead-in and items) replaces single sentences."""
+        config = self.settings.scoring.selection
         best = ranked[0].score
-        for candidate in ranked[:15]:
-            if candidate.score < 0.6 * best:
+        for candidate in ranked[:config.list_scan]:
+            if candidate.score < config.list_share * best:
                 break
-            items = _list_around(candidate, ranked)
-            if len(items) >= 2:
+            items = _list_around(candidate, ranked, config)
+            if len(items) >= config.list_min_items:
                 kept = [c for c in chosen if c.passage.chunk_id != candidate.passage.chunk_id][:1]
                 return items + kept
             if NAME_LIST.search(candidate.text):
-                return chosen if candidate in chosen else [candidate] + chosen[:2]
+                return chosen if candidate in chosen else [candidate] + chosen[:config.name_list_extra]
         return chosen
 
     # -- composition -------------------------------------------------------------------------
-    def compose(self, request: AnswerRequest, chosen: list[Candidate]) -> Answer:
+    def compose(self, request: AnswerRequest, chosen: list[Candidate], asked: Asked | None = None) -> Answer:
         numbering: dict[str, Citation] = {}
         parts = []
-        dating = answer_type(request.query) == "date"
+        dating = (asked.kind if asked else answer_type(request.query)) == "date"
         for candidate in chosen:
             citation = self._cite(numbering, candidate.passage, candidate.start, candidate.end)
             parts.append(f"{_display(candidate.text)}{_when_reported(candidate, citation) if dating else ''} "
@@ -405,14 +389,15 @@ class ExtractiveAnswerer:
             return {p.chunk_id: p for p in passages}
         nouns = [re.sub(r"^\S+\s+", "", c.phrase) if not c.key.startswith("period of ") else c.phrase.split()[0] + " over years"
                  for c in claims]
-        found = self.search(candidate.text, RIVAL_K) + [p for noun in dict.fromkeys(nouns) for p in self.search(noun, RIVAL_K)]
+        k = self.settings.scoring.selection.rival_k
+        found = self.search(candidate.text, k) + [p for noun in dict.fromkeys(nouns) for p in self.search(noun, k)]
         return {p.chunk_id: p for p in [*passages, *found]}
 
     def _note(self, claim: Claim, conflicts: list[Claim], candidate: Candidate, numbering: dict,
               pool: dict[str, Passage]) -> str:
         here = numbering[candidate.passage.chunk_id]
         sides = [(source_label(here.publisher, here.published), claim.phrase, f" [{here.n}]")]
-        for other in conflicts[:2]:
+        for other in conflicts[:self.settings.scoring.selection.rival_sides]:
             passage = pool.get(other.chunk_id) or self.passages_by_id.get(other.chunk_id)
             if passage is None:
                 continue
@@ -432,10 +417,10 @@ _LEANS_BACK = re.compile(r"^[“\"‘']?(?:However|Instead|But|And|Rather|Also|M
                          r"They|He|She|Its|Their|His|Her|Such|Both|The latter|The former)\b")
 
 
-def _readable_alone(text: str) -> bool:
+def _readable_alone(text: str, min_words: int) -> bool:
     """A sentence that makes sense without the one before it (no opening 'However,', 'It', 'They'…)."""
     stripped = strip_bullet(text) if is_bullet(text) else text.strip()
-    return word_count(stripped) >= 6 and not _LEANS_BACK.match(stripped) and not stripped.endswith(("?", ":"))
+    return word_count(stripped) >= min_words and not _LEANS_BACK.match(stripped) and not stripped.endswith(("?", ":"))
 
 
 def _with_contrasts(chosen: list[Candidate], ranked: list[Candidate], word_cap: int) -> list[Candidate]:
@@ -450,30 +435,31 @@ def _contrast_after(candidate: Candidate, ranked: list[Candidate]) -> Candidate 
 
 
 def _with_elaborations(chosen: list[Candidate], ranked: list[Candidate], word_cap: int,
-                       query_terms: set[str]) -> list[Candidate]:
+                       query_terms: set[str], selection: SentenceSelection) -> list[Candidate]:
     """A chosen sentence that only announces ("UNISON has major concerns over the approach taken by the
     Government.") keeps the next sentence of its passage, even past a paragraph break: that one says
     what the concerns are."""
     return _with_next(chosen, word_cap,
-                      lambda c: _next_in_passage(c, ranked) if _announces(c, query_terms) else None)
+                      lambda c: _next_in_passage(c, ranked) if _announces(c, query_terms, selection) else None)
 
 
 _VAGUE = re.compile(r"\b(?:concerns?|reservations|misgivings|criticisms?|worries|doubts|issues|aspects|problems)\b", re.I)
 
 
-def _announces(candidate: Candidate, query_terms: set[str]) -> bool:
+def _announces(candidate: Candidate, query_terms: set[str], selection: SentenceSelection) -> bool:
     """A short sentence that names concerns or criticisms without saying what they are, with little in
     it beyond the question's own words ("The DfE rejected the proposal." says what happened: not this).
 
     >>> passage = Passage("u#2", "UNISON has major concerns over the approach taken by the Government.", {})
-    >>> _announces(Candidate(passage, 0, 0, 69, passage.text, terms=set(content_words(passage.text))), {"unison", "concern"})
+    >>> candidate = Candidate(passage, 0, 0, 69, passage.text, terms=set(content_words(passage.text)))
+    >>> _announces(candidate, {"unison", "concern"}, SentenceSelection())
     True
     """
     text = candidate.text.strip()
-    if word_count(text) > 16 or text.endswith(":") or not _VAGUE.search(text):
+    if word_count(text) > selection.announce_max_words or text.endswith(":") or not _VAGUE.search(text):
         return False
     said = set(content_words(" ".join(_VAGUE.findall(text) + _CONTRAST.findall(text))))
-    return len(candidate.terms - query_terms - candidate.alias_terms - said) <= 4
+    return len(candidate.terms - query_terms - candidate.alias_terms - said) <= selection.announce_max_new_terms
 
 
 def _with_next(chosen: list[Candidate], word_cap: int, next_of) -> list[Candidate]:
@@ -508,42 +494,8 @@ def _next_in_line(candidate: Candidate, ranked: list[Candidate]) -> Candidate | 
                  and candidate.end < c.start <= candidate.end + 3), None)
 
 
-def _proximity_bonus(text: str, facts: list[str], focus: set[str]) -> float:
-    """A factoid (one of facts, new to the question) close to the words the question is about ('£44m …
-    for kinship carers') beats one further away in the same sentence ('£250m … including allowances')."""
-    if not facts or not focus:
-        return 0.0
-    tokens = text.split()
-    fact_at = [i for i, token in enumerate(tokens) if any(token.startswith(f.split()[0]) for f in facts)]
-    term_at = [i for i, token in enumerate(tokens) if set(content_words(token)) & focus]
-    if not fact_at or not term_at:
-        return 0.0
-    distance = min(abs(a - b) for a in fact_at for b in term_at)
-    return 0.1 if distance <= 6 else 0.05 if distance <= 12 else 0.0
-
-
-def _milestone_bonus(text: str) -> float:
-    """'How has … developed since…' is told in milestones: a sentence with an amount or a date (0.05:
-    0.05 and 0.1 measured the same on the evaluation set, 0.2 began to crowd out other sentences)."""
-    return 0.05 if MONEY.search(text) or DATE.search(text) else 0.0
-
-
 def _dated(passage: Passage) -> bool:
     return bool(passage.metadata.get("published"))
-
-
-def _year_penalty(text: str, passage: Passage, years: Callable[[str], bool] | None, kind: str) -> float:
-    """A question naming a year ('the 2024 Conservative manifesto') does not want a sentence about
-    another year, or a factoid from a source published in another year."""
-    if years is None or kind == "date":  # 'after the October 2024 Budget, when…' may well be answered by 2026
-        return 0.0
-    mentioned = set(YEAR_MENTION.findall(text))
-    if mentioned and not any(years(year) for year in mentioned):
-        return -0.15
-    published = (passage.metadata.get("published") or "")[:4]
-    if kind in FACTOID and not mentioned and published and not years(published):
-        return -0.05
-    return 0.0
 
 
 def definition_subject(question: str) -> str:
@@ -558,8 +510,9 @@ def definition_subject(question: str) -> str:
     return text.strip(" '\"‘’“”")
 
 
-def _list_around(candidate: Candidate, ranked: list[Candidate]) -> list[Candidate]:
-    """The list a candidate belongs to or introduces: its lead-in (if any) and up to eight items."""
+def _list_around(candidate: Candidate, ranked: list[Candidate], selection: SentenceSelection) -> list[Candidate]:
+    """The list a candidate belongs to or introduces: its lead-in (if any) and up to list_max_items items
+    (none unless it has list_min_items)."""
     same = sorted((c for c in ranked if c.passage.chunk_id == candidate.passage.chunk_id), key=lambda c: c.start)
     index = next(i for i, c in enumerate(same) if c is candidate)
     start = index
@@ -569,10 +522,10 @@ def _list_around(candidate: Candidate, ranked: list[Candidate]) -> list[Candidat
     first = start + 1 if lead or not is_bullet(same[start].text) else start
     items = []
     for other in same[first:]:
-        if not is_bullet(other.text) or len(items) >= 8:
+        if not is_bullet(other.text) or len(items) >= selection.list_max_items:
             break
         items.append(other)
-    return lead + items if len(items) >= 2 else []
+    return lead + items if len(items) >= selection.list_min_items else []
 
 
 def _when_reported(candidate: Candidate, citation: Citation) -> str:
@@ -583,22 +536,24 @@ def _when_reported(candidate: Candidate, citation: Citation) -> str:
     return f" (reported on {day.day} {day:%B %Y})"
 
 
-def _heading_line(sentence: str) -> str:
-    """A short line with no full stop that heads what follows it ("From 1 April 2027"); else ""."""
+def _heading_line(sentence: str, max_words: int) -> str:
+    """A short line (max_words or fewer) with no full stop that heads what follows it ("From 1 April 2027");
+    else ""."""
     text = sentence.strip()
-    if not text or text.endswith((".", "?", "!", ":")) or word_count(text) > 8 or _URL.search(text) or is_bullet(text):
+    if (not text or text.endswith((".", "?", "!", ":")) or word_count(text) > max_words or URL.search(text)
+            or is_bullet(text)):
         return ""
     return text
 
 
-def _with_antecedents(chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
+def _with_antecedents(chosen: list[Candidate], ranked: list[Candidate], most: int) -> list[Candidate]:
     """An answer does not open with a sentence that leans on one not shown ("However, …", "It …"): the
-    sentences before it in its passage (up to two) that make it readable come first; failing that,
+    sentences before it in its passage (up to `most`) that make it readable come first; failing that,
     another chosen sentence that stands alone opens the answer."""
     if not chosen or not _leans_back(chosen[0]):
         return chosen
     before, current = [], chosen[0]
-    while len(before) < 2:
+    while len(before) < most:
         current = _previous_in_passage(current, ranked)
         if current is None:
             break
@@ -645,5 +600,6 @@ def _display(sentence: str) -> str:
     return text
 
 
-def _similar(a: Candidate, b: Candidate) -> bool:
-    return jaccard(a.terms, b.terms) > 0.6
+def _similar(a: Candidate, b: Candidate, threshold: float) -> bool:
+    """Whether two sentences share more than `threshold` of their words (so say the same thing)."""
+    return jaccard(a.terms, b.terms) > threshold

@@ -1,0 +1,186 @@
+"""Every weight and threshold of the extractive answerer's score and selection, typed, with its reason.
+
+Reached as `settings.scoring`; each value can be overridden from the environment with a double
+underscore between levels, e.g. `ASSISTANT_SCORING__SELECTION__FLOOR_SHARE=0.7`.
+
+>>> config = ScoringConfig()
+>>> config.sentence.overlap.weight, config.selection.floor_share
+(0.55, 0.62)
+>>> config.model_copy(update={"selection": config.selection.model_copy(update={"floor_share": 0.7})}).selection.floor_share
+0.7
+
+The values were chosen on the tuning part of the project's evaluation set (docs/tuning.md); each field's
+description says what it is for.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Section(BaseModel):
+    """A frozen group of weights: a misspelt name is an error, not a silently ignored value."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# -- the features a sentence is scored by (assistant/answering/features.py) ----------------------------
+
+
+class OverlapWeights(_Section):
+    """How much of the question's (IDF-weighted) words a sentence holds."""
+
+    weight: float = Field(0.55, description="share of the score given to the question's words: the main evidence")
+    continuation: float = Field(0.25, description="a sentence right after a matching one often continues it; it "
+                                                   "inherits this share of the overlap it falls short of its predecessor by")
+    alias: float = Field(0.6, description="a question word matched only through an acronym's long form (or back) "
+                                          "counts this much of a word matched as written")
+    carried: float = Field(0.7, description="a word a follow-up carries over from earlier turns counts this much of "
+                                            "one the user asked now")
+    alias_idf_divisor: float = Field(3.0, description="the other spelling of an acronym asked for weighs alias / this "
+                                                      "of the rarest word's IDF: present but not dominant")
+
+
+class RetrievalWeights(_Section):
+    """How much the passage's own retrieval scores count for each of its sentences."""
+
+    fused: float = Field(0.2, description="the passage's fused retrieval score (relative to the best passage): "
+                                          "a tie-breaker between sentences with the same words")
+    dense: float = Field(0.25, description="the passage's cosine similarity to the question: meaning beyond the "
+                                           "exact words")
+
+
+class AnswerKindWeights(_Section):
+    """Rewards for holding the kind of thing asked for (a date for 'when', an amount for 'how much')."""
+
+    recent_day: float = Field(0.25, description="'this week' in a dated source answers a 'when' question: the answer "
+                                                "adds the day it was reported")
+    spoken_name: float = Field(0.35, description="'who spoke for X' is answered by a quote with its speaker "
+                                                 "('…,” said Mike Short') more than by any name")
+    full_date: float = Field(0.3, description="a day, month and year answers 'when' better than a month or year")
+    new_fact: float = Field(0.25, description="a fact of the kind asked that the question does not already state")
+    repeated_fact: float = Field(0.05, description="a fact of the kind asked, but only the one the question states")
+    no_fact: float = Field(-0.15, description="a factoid question's sentence with no fact of its kind: a near miss")
+    reason: float = Field(0.2, description="a 'why' question's sentence that gives a reason ('because', 'so that')")
+    no_reason: float = Field(-0.1, description="a 'why' question's sentence that gives none")
+    opinion: float = Field(0.1, description="a view or quote for an opinion question: modest, as a view is often a "
+                                            "quote's second sentence with no 'said' in it")
+    other_kind: float = Field(0.2, description="any other kind asked for that the sentence holds (today: a defining "
+                                                "verb for a definition question)")
+
+
+class ProximityWeights(_Section):
+    """A fact close to the words the question is about beats one further away in the same sentence."""
+
+    near_words: int = Field(6, description="a fact within this many words of a question word is 'near' "
+                                           "('£44m … for kinship carers')")
+    near: float = Field(0.1, description="bonus for a near fact")
+    far_words: int = Field(12, description="a fact within this many words is still about that word")
+    far: float = Field(0.05, description="bonus for a fact that is close but not near")
+
+
+class ShapeWeights(_Section):
+    """Sentence shapes that make poor answers on their own."""
+
+    min_words: int = Field(6, description="fewer words than this is a fragment, not an answer")
+    short: float = Field(-0.25, description="a fragment (unless a list is asked for, whose items are short)")
+    lead_in: float = Field(-0.2, description="a lead-in ending with ':' says what follows, not the answer (unless a "
+                                             "list is asked for)")
+    question: float = Field(-0.3, description="a question in the source asks rather than answers")
+    url: float = Field(-0.3, description="'Read more: https://…' lines are signposts, not answers")
+
+
+class DefinitionWeights(_Section):
+    """A 'what is X' question wants a sentence whose subject is X saying what it is."""
+
+    mentions: float = Field(0.1, description="the sentence names X somewhere")
+    subject: float = Field(0.25, description="X is the subject of a defining verb ('Family help is …')")
+    anaphoric_subject: float = Field(0.2, description="'it' or 'the approach' is the subject, right after X was named")
+    anaphoric_words: int = Field(5, description="an anaphoric subject this short or shorter ('The new approach')")
+    context_sentences: int = Field(2, description="X must be named in the heading or these many sentences before")
+    quoted: float = Field(-0.1, description="a quote opens with someone's view of X, not what X is")
+
+
+class ClaimWeights(_Section):
+    """A 'how many councils' question wants the sentence stating that count (and so its rivals)."""
+
+    match: float = Field(0.2, description="the sentence states a figure about what the question counts")
+
+
+class YearWeights(_Section):
+    """A question naming a year does not want another year's facts."""
+
+    other_year: float = Field(-0.15, description="the sentence names only years the question does not ask about")
+    other_published: float = Field(-0.05, description="a factoid from a source published in another year (a weaker "
+                                                      "sign: the sentence names no year itself)")
+
+
+class MilestoneWeights(_Section):
+    """'How has … developed since …' is told in milestones."""
+
+    bonus: float = Field(0.05, description="a sentence with an amount or a date, for a broad question (0.05 and 0.1 "
+                                           "measured the same; 0.2 began to crowd out other sentences)")
+
+
+class SentenceFeatures(_Section):
+    """The weights of every feature a candidate sentence is scored by, one section per feature."""
+
+    overlap: OverlapWeights = OverlapWeights()
+    retrieval: RetrievalWeights = RetrievalWeights()
+    answer_kind: AnswerKindWeights = AnswerKindWeights()
+    proximity: ProximityWeights = ProximityWeights()
+    shape: ShapeWeights = ShapeWeights()
+    definition: DefinitionWeights = DefinitionWeights()
+    claim: ClaimWeights = ClaimWeights()
+    year: YearWeights = YearWeights()
+    milestone: MilestoneWeights = MilestoneWeights()
+
+
+# -- choosing sentences once they are scored (assistant/answering/extractive.py) ------------------------
+
+
+class SentenceSelection(_Section):
+    """Floors, caps and bonuses used when picking, completing and checking the scored sentences."""
+
+    floor_share: float = Field(0.62, description="a sentence below this share of the best score is not picked: "
+                                                 "it answers something else")
+    floor_min: float = Field(0.15, description="nor is one below this score, however weak the best is")
+    factoid_sentences: int = Field(3, description="a factoid answer has at most this many sentences")
+    words_factor: float = Field(1.6, description="non-factoid answers (and factoids gathered across sources) may run "
+                                                 "to this many times max_answer_words")
+    synthesis_extra_sentences: int = Field(2, description="'how has … developed since' answers have this many more "
+                                                          "sentences than max_answer_sentences")
+    synthesis_words_factor: float = Field(2.2, description="and this many times max_answer_words")
+    repeat_source: float = Field(-0.15, description="a broad question prefers a sentence from a source not yet used")
+    coverage: float = Field(0.3, description="bonus, per share of the question's weight, for the words a further "
+                                             "sentence covers that earlier picks did not")
+    similar_jaccard: float = Field(0.6, description="two sentences sharing more than this share of words say the same "
+                                                    "thing: only one is kept")
+    list_scan: int = Field(15, description="the best sentences searched for a list to answer a 'what are the' question")
+    list_share: float = Field(0.6, description="a list is used only if its sentence scores this share of the best")
+    list_max_items: int = Field(8, description="a list answer shows at most this many items")
+    list_min_items: int = Field(2, description="a list needs at least this many items")
+    constraint_share: float = Field(0.5, description="a sentence meeting what the answer missed (a place, a unit) "
+                                                     "may replace it if within this share of the best score")
+    announce_max_words: int = Field(16, description="a sentence naming concerns without saying what they are is this "
+                                                    "short or shorter")
+    announce_max_new_terms: int = Field(4, description="and adds at most this many words beyond the question's own")
+    antecedent_sentences: int = Field(2, description="sentences shown before one that leans back ('However, …')")
+    readable_min_words: int = Field(6, description="a sentence quoted as the closest the documents have reads alone "
+                                                   "from this many words")
+    heading_max_words: int = Field(8, description="a line without a full stop this short heads what follows it "
+                                                  "('From 1 April 2027')")
+    open_min_points: int = Field(2, description="an open question is answered as attributed points only if it has this "
+                                                "many (one viewpoint is not a range of views)")
+    name_list_extra: int = Field(2, description="a sentence listing names, for a list question, comes with up to this "
+                                                "many of the sentences already chosen")
+    rival_sides: int = Field(2, description="a 'Sources differ' note quotes at most this many rival figures")
+    rival_k: int = Field(20, description="passages searched for rival figures, per query (the sentence, and what each "
+                                         "figure counts)")
+
+
+class ScoringConfig(_Section):
+    """Every weight and threshold of the answer path's scoring, by stage."""
+
+    sentence: SentenceFeatures = SentenceFeatures()
+    selection: SentenceSelection = SentenceSelection()
