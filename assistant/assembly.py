@@ -14,6 +14,8 @@ from assistant.answering.base import Answerer
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.generative import GenerativeAnswerer
 from assistant.briefing.llm_writer import LLMSectionWriter
+from assistant.llm.backends import LLMBackend, LlamaCppBackend, OpenAIBackend, llamacpp_model, openai_llm
+from assistant.llm.transformers_backend import transformers_backend
 from assistant.pipeline import Assistant
 from assistant.question.condense import CondenseConfig, LLMCondenser
 from assistant.question.followups import Condense, rule_based
@@ -47,13 +49,18 @@ def build_assistant(settings: Settings | None = None, embedder=None) -> Assistan
     return bot
 
 
-def build_llm(settings: Settings):
-    """The backend settings.llm_backend names, or None for "none"."""
+def build_llm(settings: Settings) -> LLMBackend | None:
+    """The backend settings.llm_backend names (openai, llamacpp or transformers), or None for "none".
+    Each backend's client library (llama-index, llama-cpp-python, transformers) loads only when built."""
     if settings.llm_backend == "none":
         return None
-    from assistant.llm.backends import build_backend  # an optional extra's client library loads only when used
-
-    return build_backend(settings)
+    if settings.llm_backend == "openai":
+        return OpenAIBackend(openai_llm(settings, settings.llm_max_tokens), settings.llm_system_in_user)
+    if settings.llm_backend == "llamacpp":
+        return LlamaCppBackend(llamacpp_model(settings), settings.llm_max_tokens)
+    if settings.llm_backend == "transformers":
+        return transformers_backend(settings)
+    raise ValueError(f"No LLM backend for llm_backend={settings.llm_backend!r}")
 
 
 def build_answerer(settings: Settings, retriever: HybridRetriever, llm=None) -> Answerer:

@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from assistant.checks.calibration import calibrate_build, calibration_version
+from assistant.retrieval.calibration import calibrate_build, calibration_version
 from assistant.retrieval.build_files import load_build_files, remove_other_builds, save_build_files
 from assistant.retrieval.dense import MODEL_NAME
 from assistant.retrieval.store import IndexNotFound, IndexStore, StoredChunk, StoredChunks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.briefing.export import to_markdown
 from assistant.models import Citation
 
 
@@ -52,6 +53,4 @@ class Briefing:
     @property
     def markdown(self) -> str:
         """The briefing as markdown (see assistant.briefing.export)."""
-        from assistant.briefing.export import to_markdown
-
         return to_markdown(self)

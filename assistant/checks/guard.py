@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from assistant.checks.injection import INSTRUCTION_IN_TEXT
 from assistant.models import Passage
 from assistant.text.facts import name_in, names, vocabulary
 from assistant.text.numbers import quantities, show, supported
@@ -25,14 +26,6 @@ _MARKER = re.compile(r"\[(\d+)\]")
 _GROUP = re.compile(r"\[\s*(?:passages?|sources?|refs?\.?)?\s*(\d+(?:\s*(?:,|;|and|-|\u2013)\s*\d+)*)\s*\]", re.I)
 _TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
 _MARKUP = re.compile(r"\*\*|__|`|^#{1,6}\s*", re.M)
-_INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.?!]{0,40}\b(?:instructions?|rules|prompts?|guidelines)\b"
-    r"|\bsystem\s+(?:prompt|message|instructions?)\b|\b(?:previous|prior|above)\s+instructions?\b"
-    r"|\bnew\s+instructions?\b|\byou\s+are\s+now\b|\b(?:developer|debug|god|DAN)\s+mode\b|\bjailbreak"
-    r"|\bas\s+an\s+ai\b|\blanguage\s+model\b|<\|?\s*(?:im_start|im_end|system|start_of_turn|end_of_turn)",
-    re.I,
-)
-
 
 @dataclass(frozen=True)
 class GuardConfig:
@@ -109,10 +102,6 @@ class Evidence:
         return self._sentence_vectors[n - 1]
 
 
-def injected(text: str) -> bool:
-    """Whether text reads like an injected instruction ('ignore previous instructions', 'system prompt'...)."""
-    return bool(_INJECTION.search(text))
-
 
 def guard(answer: str, evidence: Evidence, config: GuardConfig = GuardConfig()) -> GuardReport:
     """Check every sentence of a generated answer; fall back when too little survives."""
@@ -151,7 +140,7 @@ def check_sentence(sentence: str, evidence: Evidence, config: GuardConfig = Guar
 
 
 def _failure(body: str, cited: list[int], evidence: Evidence, config: GuardConfig) -> str:
-    if _INJECTION.search(body):
+    if INSTRUCTION_IN_TEXT.search(body):
         return "injected instruction"
     if not cited:
         return "no valid citation"

@@ -9,21 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.checks.injection import asks_to_leave_the_documents
 from assistant.models import Passage
 from assistant.text.lexicon import Lexicon
 from assistant.text.tokens import content_words, normalise, words
 from assistant.text.dates import MONTH_NAMES, WEEKDAYS
 
 _TAGS = re.compile(r"<[^>]{0,200}>")
-_INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|rules|prompt|guidelines|above|previous)\b"
-    r"|\bsystem prompt\b|\byour (?:instructions|prompt|rules)\b|\bprint (?:your|the) (?:prompt|instructions)\b"
-    r"|\bfrom your own knowledge\b|\bwithout (?:using )?the documents\b|\byou are now\b|\bact as\b"
-    r"|\bpretend (?:to be|you)\b|\bjailbreak\b|\bdeveloper mode\b|\bDAN\b|\brole-?play\b"
-    r"|\breveal (?:your|the) (?:prompt|instructions|configuration)\b",
-    re.I,
-)
-
 
 @dataclass
 class Verdict:
@@ -48,7 +40,7 @@ def check_input(raw: str | None, question: str, max_chars: int) -> Verdict | Non
                                    "Please ask about one thing in a sentence or two.")
     if not question or not re.search(r"\w", question):
         return Verdict("empty", "Please type a question about children's social care reform.")
-    if _INJECTION.search(question):
+    if asks_to_leave_the_documents(question):
         return Verdict("instructions", "I answer questions from the published reform documents only, and I "
                                        "don't follow instructions given inside a question.")
     return None

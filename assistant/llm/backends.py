@@ -88,18 +88,6 @@ class LlamaCppBackend:
         return getattr(self.model, "chat_format", None) == "gemma"
 
 
-def build_backend(settings: Settings) -> LLMBackend:
-    """The backend settings.llm_backend names (openai, llamacpp or transformers)."""
-    if settings.llm_backend == "openai":
-        return OpenAIBackend(openai_llm(settings, settings.llm_max_tokens), settings.llm_system_in_user)
-    if settings.llm_backend == "llamacpp":
-        return LlamaCppBackend(llamacpp_model(settings), settings.llm_max_tokens)
-    if settings.llm_backend == "transformers":
-        from assistant.llm.transformers_backend import transformers_backend
-
-        return transformers_backend(settings)
-    raise ValueError(f"No LLM backend for llm_backend={settings.llm_backend!r}")
-
 
 def openai_llm(settings: Settings, max_tokens: int = DEFAULT_MAX_TOKENS):
     """llama-index OpenAILike pointed at settings.llm_base_url (required: never a default cloud URL)."""

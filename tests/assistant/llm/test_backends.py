@@ -11,7 +11,8 @@ import pytest
 
 from assistant.answering.base import AnswerRequest
 from assistant.answering.generative import FALLBACK_BACKEND, GenerativeAnswerer
-from assistant.llm.backends import BackendError, LlamaCppBackend, OpenAIBackend, build_backend, llamacpp_model
+from assistant.assembly import build_llm as build_backend
+from assistant.llm.backends import BackendError, LlamaCppBackend, OpenAIBackend, llamacpp_model
 from assistant.settings import Settings
 from tests.assistant.llm.fake_server import openai_compatible_server
 from tests.assistant.llm.fakes import FakeExtractive, passages

@@ -18,9 +18,9 @@ import pytest
 
 from assistant.answering.base import AnswerRequest
 from assistant.answering.generative import FALLBACK_BACKEND, GenerativeAnswerer
+from assistant.assembly import build_llm as build_backend
 from assistant.briefing.llm_writer import LLMSectionWriter
 from assistant.checks.guard import Evidence, Kept, check_sentence
-from assistant.llm.backends import build_backend
 from assistant.models import Answer
 from assistant.question.condense import LLMCondenser, check_rewrite, conversation
 from assistant.question.followups import standalone_query

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from assistant.llm.backends import BackendError, build_backend
+from assistant.assembly import build_llm as build_backend
+from assistant.llm.backends import BackendError
 from assistant.llm.transformers_backend import (END_OF_TURN, START_OF_TURN, TransformersBackend, converted_dir,
                                                 gemma_prompt, is_converted, load_model, packaged_gguf)
 from assistant.settings import Settings

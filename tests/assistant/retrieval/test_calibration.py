@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.checks.calibration import MARGIN, calibrate, off_topic_probes
+from assistant.retrieval.calibration import MARGIN, calibrate, off_topic_probes
 from assistant.models import Passage
 
 pytestmark = pytest.mark.unit

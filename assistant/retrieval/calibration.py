@@ -17,6 +17,9 @@ from typing import Callable
 
 from assistant.checks.scope import support
 from assistant.models import Passage
+from assistant.retrieval.build_files import load_build_files
+from assistant.retrieval.fusion import HybridRetriever
+from assistant.retrieval.store import StoredChunks, VectorSearch
 
 # An unrelated question can score a little above the best of a few dozen samples: the threshold sits
 # this far above that best (on the project's corpus and dev-external, unrelated probes reach 0.39-0.43
@@ -69,10 +72,6 @@ def calibrate(retrieve: Callable[[str], list[Passage]], idf: dict[str, float],
 
 def calibrate_build(settings, store, collection, embedder) -> Calibration:
     """The calibration of a build that is written but not yet active: its own BM25 files and vectors."""
-    from assistant.retrieval.build_files import load_build_files
-    from assistant.retrieval.fusion import HybridRetriever
-    from assistant.retrieval.store import StoredChunks, VectorSearch
-
     source = StoredChunks(store, collection)
     files = load_build_files(settings, collection.name, source)
     retriever = HybridRetriever(settings, source, VectorSearch(collection), embedder, files.lexical)
