@@ -1,7 +1,7 @@
 """Whether a question can be answered from the corpus: bad input, embedded instructions, off-topic.
 
-The relevance rule is calibrated on the evaluation set (README "Refusal threshold"); the same rule
-runs before any answerer, extractive or generative.
+The support threshold is calibrated for each index at ingest (assistant.retrieval.calibration, README
+"Refusals and 'not stated'"); the same rule runs before any answerer, extractive or generative.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def check_input(raw: str | None, question: str, max_chars: int) -> Verdict | Non
 def support(question: str, passages: list[Passage], idf: dict[str, float], default_idf: float) -> float:
     """How well the passages answer: best cosine plus half the best IDF-weighted share of query terms covered.
 
-    Calibrated on the evaluation set: out-of-scope questions score below 0.56, answerable ones above.
+    The threshold it is held to comes from the index (assistant.retrieval.calibration): the best support
+    of off-topic probe questions plus a margin.
     """
     terms = set(content_words(question))
     weight = sum(idf.get(term, default_idf) for term in terms) or 1.0
