@@ -86,7 +86,7 @@ class Assistant:
         # what the person asked is judged by their own words: names carried over from the conversation came
         # from the documents
         verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf, self.lexicon,
-                            asked=split_carried(query)[0])
+                            asked=split_carried(query)[0], weights=self.settings.scoring.refusal)
         request = AnswerRequest(cleaned, query, passages, history or [], filters.prefer_recent)
         if verdict and verdict.reason == "not_stated" and self.extractive:
             answer = self.extractive.not_stated(request, verdict.message.rstrip("."))

@@ -179,8 +179,39 @@ class SentenceSelection(_Section):
                                          "figure counts)")
 
 
+# -- refusing: is the question supported at all (assistant/checks/scope.py, retrieval/calibration.py) ---
+
+
+class RefusalWeights(_Section):
+    """How support is measured and where the refusal threshold sits above what off-topic questions get."""
+
+    coverage: float = Field(0.5, description="support is the best cosine plus this share of the best IDF-weighted "
+                                             "share of the question's words a passage holds: meaning first, words next")
+    everyday_share: float = Field(0.5, description="a question most of whose words (over this share) the corpus never "
+                                                   "uses is about something else, even if each is everyday English")
+    calibration_margin: float = Field(0.1, description="the threshold sits this far above the best support of the "
+                                                       "off-topic probes: unrelated probes reach 0.39-0.43 on both "
+                                                       "corpora and the lowest answerable question 0.60-0.62")
+
+
+# -- retrieval preferences the question states (assistant/retrieval/fusion.py) --------------------------
+
+
+class RetrievalPreferences(_Section):
+    """Boosts for passages that match what the question prefers: a year, a publisher, the latest news."""
+
+    recency: float = Field(0.5, description="'latest'/'now' raises the newest source's score by up to this share, "
+                                            "in proportion to its date")
+    year: float = Field(1.3, description="'since 2023', 'in 2016': a source published in the years asked is "
+                                         "multiplied by this")
+    publisher: float = Field(1.5, description="'What did <publisher> think': a passage by the publisher named is "
+                                              "multiplied by this (more than a year: a named voice is the point)")
+
+
 class ScoringConfig(_Section):
     """Every weight and threshold of the answer path's scoring, by stage."""
 
     sentence: SentenceFeatures = SentenceFeatures()
     selection: SentenceSelection = SentenceSelection()
+    refusal: RefusalWeights = RefusalWeights()
+    retrieval: RetrievalPreferences = RetrievalPreferences()

@@ -81,7 +81,7 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
                           corpus_version=corpus_version(chunks))
     store = store or IndexStore(settings)
     previous = {} if rebuild else _previous_records(store)
-    if not rebuild and previous and _same(previous, chunks) and _calibrated(store):
+    if not rebuild and previous and _same(previous, chunks) and _calibrated(store, settings):
         store.drop_inactive()
         _keep_files_current(settings, store)
         report.reused = len(chunks)
@@ -206,9 +206,9 @@ def _same(previous: dict[str, dict], chunks: list[Chunk]) -> bool:
         and previous.get(chunk.id, {}).get("embed_hash") == chunk.embed_hash for chunk in chunks)
 
 
-def _calibrated(store: IndexStore) -> bool:
+def _calibrated(store: IndexStore, settings: Settings) -> bool:
     """The active build's refusal threshold was derived from today's probes (else: rebuild, reusing vectors)."""
-    return store.info().get("calibration_version") == calibration_version()
+    return store.info().get("calibration_version") == calibration_version(settings.scoring.refusal)
 
 
 def _description(report: IngestReport, settings: Settings) -> dict:
@@ -218,7 +218,7 @@ def _description(report: IngestReport, settings: Settings) -> dict:
         "embed_model": MODEL_NAME,
         "chunk_words": settings.chunk_words,
         "min_support": report.calibration.get("min_support", settings.default_min_support),
-        "calibration_version": calibration_version(),
+        "calibration_version": calibration_version(settings.scoring.refusal),
         "stats": report.as_dict(),
     }
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from assistant.checks.injection import asks_to_leave_the_documents
 from assistant.models import Passage
+from assistant.scoring import RefusalWeights
 from assistant.text.lexicon import Lexicon
 from assistant.text.tokens import content_words, normalise, words
 from assistant.text.dates import MONTH_NAMES, WEEKDAYS
@@ -46,7 +47,8 @@ def check_input(raw: str | None, question: str, max_chars: int) -> Verdict | Non
     return None
 
 
-def support(question: str, passages: list[Passage], idf: dict[str, float], default_idf: float) -> float:
+def support(question: str, passages: list[Passage], idf: dict[str, float], default_idf: float,
+            weights: RefusalWeights = RefusalWeights()) -> float:
     """How well the passages answer: best cosine plus half the best IDF-weighted share of query terms covered.
 
     The threshold it is held to comes from the index (assistant.retrieval.calibration): the best support
@@ -57,7 +59,7 @@ def support(question: str, passages: list[Passage], idf: dict[str, float], defau
     dense = max((passage.dense for passage in passages), default=0.0)
     coverage = max((sum(idf.get(term, default_idf) for term in terms & set(content_words(_described(passage))))
                     / weight for passage in passages), default=0.0)
-    return dense + 0.5 * coverage
+    return dense + weights.coverage * coverage
 
 
 def _described(passage: Passage) -> str:
@@ -68,13 +70,13 @@ def _described(passage: Passage) -> str:
 
 def off_topic(question: str, passages: list[Passage], vocabulary: set[str], min_support: float,
               idf: dict[str, float] | None = None, lexicon: Lexicon | None = None,
-              asked: str | None = None) -> Verdict | None:
+              asked: str | None = None, weights: RefusalWeights = RefusalWeights()) -> Verdict | None:
     """Refuse when the passages do not support an answer, or the question asks about something the
     corpus never mentions: a name it does not hold, or a specific (not everyday) word it never uses.
     `asked` is the person's own words when the question was completed from the conversation (its
     carried words came from the documents, so only the asked words are checked for names)."""
     idf = idf or {}
-    score = support(question, passages, idf, max(idf.values(), default=1.0))
+    score = support(question, passages, idf, max(idf.values(), default=1.0), weights)
     if not passages or score < min_support:
         return Verdict("low_relevance", "The documents I have don't answer this.")
     question = asked or question
@@ -87,7 +89,7 @@ def off_topic(question: str, passages: list[Passage], vocabulary: set[str], min_
     if specific:
         return Verdict("not_stated", f"The documents don't mention {_quoted(specific)}.", specific)
     terms = {term for term in content_words(question) if len(term) > 2}
-    if terms and len(everyday) / len(terms) > 0.5:
+    if terms and len(everyday) / len(terms) > weights.everyday_share:
         return Verdict("unknown_terms", "The documents I have don't cover this.")
     return None
 

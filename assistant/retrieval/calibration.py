@@ -10,6 +10,7 @@ with the build (``python -m ingest --stats`` prints them).
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -20,12 +21,7 @@ from assistant.models import Passage
 from assistant.retrieval.build_files import load_build_files
 from assistant.retrieval.fusion import HybridRetriever
 from assistant.retrieval.store import StoredChunks, VectorSearch
-
-# An unrelated question can score a little above the best of a few dozen samples: the threshold sits
-# this far above that best (on the project's corpus and dev-external, unrelated probes reach 0.39-0.43
-# and the lowest answerable question 0.60-0.62, so 0.1 leaves room on both sides).
-MARGIN = 0.1
-
+from assistant.scoring import RefusalWeights
 
 @dataclass(frozen=True)
 class Calibration:
@@ -35,17 +31,17 @@ class Calibration:
     probes: int
     probe_max: float
     probe_median: float
-    margin: float = MARGIN
+    margin: float
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def calibration_version() -> str:
-    """A fingerprint of what the threshold is derived from (probes and margin): a change recalibrates."""
-    import hashlib
-
-    return hashlib.sha256(f"{MARGIN}\n{chr(10).join(off_topic_probes())}".encode()).hexdigest()[:12]
+def calibration_version(weights: RefusalWeights = RefusalWeights()) -> str:
+    """A fingerprint of what the threshold is derived from (the probes, the support weights and the
+    margin, an unrelated question can score a little above the best of a few dozen probes): a change
+    recalibrates."""
+    return hashlib.sha256(f"{weights.model_dump_json()}\n{chr(10).join(off_topic_probes())}".encode()).hexdigest()[:12]
 
 
 def off_topic_probes() -> list[str]:
@@ -55,8 +51,8 @@ def off_topic_probes() -> list[str]:
 
 
 def calibrate(retrieve: Callable[[str], list[Passage]], idf: dict[str, float],
-              probes: list[str] | None = None, margin: float = MARGIN) -> Calibration:
-    """The threshold for an index: the best support an off-topic probe gets from it, plus margin.
+              probes: list[str] | None = None, weights: RefusalWeights = RefusalWeights()) -> Calibration:
+    """The threshold for an index: the best support an off-topic probe gets from it, plus the margin.
 
     >>> passages = [Passage("a#0", "Family help funding rose.", {}, dense=0.3)]
     >>> calibrate(lambda q: passages, {"famili": 2.0, "help": 2.0}, ["What is a cake?", "Who won?"]).min_support
@@ -64,7 +60,8 @@ def calibrate(retrieve: Callable[[str], list[Passage]], idf: dict[str, float],
     """
     probes = off_topic_probes() if probes is None else probes
     default_idf = max(idf.values(), default=1.0)
-    scores = [support(probe, retrieve(probe), idf, default_idf) for probe in probes]
+    scores = [support(probe, retrieve(probe), idf, default_idf, weights) for probe in probes]
+    margin = weights.calibration_margin
     best = max(scores, default=0.0)
     return Calibration(round(best + margin, 3), len(scores), round(best, 3),
                        round(statistics.median(scores), 3) if scores else 0.0, margin)
@@ -75,4 +72,5 @@ def calibrate_build(settings, store, collection, embedder) -> Calibration:
     source = StoredChunks(store, collection)
     files = load_build_files(settings, collection.name, source)
     retriever = HybridRetriever(settings, source, VectorSearch(collection), embedder, files.lexical)
-    return calibrate(lambda probe: retriever.retrieve(probe, k=settings.top_k), retriever.lexical.idf)
+    return calibrate(lambda probe: retriever.retrieve(probe, k=settings.top_k), retriever.lexical.idf,
+                     weights=settings.scoring.refusal)

@@ -196,15 +196,15 @@ class HybridRetriever:
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.settings.rrf_k + rank)
         return fused
 
-    @staticmethod
-    def _boost_recent(fused: dict[str, float], found: dict[str, StoredChunk]) -> dict[str, float]:
+    def _boost_recent(self, fused: dict[str, float], found: dict[str, StoredChunk]) -> dict[str, float]:
         dates = [found[c].metadata.get("published_ord", 0) for c in fused]
         dated = [d for d in dates if d]
         if not dated:
             return fused
         low, high = min(dated), max(dated)
         span = max(1, high - low)
-        return {c: s * (1.0 + 0.5 * ((found[c].metadata.get("published_ord", 0) or low) - low) / span)
+        recency = self.settings.scoring.retrieval.recency
+        return {c: s * (1.0 + recency * ((found[c].metadata.get("published_ord", 0) or low) - low) / span)
                 for c, s in fused.items()}
 
     def _boost_years(self, fused: dict[str, float], found: dict[str, StoredChunk], query: str) -> dict[str, float]:
@@ -213,13 +213,15 @@ class HybridRetriever:
         in_scope = years_in_scope(query)
         if in_scope is None:
             return fused
-        return _boost(fused, found, 1.3, lambda meta: in_scope(meta.get("published", "")[:4]))
+        factor = self.settings.scoring.retrieval.year
+        return _boost(fused, found, factor, lambda meta: in_scope(meta.get("published", "")[:4]))
 
     def _boost_named_publishers(self, fused: dict[str, float], found: dict[str, StoredChunk],
                                 query: str) -> dict[str, float]:
         """'What did Safe and Sound think…' prefers what Safe and Sound published."""
         named = {p for p in self.publishers if _names(query, p)}
-        return _boost(fused, found, 1.5, lambda meta: meta.get("publisher") in named) if named else fused
+        factor = self.settings.scoring.retrieval.publisher
+        return _boost(fused, found, factor, lambda meta: meta.get("publisher") in named) if named else fused
 
     @staticmethod
     def _passage(chunk: StoredChunk, score: float, dense: dict, lexical: dict) -> Passage:

@@ -2,8 +2,9 @@
 
 import pytest
 
-from assistant.retrieval.calibration import MARGIN, calibrate, off_topic_probes
 from assistant.models import Passage
+from assistant.retrieval.calibration import calibrate, calibration_version, off_topic_probes
+from assistant.scoring import RefusalWeights
 
 pytestmark = pytest.mark.unit
 
@@ -19,8 +20,18 @@ def test_threshold_is_the_best_probe_support_plus_the_margin():
     idf = {"cake": 3.0, "recip": 3.0, "bake": 3.0, "famili": 1.0, "help": 1.0}
     result = calibrate(lambda q: strong if "cake" in q else weak, idf, ["Give me a cake recipe?", "Who won?"])
     assert result.probe_max == pytest.approx(0.4 + 0.5 * 1.0, abs=1e-3)  # cosine + half the coverage
-    assert result.min_support == pytest.approx(result.probe_max + MARGIN, abs=1e-3)
+    assert result.min_support == pytest.approx(result.probe_max + RefusalWeights().calibration_margin, abs=1e-3)
     assert result.probes == 2
+
+
+def test_the_margin_and_the_support_weights_come_from_the_scoring_config():
+    passages = [Passage("a#0", "cake recipe", {}, dense=0.4)]
+    idf = {"cake": 1.0, "recip": 1.0}
+    wider = RefusalWeights(calibration_margin=0.3, coverage=1.0)
+    result = calibrate(lambda q: passages, idf, ["A cake recipe?"], weights=wider)
+    assert result.probe_max == pytest.approx(0.4 + 1.0 * 1.0, abs=1e-3)
+    assert result.min_support == pytest.approx(result.probe_max + 0.3, abs=1e-3) and result.margin == 0.3
+    assert calibration_version(wider) != calibration_version()  # a changed weight recalibrates the index
 
 
 @pytest.mark.integration

@@ -7,6 +7,7 @@ import pytest
 from assistant.retrieval.fusion import Filters, HybridRetriever, fuse_scores
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.store import StoredChunk
+from assistant.scoring import RetrievalPreferences
 from assistant.settings import Settings
 
 pytestmark = pytest.mark.unit
@@ -171,6 +172,18 @@ def test_bm25_retriever_prefers_a_publisher_the_question_names(bm25_retriever):
     named = {p.chunk_id: p.score for p in bm25_retriever.retrieve("What did UNISON say about social workers?")}
     assert named["doc-5#0"] == pytest.approx(1.5 * plain["doc-5#0"])
     assert named["doc-1#0"] == pytest.approx(plain["doc-1#0"])
+
+
+def test_the_publisher_and_year_preferences_come_from_the_scoring_config():
+    settings = Settings(retrieval_mode="bm25", top_k=3)
+    doubled = settings.model_copy(update={"scoring": settings.scoring.model_copy(update={
+        "retrieval": RetrievalPreferences(publisher=2.0, year=1.0)})})
+    retriever = HybridRetriever(doubled, CHUNKS, vector_store=None, embedder=None)
+    plain = {p.chunk_id: p.score for p in retriever.retrieve("What did they say about social workers?")}
+    named = {p.chunk_id: p.score for p in retriever.retrieve("What did UNISON say about social workers?")}
+    assert named["doc-5#0"] == pytest.approx(2.0 * plain["doc-5#0"])
+    dated = {p.chunk_id: p.score for p in retriever.retrieve("What did they say about social workers in 2016?")}
+    assert dated["doc-5#0"] == pytest.approx(plain["doc-5#0"])  # a year factor of 1 prefers no year
 
 
 def test_bm25_retriever_prefers_sources_from_a_year_the_question_names(bm25_retriever):
