@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     max_answer_sentences: int = 4
     max_answer_words: int = 80
     # Refusal threshold on support (cosine + half the term coverage). Unset: the one calibrated for the index
-    # at ingest (assistant/calibration.py); default_min_support for an index built before calibration.
+    # at ingest (assistant/retrieval/calibration.py); default_min_support for an index built before calibration.
     min_support: float | None = None
     default_min_support: float = 0.5
     max_question_chars: int = 2000

@@ -128,7 +128,7 @@ def _run_briefing(system, item: dict) -> dict:
     started = time.perf_counter()
     try:
         briefing = system.brief(item["topic"])
-    except (ImportError, NotImplementedError) as error:  # briefings (issue 5) may not have landed yet
+    except (ImportError, NotImplementedError) as error:  # a system whose brief() cannot run here
         record["note"] = f"brief() unavailable: {type(error).__name__}: {error}"
         return record
     record.update(status="answered", answer=briefing.markdown, latency_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -142,7 +142,7 @@ def run_system(system, items: list[dict], label: str = "", log: Callable[[str], 
     for index, item in enumerate(items, 1):
         try:
             record = run_item(system, item)
-        except Exception as error:  # one broken item must not hide the other 149
+        except Exception as error:  # one broken item must not hide the others
             record = {"id": item["id"], "kind": item["kind"], "status": "error", "answer": "", "citations": [],
                       "query": "", "latency_ms": None, "passages": [], "passage_texts": [],
                       "error": f"{type(error).__name__}: {error}"}

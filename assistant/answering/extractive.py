@@ -74,7 +74,7 @@ class Asked:
     """What the answerer reads from a query, once per request: its kind and its weighted words."""
 
     query: str
-    kind: str  # what it asks for (patterns.answer_type)
+    kind: str  # what it asks for (assistant.question.kinds.answer_type)
     weights: dict[str, float]  # IDF of each query term (ExtractiveAnswerer.term_weights)
     query_terms: set[str]  # the terms of weights
     total: float  # their summed weight (1.0 if none)
@@ -258,7 +258,8 @@ class ExtractiveAnswerer:
         return sorted(self._candidates(asked, passages), key=lambda c: (-c.score, c.rank, c.start))
 
     def select(self, query: str, passages: list[Passage], ranked: list[Candidate] | None = None) -> list[Candidate]:
-        """The best sentences: one to four, about max_answer_words at most, no near-duplicates."""
+        """The best sentences, no near-duplicates: at most max_answer_sentences (three for a factoid, two more for
+        'how has … developed since') within a word cap (see _size), then completed with what they need to be read."""
         return self._select(self.asked(query), passages, ranked)
 
     def _select(self, asked: Asked, passages: list[Passage], ranked: list[Candidate] | None = None) -> list[Candidate]:

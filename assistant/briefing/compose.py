@@ -1,5 +1,6 @@
-"""Sorting sentences into sections (overview, facts and figures, timeline, who said what, criticisms,
-disagreements, questions for discussion): each used once, near-duplicates merged, then numbered."""
+"""Sorting sentences into the six sections (overview, key facts and figures with 'Sources differ' items first,
+timeline, who said what, criticisms, questions for discussion): each used once, near-duplicates merged, then
+numbered."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Briefing exports: markdown, a Word document (python-docx) and a standalone printable HTML page.
 
-Works on any object shaped like assistant.briefing.Briefing: title, generated, corpus_version, notes,
+Works on any object shaped like assistant.briefing.model.Briefing: title, generated, corpus_version, notes,
 sections (heading, style, items with label and parts()) and references (Citation list).
 """
 

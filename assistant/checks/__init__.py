@@ -1,2 +1,3 @@
-"""Checks that keep answers grounded: input and relevance (scope), the refusal threshold calibrated per
-index, the constraints a question names that no passage meets ("not stated"), and the LLM sentence guard."""
+"""Checks that keep answers grounded: input and relevance (scope, held to the refusal threshold that
+assistant.retrieval.calibration derives per index), injected instructions, the constraints a question
+names that no passage meets ("not stated"), and the LLM sentence guard."""

@@ -81,7 +81,8 @@ class Constraint:
 
 
 def constraints_of(question: str) -> list[Constraint]:
-    """What the question pins down: a rate (per week), a person (which minister), a count of a thing.
+    """What the question pins down: a rate (per week), a person (which minister), an amount (how much), a count
+    of a thing.
 
     >>> [(c.kind, c.what) for c in constraints_of("How much are councils paying per week for a place?")]
     [('unit', 'an amount per week'), ('amount', 'the amount')]

@@ -4,7 +4,7 @@ sentence-transformers builds the model through transformers, whose import alone 
 start on a 2-core machine. For a model that is a BERT encoder followed by mean pooling and
 normalisation (all-MiniLM-L6-v2 is), this module runs the same torch operations in the same order
 on the same weights and tokenizer, so the vectors are bit-for-bit those of sentence-transformers;
-tests/assistant/test_embedding.py checks that on the corpus and the evaluation questions. Any other
+tests/assistant/retrieval/test_dense.py checks that on the corpus and the evaluation questions. Any other
 model goes through sentence-transformers (see assistant.retrieval.dense).
 """
 

@@ -183,7 +183,7 @@ def _stored_chunks(got: dict, with_embeddings: bool = False) -> list[StoredChunk
 
 
 class StoredChunks:
-    """The passages of one build, read from Chroma by id as queries need them (retrieval.ChunkSource)."""
+    """The passages of one build, read from Chroma by id as queries need them (a fusion.ChunkSource)."""
 
     def __init__(self, store: IndexStore, collection):
         self.store = store

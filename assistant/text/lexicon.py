@@ -3,7 +3,7 @@
 A question word the corpus never uses says little when it is everyday English ("worried", "roughly",
 "replaced": the asker's paraphrase) and a lot when it is a specific term ("trailblazers", "entrants":
 the asker wants something the documents do not hold). The model's tokenizer already knows which is
-which: BERT's 30,522 word pieces keep about 20,000 whole English words, and a rare word is split into
+which: BERT's 30,522 word pieces keep about 22,000 whole English words, and a rare word is split into
 pieces. Nothing here is specific to a corpus or a subject.
 """
 
