@@ -95,9 +95,13 @@ class ExtractiveAnswerer:
         if missed or not chosen:
             what = missed[0].what if missed else "an answer to this"
             return self.not_stated(request, f"The documents don't state {what}", ranked)
-        if is_open_question(request.question or request.query) and answer_type(request.query) not in {*FACTOID, "reason"}:
+        kind = answer_type(request.query)
+        if is_open_question(request.question or request.query) and kind not in FACTOID:
             points = open_points(request.query, request.passages, self.idf)
-            if len(points) >= 2:
+            named = bool(points) and points[0].named
+            # 'why are some worried' wants reasons, whoever gives them; 'why is X worried' wants X's points.
+            # One point answers when it is the named speaker's own words in full.
+            if (named or kind != "reason") and (len(points) >= 2 or named and points[0].kind == "quote"):
                 return self.compose_points(request, points, chosen)
         return self.compose(request, chosen)
 
