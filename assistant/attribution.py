@@ -13,6 +13,7 @@ is the voice (it speaks in the first person outside any quotation).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
@@ -459,7 +460,7 @@ def topic_weights(question: str, idf: dict[str, float]) -> dict[str, float]:
 
 def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voice: bool = False) -> list[AttributedPoint]:
     """The passage's attributed statements that are on topic, each scored for the question."""
-    heading = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')}"
+    heading = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')} {_month_of(passage)}"
     points = []
     for a in attributions(passage, own_voice=own_voice):
         if a.sentence.rstrip().endswith(":") and not quotation(a.sentence):
@@ -474,6 +475,15 @@ def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voi
         score = own + 0.3 * _weight_share(heading, topic) + kind_bonus + stance - 0.03 * rank
         points.append(AttributedPoint(a.speaker, a.statement, a.sentence, passage, a.start, a.end, a.kind, score))
     return points
+
+
+def _month_of(passage: Passage) -> str:
+    """'November 2024' for a passage published on 2024-11-29: a question naming when ('the November 2024
+    announcement') is about the sources of that month, whose sentences need not repeat the date."""
+    try:
+        return dt.date.fromisoformat(str(passage.metadata.get("published") or "")[:10]).strftime("%B %Y")
+    except ValueError:
+        return ""
 
 
 def _paragraph(text: str, start: int, end: int) -> str:

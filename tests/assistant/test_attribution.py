@@ -227,3 +227,18 @@ def test_open_points_drop_other_topics_when_no_speaker_is_named():
     points = open_points("How did sector bodies respond to the kinship allowance?", OPEN, IDF)
     assert points and not any(p.named for p in points)
     assert all("allowance" in p.sentence for p in points)
+
+
+@pytest.mark.unit
+def test_a_question_naming_a_month_takes_points_from_the_sources_of_that_month():
+    def dated(text: str, cid: str, published: str) -> Passage:
+        return Passage(cid, text, {"source_id": cid.split("#")[0], "publisher": "The Daily Reporter",
+                                   "title": "Reactions", "section": "", "published": published})
+    passages = [dated("The ministry announced the fostering reforms in November 2024.", "m#0", "2024-11-20"),
+                dated("The Northern Federation said the plan was “a good start”.", "m#1", "2024-11-20"),
+                dated("Ann Lee, director of the Carers Trust, warned that funding was short.", "m#2", "2024-11-20"),
+                dated("Sam Turner said the old scheme had failed.", "o#0", "2019-03-02")]
+    idf = corpus_idf([type("Chunk", (), {"text": p.text, "metadata": p.metadata})() for p in passages])
+    points = open_points("How did sector bodies respond to the November 2024 announcement?", passages, idf)
+    speakers = {p.speaker.split(",")[0] for p in points}
+    assert {"Northern Federation", "Ann Lee"} <= speakers and "Sam Turner" not in speakers
