@@ -13,13 +13,14 @@ is the voice (it speaks in the first person outside any quotation).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.models import Passage
-from assistant.text.sentences import sentence_spans
-from assistant.text.tokens import content_words
+from assistant.text.sentences import is_bullet, sentence_spans, strip_bullet
 from assistant.text.similarity import word_overlap
+from assistant.text.tokens import content_words
 
 # Speech verbs: a name right before or after one of these is a speaker.
 _SPEECH = (r"said|says|say|told|added|adds|warned|warns|urged|urges|argued|argues|stated|states|welcomed|welcomes|"
@@ -59,6 +60,7 @@ _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being)$")
 _LEAD = re.compile(r"^(?:and|but|while|meanwhile|however|instead|also|which|who|that|as|in response|"
                    r"responding to [^,]*|speaking [^,]*|writing [^,]*)\b\s*,?\s*", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.I)
+_SENTENCE_END = re.compile(r"[.!][”’\"]?\s*$")  # a question, or a name cut at 'Who Cares?', is no statement
 # A statement about a body rather than one by it: its response or reaction is reported, no words of its own.
 _ABOUT = re.compile(r"\b(?:gave|offered|issued|gives|had|has) (?:[\w’\-]+ ){0,5}(?:response|reaction|welcome|verdict)\b|"
                     r"\b(?:reacted|responded)\b(?! (?:that|by saying))", re.I)
@@ -74,6 +76,12 @@ _FRAME = frozenset(content_words(
     "criticise criticised criticism criticisms welcome welcomed worry worries worried position positions "
     "stance feel felt reason reasons argue argued make made sector bodies body people"))
 POINT_LIMIT = 5  # attributed points in one answer: enough viewpoints, short enough to read
+# Without a speaker named in the question, a point scoring below this share of the best point is padding
+# from another topic, not a viewpoint.
+POINT_FLOOR = 0.35
+# A sentence on the topic by a word of its own counts this share of its paragraph's match: the findings
+# listed right after 'The survey had surprising findings' belong to them.
+PARAGRAPH_SHARE = 0.7
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,8 @@ class Attribution:
     """A statement and who makes it, with the offsets of the sentence(s) that carry it in the passage.
 
     kind: 'quote' (a whole quotation), 'reported' (a reported clause), 'publisher' (the source's own
-    voice) or 'about' (a sentence about a speaker's response, with no words of its own)."""
+    voice in the first person), 'source' (another sentence of a source that speaks for itself) or 'about'
+    (a sentence about a speaker's response, with no words of its own)."""
 
     speaker: str
     statement: str
@@ -89,6 +98,7 @@ class Attribution:
     start: int
     end: int
     kind: str
+    lead_in: str = ""  # a list item's lead-in ('The council notes that:'), which says what the item is
 
     @property
     def organisation(self) -> str:
@@ -110,30 +120,70 @@ class AttributedPoint:
     end: int
     kind: str
     score: float
+    named: bool = False  # the question names this speaker (or the source speaking for itself)
 
     def line(self) -> str:
         """The point as one sentence of an answer: the quotation with its speaker, or the sentence itself."""
         if self.kind == "quote":
             return f"{self.speaker} said: {self.statement}"
-        if self.kind == "publisher":
-            return f"{self.speaker}: {self.sentence}"
-        return self.sentence
+        if self.kind in ("publisher", "source") or self.lead_in:
+            return f"{self.speaker}: {self.statement}"  # the source's own sentence, or a list item
+        return strip_bullet(self.sentence) if is_bullet(self.sentence) else self.sentence
+
+    @property
+    def lead_in(self) -> bool:
+        return is_bullet(self.sentence) and self.statement == strip_bullet(self.sentence)
 
 
 # -- attribution in one passage ----------------------------------------------------------------------
-def attributions(passage: Passage, previous: str = "") -> list[Attribution]:
+def attributions(passage: Passage, previous: str = "", own_voice: bool = False) -> list[Attribution]:
     """Every attributed statement of the passage, in reading order; previous is the speaker in force
-    where the passage starts (a quotation can run on from the chunk before)."""
+    where the passage starts (a quotation can run on from the chunk before).
+
+    The items of a list whose lead-in names a speaker ('The council notes that:') are that speaker's.
+    With own_voice (the source speaks for itself: see speaks_for_itself), the publisher owns every
+    sentence that nobody else states (a charity's blog, a regulator's report), not only those in the
+    first person."""
+    publisher = publisher_name(passage)
     found = []
+    lead: Attribution | None = None  # the attributed lead-in of the list being read
     for start, end in quotation_units(passage.text):
         unit = passage.text[start:end]
         attribution = attribute(unit, start, end, previous)
+        bullet = is_bullet(unit)
+        if attribution is None and bullet and lead is not None:
+            attribution = Attribution(lead.speaker, strip_bullet(unit), unit, start, end, "reported",
+                                      lead_in=lead.sentence.strip())
+        lead_in = unit.rstrip().endswith(":")
+        if not bullet and (lead_in or _starts_line(passage.text, start)):
+            # a line that is no list item ends the list (a second sentence of an item does not)
+            lead = attribution if lead_in and attribution and attribution.kind in ("quote", "reported") else None
         if attribution is None:
             previous = ""
             continue
+        attribution = _as_publisher(attribution, publisher)
         found.append(attribution)
         previous = attribution.speaker if attribution.kind in ("quote", "reported") else ""
-    return found + _publisher_voice(passage, found)
+    return sorted(found + _publisher_voice(passage, found, own_voice), key=lambda a: a.start)
+
+
+def _starts_line(text: str, start: int) -> bool:
+    return not text[:start].rstrip(" \t") or text[:start].rstrip(" \t").endswith("\n")
+
+
+def publisher_name(passage: Passage) -> str:
+    """The passage's publisher as a speaker: 'Harbour Trust (blog)' is Harbour Trust."""
+    return re.sub(r"\s*\([^)]*\)", "", passage.metadata.get("publisher") or "").strip()
+
+
+def _as_publisher(attribution: Attribution, publisher: str) -> Attribution:
+    """A speaker named by part of the publisher's name ('Harbour' in a page of 'Friends of Harbour') is the
+    publisher: the sentence splitter or a shortened name cut it."""
+    speaker = set(content_words(attribution.speaker))
+    if publisher and "," not in attribution.speaker and speaker and speaker < set(content_words(publisher)):
+        return Attribution(publisher, attribution.statement, attribution.sentence, attribution.start,
+                           attribution.end, attribution.kind, attribution.lead_in)
+    return attribution
 
 
 def attribute(unit: str, start: int, end: int, previous: str = "") -> Attribution | None:
@@ -198,21 +248,36 @@ def _about(unit: str) -> str:
     return speaker_name(subject, "")
 
 
-def _publisher_voice(passage: Passage, found: list[Attribution]) -> list[Attribution]:
+def _publisher_voice(passage: Passage, found: list[Attribution], own_voice: bool = False) -> list[Attribution]:
     """Sentences in which the source itself speaks: the first person ('we', 'our') outside quotations.
-    A report's other sentences are the reporter's account of others, never the publisher's position."""
-    publisher = (passage.metadata.get("publisher") or "").strip()
+    A report's other sentences are the reporter's account of others, never the publisher's position;
+    with own_voice (a source that speaks for itself), its other sentences are the publisher's too."""
+    publisher = publisher_name(passage)
     if not publisher:
         return []
     taken = [(a.start, a.end) for a in found]
-    voiced = []
+    voiced, plain = [], []
+    lead_in = ""
     for start, end in quotation_units(passage.text):
         unit = passage.text[start:end]
-        if any(a <= start < b for a, b in taken) or quotation(unit) or len(unit.split()) < 6:
+        bullet = is_bullet(unit)
+        if not bullet:
+            lead_in = unit.strip() if unit.rstrip().endswith(":") else ""
+        if any(a <= start < b for a, b in taken) or quotation(unit) or len(unit.split()) < 4:
             continue
-        if _FIRST_PERSON.search(unit):
-            voiced.append(Attribution(publisher, unit.strip(), unit, start, end, "publisher"))
-    return voiced
+        statement = strip_bullet(unit) if bullet else unit.strip()
+        shown = Attribution(publisher, statement, unit, start, end, "publisher", lead_in if bullet else "")
+        if _FIRST_PERSON.search(unit) and len(unit.split()) >= 6:
+            voiced.append(shown)
+        elif bullet or _SENTENCE_END.search(unit):  # a heading is no statement
+            plain.append(replace(shown, kind="source"))
+    return voiced + plain if own_voice else voiced
+
+
+def speaks_for_itself(passages: list[Passage]) -> set[str]:
+    """The sources (ids) among passages that speak in their own voice somewhere: the first person outside
+    quotations. Their other sentences are the publisher's too; a news report's are the reporter's account."""
+    return {p.source_id for p in passages if any(a.kind == "publisher" for a in attributions(p))}
 
 
 # -- names ---------------------------------------------------------------------------------------------
@@ -226,6 +291,9 @@ def speaker_name(phrase: str, previous: str = "") -> str:
     relative = [i for i, piece in enumerate(pieces) if re.match(r"(?:which|who|whose)\b", piece)]
     if relative and relative[-1] > 0:
         pieces = pieces[:relative[-1]]  # '…, which represents A and B, said': the speaker precedes 'which'
+    while len(pieces) > 1 and re.match(r"(?:the|a|an) [a-z]", pieces[-1]) and not _is_role(pieces[-1]) \
+            and _is_name(_LEAD.sub("", pieces[-2])):
+        pieces = pieces[:-1]  # 'X, the body tasked with oversight, admitted': X, not its description
     if not pieces or re.fullmatch(r"[a-z]+", pieces[-1]) and not _BODY.fullmatch(pieces[-1]):
         return ""  # 'as proposed by', 'when asked': the verb is not a speaker's
     pieces = [_LEAD.sub("", piece) for piece in pieces]
@@ -364,15 +432,20 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     raised about …'): one per speaker, each on the question's topic, best first, distinct viewpoints.
 
     The speaker the question names (if any passage's speaker matches it) narrows the points to that
-    speaker's statements; otherwise every speaker and source gets at most one point."""
+    speaker's statements; otherwise every speaker and source gets at most one point. Points far below
+    the best (POINT_FLOOR) are dropped: another topic's speakers are no viewpoint on this one."""
     topic = topic_weights(question, idf)
+    voiced = speaks_for_itself(passages)
     candidates = [point for rank, passage in enumerate(passages)
-                  for point in _scored_points(passage, rank, topic)]
-    named = [p for p in candidates if _names_speaker(question, p)]
+                  for point in _scored_points(passage, rank, topic, passage.source_id in voiced)]
+    # a source speaking for itself answers for its publisher, also where it cites others in support
+    named = [replace(p, named=True) for p in candidates if names_speaker(question, p) or
+             p.passage.source_id in voiced and _names(question, publisher_name(p.passage))]
     pool = named or candidates
+    floor = POINT_FLOOR * max((p.score for p in pool), default=0.0) if not named else float("-inf")
     chosen: list[AttributedPoint] = []
     for point in sorted(pool, key=lambda p: (-p.score, p.passage.chunk_id, p.start)):
-        if len(chosen) >= limit:
+        if len(chosen) >= limit or point.score < floor:
             break
         if any(_same_voice(point, other) and not named for other in chosen) or \
                 any(word_overlap(point.sentence, other.sentence) > 0.5 for other in chosen):
@@ -387,19 +460,37 @@ def topic_weights(question: str, idf: dict[str, float]) -> dict[str, float]:
     return {term: idf.get(term, top) for term in content_words(question) if term not in _FRAME}
 
 
-def _scored_points(passage: Passage, rank: int, topic: dict[str, float]) -> list[AttributedPoint]:
+def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voice: bool = False) -> list[AttributedPoint]:
     """The passage's attributed statements that are on topic, each scored for the question."""
-    heading = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')}"
+    heading = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')} {_month_of(passage)}"
     points = []
-    for a in attributions(passage):
-        own = _weight_share(a.sentence, topic)
+    for a in attributions(passage, own_voice=own_voice):
+        if a.sentence.rstrip().endswith(":") and not quotation(a.sentence):
+            continue  # a lead-in ('The council notes that:') says nothing; its list items do
+        paragraph = _paragraph(passage.text, a.start, a.end)
+        own = max(_weight_share(f"{a.lead_in} {a.sentence}", topic),
+                  PARAGRAPH_SHARE * _weight_share(paragraph, topic) if _weight_share(a.sentence, topic) else 0.0)
         if own == 0 and _weight_share(heading, topic) < 0.5:
             continue  # on topic by its own words, or by a heading squarely about the topic
-        kind_bonus = {"quote": 0.15, "reported": 0.15, "publisher": 0.05, "about": -0.2}[a.kind]
+        kind_bonus = {"quote": 0.15, "reported": 0.15, "publisher": 0.05, "source": -0.05, "about": -0.2}[a.kind]
         stance = 0.1 if STANCE.search(a.sentence) else 0.0
         score = own + 0.3 * _weight_share(heading, topic) + kind_bonus + stance - 0.03 * rank
         points.append(AttributedPoint(a.speaker, a.statement, a.sentence, passage, a.start, a.end, a.kind, score))
     return points
+
+
+def _month_of(passage: Passage) -> str:
+    """'November 2024' for a passage published on 2024-11-29: a question naming when ('the November 2024
+    announcement') is about the sources of that month, whose sentences need not repeat the date."""
+    try:
+        return dt.date.fromisoformat(str(passage.metadata.get("published") or "")[:10]).strftime("%B %Y")
+    except ValueError:
+        return ""
+
+
+def _paragraph(text: str, start: int, end: int) -> str:
+    """The line (paragraph) holding text[start:end]."""
+    return text[text.rfind("\n", 0, start) + 1:(text.find("\n", end) + 1 or len(text) + 1) - 1]
 
 
 def _weight_share(text: str, topic: dict[str, float]) -> float:
@@ -408,19 +499,21 @@ def _weight_share(text: str, topic: dict[str, float]) -> float:
     return sum(w for term, w in topic.items() if term in present) / total if total else 0.0
 
 
-def _names_speaker(question: str, point: AttributedPoint) -> bool:
-    """Whether the question names this point's speaker (all of a speaker's name words, or its acronym)."""
-    asked = set(content_words(question))
-    for name in (point.speaker.split(",")[0], Attribution(point.speaker, "", "", 0, 0, "").organisation):
-        words = set(content_words(name))
-        if words and words <= asked:
-            return True
-    return False
+def names_speaker(question: str, point: AttributedPoint) -> bool:
+    """Whether the question names this point's speaker: all the name words of the speaker, of its role
+    ('the XYZ president' for 'Jane Roe, XYZ President') or of its organisation, or its acronym."""
+    names = [*point.speaker.split(","), Attribution(point.speaker, "", "", 0, 0, "").organisation]
+    return any(_names(question, name) for name in names)
+
+
+def _names(question: str, name: str) -> bool:
+    words = set(content_words(name))
+    return bool(words) and words <= set(content_words(question))
 
 
 def _same_voice(a: AttributedPoint, b: AttributedPoint) -> bool:
     """Same speaker (by name words), or the same source speaking for itself."""
-    if a.kind == b.kind == "publisher":
+    if {a.kind, b.kind} <= {"publisher", "source"}:
         return a.passage.source_id == b.passage.source_id
     return set(content_words(a.speaker.split(",")[0])) == set(content_words(b.speaker.split(",")[0]))
 

@@ -119,9 +119,14 @@ class ExtractiveAnswerer:
         if missed or not chosen:
             what = missed[0].what if missed else "an answer to this"
             return self.not_stated(request, f"The documents don't state {what}", ranked)
-        if is_open_question(request.question or request.query) and asked.kind not in {*FACTOID, "reason"}:
+        kind = asked.kind
+        if is_open_question(request.question or request.query) and kind not in FACTOID:
             points = open_points(request.query, request.passages, self.idf)
-            if len(points) >= self.settings.scoring.selection.open_min_points:
+            named = bool(points) and points[0].named
+            # 'why are some worried' wants reasons, whoever gives them; 'why is X worried' wants X's points.
+            # One point answers when it is the named speaker's own words in full.
+            min_points = self.settings.scoring.selection.open_min_points
+            if (named or kind != "reason") and (len(points) >= min_points or named and points[0].kind == "quote"):
                 return self.compose_points(request, points, chosen)
         return self.compose(request, chosen, asked)
 

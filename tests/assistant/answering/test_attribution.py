@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.attribution import attributions, balance_quotes, open_points, quotation_units, speaker_name
+from assistant.answering.attribution import (attributions, balance_quotes, open_points, quotation_units, speaker_name,
+                                              speaks_for_itself)
 from assistant.briefing.topic import corpus_idf
 from assistant.models import Passage
 
@@ -148,3 +149,96 @@ def test_is_open_question_recognises_questions_about_views(question, expected):
     from assistant.answering.attribution import is_open_question
 
     assert is_open_question(question) is expected
+
+
+# -- speakers in lists, appositions, shortened names; sources that speak for themselves ----------------
+@pytest.mark.unit
+def test_list_items_under_an_attributed_lead_in_are_the_speakers():
+    text = ("The Harbour Council notes that:\n"
+            "- foster carers face rising costs for every placement.\n"
+            "- short breaks are hard to find. This falls hardest on rural areas.\n"
+            "- respite must be funded nationally.\n"
+            "The weather report followed.")
+    found = attributions(passage(text, publisher="Harbour Council (agenda item)"))
+    items = [a for a in found if a.lead_in]
+    assert [a.statement for a in items] == ["foster carers face rising costs for every placement.",
+                                           "short breaks are hard to find.", "respite must be funded nationally."]
+    assert {a.speaker for a in items} == {"Harbour Council"}  # 'This Council' is the publisher, named in full
+    assert not any("weather" in a.sentence for a in found)  # a line that is no item ends the list
+
+
+@pytest.mark.unit
+def test_a_description_after_the_name_is_not_the_speaker():
+    found = first("However, the Lakeside Board, the body tasked with oversight, admitted that targets were missed.")
+    assert found == ("Lakeside Board", "targets were missed.", "reported")
+
+
+@pytest.mark.unit
+def test_a_speaker_cut_to_part_of_the_publishers_name_is_the_publisher():
+    found = attributions(passage("Harbour, has warned about a lack of progress on the plan.", publisher="Friends of Harbour"))
+    assert [(a.speaker, a.kind) for a in found] == [("Friends of Harbour", "reported")]
+
+
+@pytest.mark.unit
+def test_a_source_speaking_for_itself_owns_its_other_sentences_only_when_asked():
+    text = ("Unlicensed homes are illegal. We have seen a sharp rise in their use. "
+            "Children in them have no independent oversight.\nA heading without a stop")
+    plain = attributions(passage(text, publisher="Care Watch (GOV.UK)"))
+    assert [(a.speaker, a.kind) for a in plain] == [("Care Watch", "publisher")]  # the first person only
+    owned = attributions(passage(text, publisher="Care Watch (GOV.UK)"), own_voice=True)
+    assert [a.kind for a in owned] == ["source", "publisher", "source"]  # no heading
+    # a news report never speaks for itself: its sentences stay the reporter's account
+    report = passage("Unlicensed homes are illegal. Ann Lee said the rise was alarming.")
+    assert speaks_for_itself([report]) == set()
+
+
+REGULATOR = [
+    passage("Unlicensed children’s homes are illegal. We have seen a sharp rise in councils using unlicensed "
+            "children’s homes.", publisher="Care Watch (GOV.UK)", cid="w#0"),
+    passage("Children placed in unlicensed homes have no independent oversight. Most unlicensed homes we "
+            "find look after one child.", publisher="Care Watch (GOV.UK)", cid="w#1"),
+    passage("Ann Lee, director of the Carers Trust, said unlicensed children’s homes were a worry for families.",
+            cid="x#0"),
+    passage("The football league said unlicensed matches were rare.", cid="y#0"),
+]
+REGULATOR_IDF = corpus_idf([type("Chunk", (), {"text": p.text, "metadata": p.metadata})() for p in REGULATOR])
+
+
+@pytest.mark.unit
+def test_open_points_for_a_named_source_come_from_its_own_pages():
+    points = open_points("Why is Care Watch worried about councils placing children in unlicensed children's homes?",
+                         REGULATOR, REGULATOR_IDF)
+    assert points and all(p.named and p.speaker == "Care Watch" for p in points)
+    said = " ".join(p.statement for p in points)
+    assert "illegal" in said and "no independent oversight" in said  # not only its first-person sentences
+    assert points[0].line().startswith("Care Watch: ")
+
+
+@pytest.mark.unit
+def test_open_points_name_a_speaker_by_its_role():
+    text = "Jane Roe, XYZ President, said: “Budgets are stretched. Families need decent homes.”"
+    points = open_points("What did the XYZ president say about budgets?",
+                         [passage(text, cid="r#0"), *OPEN], IDF | {"budget": 3.0, "stretch": 3.0})
+    assert points[0].named and points[0].kind == "quote" and "decent homes" in points[0].statement
+
+
+@pytest.mark.unit
+def test_open_points_drop_other_topics_when_no_speaker_is_named():
+    points = open_points("How did sector bodies respond to the kinship allowance?", OPEN, IDF)
+    assert points and not any(p.named for p in points)
+    assert all("allowance" in p.sentence for p in points)
+
+
+@pytest.mark.unit
+def test_a_question_naming_a_month_takes_points_from_the_sources_of_that_month():
+    def dated(text: str, cid: str, published: str) -> Passage:
+        return Passage(cid, text, {"source_id": cid.split("#")[0], "publisher": "The Daily Reporter",
+                                   "title": "Reactions", "section": "", "published": published})
+    passages = [dated("The ministry announced the fostering reforms in November 2024.", "m#0", "2024-11-20"),
+                dated("The Northern Federation said the plan was “a good start”.", "m#1", "2024-11-20"),
+                dated("Ann Lee, director of the Carers Trust, warned that funding was short.", "m#2", "2024-11-20"),
+                dated("Sam Turner said the old scheme had failed.", "o#0", "2019-03-02")]
+    idf = corpus_idf([type("Chunk", (), {"text": p.text, "metadata": p.metadata})() for p in passages])
+    points = open_points("How did sector bodies respond to the November 2024 announcement?", passages, idf)
+    speakers = {p.speaker.split(",")[0] for p in points}
+    assert {"Northern Federation", "Ann Lee"} <= speakers and "Sam Turner" not in speakers

@@ -220,3 +220,30 @@ def test_a_how_has_it_developed_question_prefers_milestones_with_amounts_or_date
     assert developed[0] > developed[1]
     asked = scores("What support is there for kinship carers?")
     assert asked[0] == pytest.approx(asked[1])
+
+
+def watch(n: int, text: str, publisher: str = "Care Watch (GOV.UK)", score: float = 1.0) -> Passage:
+    p = passage(n, text, score=score)
+    return Passage(p.chunk_id, p.text, {**p.metadata, "publisher": publisher}, score=score, dense=p.dense)
+
+
+WORRIES = [
+    watch(1, "Unlicensed children’s homes are illegal. We have seen a sharp rise in councils using unlicensed "
+             "children’s homes."),
+    watch(2, "Children placed in unlicensed homes have no independent oversight. Most unlicensed homes we find "
+             "look after one child.", score=0.9),
+    watch(3, "Unlicensed children’s homes were discussed at the conference. Some worry about unlicensed homes "
+             "because placements break down.", publisher="The Daily Reporter", score=0.8),
+]
+
+
+def test_why_is_a_named_body_worried_is_answered_with_its_own_points():
+    answer = ask("Why is Care Watch worried about councils placing children in unlicensed children's homes?", WORRIES)
+    lines = answer.answer.split("\n")
+    assert len(lines) >= 2 and all(line.startswith("- Care Watch: ") for line in lines)
+    assert "illegal" in answer.answer and "no independent oversight" in answer.answer
+
+
+def test_why_are_some_worried_is_answered_with_reasons_not_speakers():
+    answer = ask("Why are some worried about unlicensed children's homes?", WORRIES)
+    assert not answer.answer.startswith("- ")  # no speaker named: the reasons, whoever gives them
