@@ -208,6 +208,42 @@ class RetrievalPreferences(_Section):
                                               "multiplied by this (more than a year: a named voice is the point)")
 
 
+# -- open questions answered as attributed points (assistant/answering/attribution.py) -----------------
+
+
+class AttributionWeights(_Section):
+    """How an attributed statement is scored for an open question, and how many points an answer has."""
+
+    point_limit: int = Field(5, description="attributed points in one answer: enough viewpoints, short enough to read")
+    point_floor: float = Field(0.35, description="without a speaker named in the question, a point below this share "
+                                                 "of the best point is padding from another topic, not a viewpoint")
+    paragraph_share: float = Field(0.7, description="a sentence on the topic by a word of its own counts this share of "
+                                                    "its paragraph's match: the findings listed after 'The survey had "
+                                                    "surprising findings' belong to them")
+    heading_on_topic: float = Field(0.5, description="a statement with no topic word of its own is kept only under a "
+                                                     "heading holding this share of the topic's weight")
+    heading: float = Field(0.3, description="a heading's share of the topic's weight adds this much: a section about "
+                                            "the topic frames every statement in it")
+    quote: float = Field(0.15, description="a quotation with its speaker is the clearest viewpoint")
+    reported: float = Field(0.15, description="reported speech ('X warned that …') is as clear as a quotation")
+    publisher: float = Field(0.05, description="a page speaking in its own voice ('we', 'our') is a viewpoint, named "
+                                               "less plainly")
+    source: float = Field(-0.05, description="a sentence credited to its source only by the page it is on says less "
+                                             "about who holds the view")
+    about: float = Field(-0.2, description="a sentence about someone's response ('X gave a cautious welcome') reports "
+                                           "a view without stating it")
+    stance: float = Field(0.1, description="a sentence with a stance word (welcome, warn, oppose) states a view")
+    rank_step: float = Field(0.03, description="each place lower the passage was retrieved costs this much: a tie "
+                                               "goes to the better passage")
+    distinct_overlap: float = Field(0.5, description="a point sharing more than this share of its words with one "
+                                                     "already chosen repeats it")
+
+    def kind_bonus(self, kind: str) -> float:
+        """The bonus for how a statement is attributed (quote, reported, publisher, source or about)."""
+        return {"quote": self.quote, "reported": self.reported, "publisher": self.publisher, "source": self.source,
+                "about": self.about}[kind]
+
+
 class ScoringConfig(_Section):
     """Every weight and threshold of the answer path's scoring, by stage."""
 
@@ -215,3 +251,4 @@ class ScoringConfig(_Section):
     selection: SentenceSelection = SentenceSelection()
     refusal: RefusalWeights = RefusalWeights()
     retrieval: RetrievalPreferences = RetrievalPreferences()
+    attribution: AttributionWeights = AttributionWeights()

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.models import Passage
+from assistant.scoring import AttributionWeights
 from assistant.text.sentences import is_bullet, sentence_spans, strip_bullet
 from assistant.text.similarity import word_overlap
 from assistant.text.tokens import content_words
@@ -75,13 +76,6 @@ _FRAME = frozenset(content_words(
     "says think thought view views object objected objection objections concern concerns concerned raise raised "
     "criticise criticised criticism criticisms welcome welcomed worry worries worried position positions "
     "stance feel felt reason reasons argue argued make made sector bodies body people"))
-POINT_LIMIT = 5  # attributed points in one answer: enough viewpoints, short enough to read
-# Without a speaker named in the question, a point scoring below this share of the best point is padding
-# from another topic, not a viewpoint.
-POINT_FLOOR = 0.35
-# A sentence on the topic by a word of its own counts this share of its paragraph's match: the findings
-# listed right after 'The survey had surprising findings' belong to them.
-PARAGRAPH_SHARE = 0.7
 
 
 @dataclass(frozen=True)
@@ -427,28 +421,28 @@ def is_open_question(question: str) -> bool:
 
 
 def open_points(question: str, passages: list[Passage], idf: dict[str, float],
-                limit: int = POINT_LIMIT) -> list[AttributedPoint]:
+                weights: AttributionWeights = AttributionWeights()) -> list[AttributedPoint]:
     """Short attributed points for an open question ('How did X respond to …', 'What concerns were
     raised about …'): one per speaker, each on the question's topic, best first, distinct viewpoints.
 
     The speaker the question names (if any passage's speaker matches it) narrows the points to that
     speaker's statements; otherwise every speaker and source gets at most one point. Points far below
-    the best (POINT_FLOOR) are dropped: another topic's speakers are no viewpoint on this one."""
+    the best (weights.point_floor) are dropped: another topic's speakers are no viewpoint on this one."""
     topic = topic_weights(question, idf)
     voiced = speaks_for_itself(passages)
     candidates = [point for rank, passage in enumerate(passages)
-                  for point in _scored_points(passage, rank, topic, passage.source_id in voiced)]
+                  for point in _scored_points(passage, rank, topic, passage.source_id in voiced, weights)]
     # a source speaking for itself answers for its publisher, also where it cites others in support
     named = [replace(p, named=True) for p in candidates if names_speaker(question, p) or
              p.passage.source_id in voiced and _names(question, publisher_name(p.passage))]
     pool = named or candidates
-    floor = POINT_FLOOR * max((p.score for p in pool), default=0.0) if not named else float("-inf")
+    floor = weights.point_floor * max((p.score for p in pool), default=0.0) if not named else float("-inf")
     chosen: list[AttributedPoint] = []
     for point in sorted(pool, key=lambda p: (-p.score, p.passage.chunk_id, p.start)):
-        if len(chosen) >= limit or point.score < floor:
+        if len(chosen) >= weights.point_limit or point.score < floor:
             break
         if any(_same_voice(point, other) and not named for other in chosen) or \
-                any(word_overlap(point.sentence, other.sentence) > 0.5 for other in chosen):
+                any(word_overlap(point.sentence, other.sentence) > weights.distinct_overlap for other in chosen):
             continue
         chosen.append(point)
     return chosen
@@ -460,7 +454,8 @@ def topic_weights(question: str, idf: dict[str, float]) -> dict[str, float]:
     return {term: idf.get(term, top) for term in content_words(question) if term not in _FRAME}
 
 
-def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voice: bool = False) -> list[AttributedPoint]:
+def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voice: bool = False,
+                   weights: AttributionWeights = AttributionWeights()) -> list[AttributedPoint]:
     """The passage's attributed statements that are on topic, each scored for the question."""
     heading = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')} {_month_of(passage)}"
     points = []
@@ -469,12 +464,13 @@ def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voi
             continue  # a lead-in ('The council notes that:') says nothing; its list items do
         paragraph = _paragraph(passage.text, a.start, a.end)
         own = max(_weight_share(f"{a.lead_in} {a.sentence}", topic),
-                  PARAGRAPH_SHARE * _weight_share(paragraph, topic) if _weight_share(a.sentence, topic) else 0.0)
-        if own == 0 and _weight_share(heading, topic) < 0.5:
+                  weights.paragraph_share * _weight_share(paragraph, topic) if _weight_share(a.sentence, topic) else 0.0)
+        if own == 0 and _weight_share(heading, topic) < weights.heading_on_topic:
             continue  # on topic by its own words, or by a heading squarely about the topic
-        kind_bonus = {"quote": 0.15, "reported": 0.15, "publisher": 0.05, "source": -0.05, "about": -0.2}[a.kind]
-        stance = 0.1 if STANCE.search(a.sentence) else 0.0
-        score = own + 0.3 * _weight_share(heading, topic) + kind_bonus + stance - 0.03 * rank
+        kind_bonus = weights.kind_bonus(a.kind)
+        stance = weights.stance if STANCE.search(a.sentence) else 0.0
+        score = (own + weights.heading * _weight_share(heading, topic) + kind_bonus + stance
+                 - weights.rank_step * rank)
         points.append(AttributedPoint(a.speaker, a.statement, a.sentence, passage, a.start, a.end, a.kind, score))
     return points
 

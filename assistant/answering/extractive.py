@@ -121,7 +121,7 @@ class ExtractiveAnswerer:
             return self.not_stated(request, f"The documents don't state {what}", ranked)
         kind = asked.kind
         if is_open_question(request.question or request.query) and kind not in FACTOID:
-            points = open_points(request.query, request.passages, self.idf)
+            points = open_points(request.query, request.passages, self.idf, self.settings.scoring.attribution)
             named = bool(points) and points[0].named
             # 'why are some worried' wants reasons, whoever gives them; 'why is X worried' wants X's points.
             # One point answers when it is the named speaker's own words in full.

@@ -7,6 +7,7 @@ import pytest
 from assistant.answering.attribution import (attributions, balance_quotes, open_points, quotation_units, speaker_name,
                                               speaks_for_itself)
 from assistant.briefing.topic import corpus_idf
+from assistant.scoring import AttributionWeights
 from assistant.models import Passage
 
 
@@ -242,3 +243,13 @@ def test_a_question_naming_a_month_takes_points_from_the_sources_of_that_month()
     points = open_points("How did sector bodies respond to the November 2024 announcement?", passages, idf)
     speakers = {p.speaker.split(",")[0] for p in points}
     assert {"Northern Federation", "Ann Lee"} <= speakers and "Sam Turner" not in speakers
+
+
+def test_the_point_limit_and_weights_come_from_the_scoring_config():
+    question = "How did sector bodies respond to the kinship allowance?"
+    assert len(open_points(question, OPEN, IDF)) > 1
+    assert len(open_points(question, OPEN, IDF, AttributionWeights(point_limit=1))) == 1
+    plain = open_points(question, OPEN, IDF)
+    louder = open_points(question, OPEN, IDF, AttributionWeights(stance=0.6))
+    assert {p.sentence for p in plain} == {p.sentence for p in louder}
+    assert max(p.score for p in louder) > max(p.score for p in plain)  # a stance word now counts for more
