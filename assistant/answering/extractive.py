@@ -3,91 +3,37 @@
 No LLM. Sentences are scored by named features (assistant/answering/features.py: word overlap,
 IDF-weighted, the passage's retrieval scores, the expected answer type…) whose weights, like every floor
 and cap of the selection here, are in `settings.scoring` (assistant/scoring.py); redundant sentences
-are dropped and the rest keep their reading order.
-"""
+are dropped and the rest keep their reading order."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from assistant.answering import features
 from assistant.answering.attribution import is_open_question, open_points
 from assistant.answering.base import AnswerRequest
+from assistant.answering.candidates import Asked, Candidate, definition_subject, heading_line, is_dated, says_the_same
 from assistant.answering.disagreements import Claim, ClaimIndex, claims_in, source_label, sources_differ
-from assistant.answering.features import FACTOID, URL
+from assistant.answering.features import FACTOID
+from assistant.answering.selection import (LEANS_BACK, list_around, with_antecedents, with_context, with_contrasts,
+                                           with_elaborations)
 from assistant.checks.constraints import Evidence, constraints_of, unmet
 from assistant.models import Answer, Citation, Passage, locator
 from assistant.question.followups import split_carried
 from assistant.question.kinds import LIST_CUE, SYNTHESIS_CUE, answer_type, years_in_scope
 from assistant.retrieval.aliases import Aliases
-from assistant.scoring import SentenceSelection
 from assistant.settings import Settings
 from assistant.text.dates import DATE, RELATIVE_TIME
 from assistant.text.facts import new_facts
 from assistant.text.names import NAME_LIST
 from assistant.text.sentences import is_bullet, sentence_spans, strip_bullet
-from assistant.text.similarity import jaccard
 from assistant.text.tokens import content_words, word_count
 
+
 _CITED_END = re.compile(r"(?<= \[\d\])\s+|(?<= \[\d\d\])\s+")  # between "… [1]" and the next sentence
-_CONTRAST = re.compile(r"^(?:Instead|However|But|Rather)\b")
-
-
-@dataclass
-class Candidate:
-    """A sentence of a retrieved passage, with its score."""
-
-    passage: Passage
-    rank: int
-    start: int
-    end: int
-    text: str
-    score: float = 0.0
-    features: dict[str, float] = field(default_factory=dict, compare=False)  # the score's terms, by feature name
-    terms: set[str] = field(default_factory=set)
-    alias_terms: set[str] = field(default_factory=set)  # long forms of its acronyms and back, not its own words
-    heading: str = ""  # the short line it sits under ("From 1 April 2027"), shown with it when dated or a list item
-    lead_in: str = ""  # a list item's lead-in sentence ("Existing providers will not be able to:")
-
-    @property
-    def scored(self) -> str:
-        """The text its score is computed on: a list item under a dated heading carries the date."""
-        if self.heading and DATE.search(self.heading):
-            return f"{self.heading}: {strip_bullet(self.text) if is_bullet(self.text) else self.text.strip()}"
-        return self.text
-
-    @property
-    def read(self) -> str:
-        """The sentence as it is read and shown: under its dated heading, a list item after its lead-in."""
-        if not is_bullet(self.text):
-            return f"{self.heading}: {self.text.strip()}" if self.heading and DATE.search(self.heading) else self.text
-        item = f"{self.lead_in} {strip_bullet(self.text)}" if self.lead_in else strip_bullet(self.text)
-        return f"{self.heading}: {item}" if self.heading else item
-
-
-@dataclass(frozen=True)
-class Asked:
-    """What the answerer reads from a query, once per request: its kind and its weighted words."""
-
-    query: str
-    kind: str  # what it asks for (assistant.question.kinds.answer_type)
-    weights: dict[str, float]  # IDF of each query term (ExtractiveAnswerer.term_weights)
-    query_terms: set[str]  # the terms of weights
-    total: float  # their summed weight (1.0 if none)
-    focus: set[str]  # the follow-up's own words, without those carried over
-    years: Callable[[str], bool] | None  # the publication years it asks about, if it names any
-    subject: str  # what a definition question asks about
-    list_question: bool  # "what are the…"
-    synthesis: bool  # "how has … developed since", "across": several sources, longer answers
-
-    @property
-    def broad(self) -> bool:
-        """A non-factoid synthesis question, told in milestones."""
-        return self.kind not in FACTOID and self.synthesis
 
 
 class ExtractiveAnswerer:
@@ -206,7 +152,7 @@ class ExtractiveAnswerer:
                 raw = passage.text[start:end]
                 bullet = is_bullet(raw)
                 if not bullet:
-                    heading = _heading_line(raw, heading_words) or heading
+                    heading = heading_line(raw, heading_words) or heading
                     lead_in = raw.strip() if raw.rstrip().endswith(":") else ""
                 candidate = Candidate(passage, rank, start, end, raw, heading=heading if heading != raw.strip() else "",
                                       lead_in=lead_in if bullet else "")
@@ -224,7 +170,7 @@ class ExtractiveAnswerer:
                     "term_overlap": features.term_overlap(overlap, previous_overlap, config.overlap),
                     "fused_rank": features.fused_rank(passage.score, best_fused, config.retrieval),
                     "dense_similarity": features.dense_similarity(passage.dense, config.retrieval),
-                    "answer_kind_match": features.answer_kind_match(text, asked.kind, asked.query, _dated(passage),
+                    "answer_kind_match": features.answer_kind_match(text, asked.kind, asked.query, is_dated(passage),
                                                                     facts, config.answer_kind),
                     "fact_proximity": features.fact_proximity(text, facts, asked.focus, config.proximity),
                     "sentence_shape": features.sentence_shape(text, asked.list_question, config.shape),
@@ -278,11 +224,11 @@ class ExtractiveAnswerer:
         if asked.list_question:
             chosen = self._with_list(chosen, ranked)
         elif asked.kind not in FACTOID:
-            chosen = _with_contrasts(chosen, ranked, word_cap)
-            chosen = _with_elaborations(chosen, ranked, word_cap, asked.query_terms, config)
-        ordered = _with_antecedents(sorted(chosen, key=lambda c: (c.rank, c.start)), ranked,
+            chosen = with_contrasts(chosen, ranked, word_cap)
+            chosen = with_elaborations(chosen, ranked, word_cap, asked.query_terms, config)
+        ordered = with_antecedents(sorted(chosen, key=lambda c: (c.rank, c.start)), ranked,
                                     config.antecedent_sentences)
-        return _with_context(ordered, ranked)
+        return with_context(ordered, ranked)
 
     def _size(self, asked: Asked) -> tuple[int, int]:
         """Most sentences and words: factoids short; 'how has … developed since' questions longer."""
@@ -315,7 +261,7 @@ class ExtractiveAnswerer:
             pool.sort(key=lambda c: (-gain(c), c.rank, c.start))
             candidate = pool.pop(0)
             size = word_count(candidate.text)
-            if (any(_similar(candidate, other, config.similar_jaccard) for other in chosen)
+            if (any(says_the_same(candidate, other, config.similar_jaccard) for other in chosen)
                     or (chosen and words + size > word_cap)):
                 continue
             chosen.append(candidate)
@@ -330,7 +276,7 @@ class ExtractiveAnswerer:
         for candidate in ranked[:config.list_scan]:
             if candidate.score < config.list_share * best:
                 break
-            items = _list_around(candidate, ranked, config)
+            items = list_around(candidate, ranked, config)
             if len(items) >= config.list_min_items:
                 kept = [c for c in chosen if c.passage.chunk_id != candidate.passage.chunk_id][:1]
                 return items + kept
@@ -418,120 +364,10 @@ def _context(candidate: Candidate) -> str:
     return " ".join([meta.get("title", ""), meta.get("section", ""), candidate.passage.text])
 
 
-# Openings that lean on the sentence before: a contrast, or a pronoun whose antecedent is there.
-_LEANS_BACK = re.compile(r"^[“\"‘']?(?:However|Instead|But|And|Rather|Also|Meanwhile|Moreover|This|That|These|Those|It|"
-                         r"They|He|She|Its|Their|His|Her|Such|Both|The latter|The former)\b")
-
-
 def _readable_alone(text: str, min_words: int) -> bool:
     """A sentence that makes sense without the one before it (no opening 'However,', 'It', 'They'…)."""
     stripped = strip_bullet(text) if is_bullet(text) else text.strip()
-    return word_count(stripped) >= min_words and not _LEANS_BACK.match(stripped) and not stripped.endswith(("?", ":"))
-
-
-def _with_contrasts(chosen: list[Candidate], ranked: list[Candidate], word_cap: int) -> list[Candidate]:
-    """A chosen sentence followed by 'Instead, …' or 'However, …' keeps that next sentence: it is the
-    other half of the story ("The DfE rejected the proposal. Instead, it will strengthen the role.")."""
-    return _with_next(chosen, word_cap, lambda c: _contrast_after(c, ranked))
-
-
-def _contrast_after(candidate: Candidate, ranked: list[Candidate]) -> Candidate | None:
-    following = _next_in_line(candidate, ranked)
-    return following if following and _CONTRAST.match(following.text.strip()) else None
-
-
-def _with_elaborations(chosen: list[Candidate], ranked: list[Candidate], word_cap: int,
-                       query_terms: set[str], selection: SentenceSelection) -> list[Candidate]:
-    """A chosen sentence that only announces ("UNISON has major concerns over the approach taken by the
-    Government.") keeps the next sentence of its passage, even past a paragraph break: that one says
-    what the concerns are."""
-    return _with_next(chosen, word_cap,
-                      lambda c: _next_in_passage(c, ranked) if _announces(c, query_terms, selection) else None)
-
-
-_VAGUE = re.compile(r"\b(?:concerns?|reservations|misgivings|criticisms?|worries|doubts|issues|aspects|problems)\b", re.I)
-
-
-def _announces(candidate: Candidate, query_terms: set[str], selection: SentenceSelection) -> bool:
-    """A short sentence that names concerns or criticisms without saying what they are, with little in
-    it beyond the question's own words ("The DfE rejected the proposal." says what happened: not this).
-
-    >>> passage = Passage("u#2", "UNISON has major concerns over the approach taken by the Government.", {})
-    >>> candidate = Candidate(passage, 0, 0, 69, passage.text, terms=set(content_words(passage.text)))
-    >>> _announces(candidate, {"unison", "concern"}, SentenceSelection())
-    True
-    """
-    text = candidate.text.strip()
-    if word_count(text) > selection.announce_max_words or text.endswith(":") or not _VAGUE.search(text):
-        return False
-    said = set(content_words(" ".join(_VAGUE.findall(text) + _CONTRAST.findall(text))))
-    return len(candidate.terms - query_terms - candidate.alias_terms - said) <= selection.announce_max_new_terms
-
-
-def _with_next(chosen: list[Candidate], word_cap: int, next_of) -> list[Candidate]:
-    """chosen, each candidate followed by next_of(candidate) when that is a sentence (and it fits)."""
-    kept = list(chosen)
-    for candidate in chosen:
-        following = next_of(candidate)
-        if not following or following in kept:
-            continue
-        # make room by dropping the weakest other sentences, never the one being completed
-        spare = sorted((c for c in kept if c is not candidate), key=lambda c: c.score)
-        while spare and sum(word_count(c.text) for c in kept) + word_count(following.text) > word_cap:
-            kept.remove(spare.pop(0))
-        if sum(word_count(c.text) for c in kept) + word_count(following.text) <= word_cap:
-            kept.append(following)
-    return kept
-
-
-def _next_in_passage(candidate: Candidate, ranked: list[Candidate]) -> Candidate | None:
-    """The sentence after candidate in its passage, across a line break, if any."""
-    later = [c for c in ranked if c.passage.chunk_id == candidate.passage.chunk_id and c.start >= candidate.end]
-    return min(later, key=lambda c: c.start, default=None)
-
-
-def _next_in_line(candidate: Candidate, ranked: list[Candidate]) -> Candidate | None:
-    """The sentence right after candidate in the same line of the same passage, if any."""
-    text = candidate.passage.text
-    gap = text[candidate.end:candidate.end + 3]
-    if "\n" in gap:
-        return None
-    return next((c for c in ranked if c.passage.chunk_id == candidate.passage.chunk_id
-                 and candidate.end < c.start <= candidate.end + 3), None)
-
-
-def _dated(passage: Passage) -> bool:
-    return bool(passage.metadata.get("published"))
-
-
-def definition_subject(question: str) -> str:
-    """The thing a 'what is X?' question asks about, lower-cased ('family help').
-
-    >>> definition_subject("What is family help?"), definition_subject("What is the ECF for social workers?")
-    ('family help', 'ecf')
-    """
-    text = re.sub(r"^(?:what|who)\s+(?:is|are|was|were|does|do)\s+(?:an?\s+|the\s+)?", "", question.strip().lower())
-    text = re.sub(r"\s+(?:mean|do|involve)\??$|\?$", "", text)
-    text = re.sub(r"\s+(?:for|in|under|within|according to)\s.*$", "", text)  # "… for children's social workers"
-    return text.strip(" '\"‘’“”")
-
-
-def _list_around(candidate: Candidate, ranked: list[Candidate], selection: SentenceSelection) -> list[Candidate]:
-    """The list a candidate belongs to or introduces: its lead-in (if any) and up to list_max_items items
-    (none unless it has list_min_items)."""
-    same = sorted((c for c in ranked if c.passage.chunk_id == candidate.passage.chunk_id), key=lambda c: c.start)
-    index = next(i for i, c in enumerate(same) if c is candidate)
-    start = index
-    while start > 0 and is_bullet(same[start].text):
-        start -= 1
-    lead = [same[start]] if same[start].text.rstrip().endswith(":") else []
-    first = start + 1 if lead or not is_bullet(same[start].text) else start
-    items = []
-    for other in same[first:]:
-        if not is_bullet(other.text) or len(items) >= selection.list_max_items:
-            break
-        items.append(other)
-    return lead + items if len(items) >= selection.list_min_items else []
+    return word_count(stripped) >= min_words and not LEANS_BACK.match(stripped) and not stripped.endswith(("?", ":"))
 
 
 def _when_reported(candidate: Candidate, citation: Citation) -> str:
@@ -542,70 +378,6 @@ def _when_reported(candidate: Candidate, citation: Citation) -> str:
     return f" (reported on {day.day} {day:%B %Y})"
 
 
-def _heading_line(sentence: str, max_words: int) -> str:
-    """A short line (max_words or fewer) with no full stop that heads what follows it ("From 1 April 2027");
-    else ""."""
-    text = sentence.strip()
-    if (not text or text.endswith((".", "?", "!", ":")) or word_count(text) > max_words or URL.search(text)
-            or is_bullet(text)):
-        return ""
-    return text
-
-
-def _with_antecedents(chosen: list[Candidate], ranked: list[Candidate], most: int) -> list[Candidate]:
-    """An answer does not open with a sentence that leans on one not shown ("However, …", "It …"): the
-    sentences before it in its passage (up to `most`) that make it readable come first; failing that,
-    another chosen sentence that stands alone opens the answer."""
-    if not chosen or not _leans_back(chosen[0]):
-        return chosen
-    before, current = [], chosen[0]
-    while len(before) < most:
-        current = _previous_in_passage(current, ranked)
-        if current is None:
-            break
-        before.insert(0, current)
-        if not _leans_back(current):
-            return before + [c for c in chosen if c not in before]
-    steady = next((c for c in chosen if not _leans_back(c)), None)
-    return [steady] + [c for c in chosen if c is not steady] if steady else chosen
-
-
-def _leans_back(candidate: Candidate) -> bool:
-    text = strip_bullet(candidate.text) if is_bullet(candidate.text) else candidate.text.strip()
-    return bool(_LEANS_BACK.match(text)) and not candidate.heading and not candidate.lead_in
-
-
-def _previous_in_passage(candidate: Candidate, ranked: list[Candidate]) -> Candidate | None:
-    """The sentence just before candidate in its passage, if any."""
-    earlier = [c for c in ranked if c.passage is candidate.passage and c.end <= candidate.start]
-    return max(earlier, key=lambda c: c.start, default=None)
-
-
-def _with_context(chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
-    """chosen with what a sentence needs in order to be read alone: the dated heading it sits under
-    ("From 1 April 2027") and a list item's lead-in ("Existing providers will not be able to:"), each
-    shown once, as the passage's own words."""
-    out: list[Candidate] = []
-    for candidate in chosen:
-        for needed in (candidate.heading if DATE.search(candidate.heading or "") else "", candidate.lead_in):
-            line = _line_in(needed, candidate, ranked) if needed else None
-            if line is not None and line not in out and line not in chosen:
-                out.append(line)
-        out.append(candidate)
-    return out
-
-
-def _line_in(text: str, candidate: Candidate, ranked: list[Candidate]) -> Candidate | None:
-    """The sentence of candidate's passage with this text, before it."""
-    return next((c for c in ranked if c.passage is candidate.passage and c.start < candidate.start
-                 and c.text.strip() == text), None)
-
-
 def _display(sentence: str) -> str:
     text = strip_bullet(sentence) if is_bullet(sentence) else sentence.strip()
     return text
-
-
-def _similar(a: Candidate, b: Candidate, threshold: float) -> bool:
-    """Whether two sentences share more than `threshold` of their words (so say the same thing)."""
-    return jaccard(a.terms, b.terms) > threshold

@@ -1,0 +1,44 @@
+"""Completing the chosen sentences so the answer reads alone: antecedents first, contrasts kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.candidates import Candidate
+from assistant.answering.selection import with_antecedents, with_contrasts
+from assistant.models import Passage
+from assistant.text.sentences import sentence_spans
+
+pytestmark = pytest.mark.unit
+
+TEXT = ("The Quillfeather Trust ran a pilot in three boroughs. It found that families stayed together longer. "
+        "However, the pilot ended in 2024. Instead, a national scheme will follow.")
+
+
+def candidates(text: str = TEXT) -> list[Candidate]:
+    passage = Passage("doc#0", text, {"title": "Pilot"})
+    return [Candidate(passage, 0, start, end, text[start:end]) for start, end in sentence_spans(text)]
+
+
+def test_an_answer_leaning_on_an_unshown_sentence_gets_that_sentence_first():
+    ranked = candidates()
+    it_found = ranked[1]  # "It found …": whose finding is in the sentence before
+    assert [c.text for c in with_antecedents([it_found], ranked, most=2)] == [ranked[0].text, it_found.text]
+
+
+def test_an_answer_opening_on_its_own_feet_is_left_as_it_is():
+    ranked = candidates()
+    assert with_antecedents([ranked[0], ranked[2]], ranked, most=2) == [ranked[0], ranked[2]]
+
+
+def test_a_standalone_chosen_sentence_opens_when_no_antecedent_is_found_within_reach():
+    ranked = candidates()
+    chosen = [ranked[3], ranked[0]]  # "Instead, …" with no room to reach back (most=0)
+    assert with_antecedents(chosen, ranked, most=0)[0] is ranked[0]
+
+
+def test_a_chosen_sentence_keeps_the_contrast_that_follows_it():
+    ranked = candidates()
+    kept = with_contrasts([ranked[2]], ranked, word_cap=80)
+    assert [c.text for c in kept] == [ranked[2].text, ranked[3].text]
+    assert with_contrasts([ranked[2]], ranked, word_cap=5) == [ranked[2]]  # no room: the contrast waits
