@@ -66,7 +66,7 @@ def build_llm(settings: Settings) -> LLMBackend | None:
 def build_answerer(settings: Settings, retriever: HybridRetriever, llm=None) -> Answerer:
     """The extractive answerer, wrapped by the generative one over the LLM backend when one is configured."""
     extractive = ExtractiveAnswerer(settings, retriever.lexical.idf, aliases=retriever.lexical.aliases,
-                                    search=retriever.lexical_passages)
+                                    search=retriever.lexical_passages, before=retriever.passage_before)
     return llm_answerer(settings, extractive, embed=retriever.embedder.get_text_embedding_batch, backend=llm)
 
 

@@ -190,7 +190,8 @@ def cited_file_accuracy(items: Iterable[tuple[str, Sequence[str]]]) -> float | N
 
 
 _LEANING = re.compile(r"^[\W]*(?:However|Instead|But|And|Rather|Also|Meanwhile|Moreover|This|That|These|Those|It|They|"
-                      r"He|She|Its|Their|His|Her|Such|Both)\b")
+                      r"He|She|Its|Their|His|Her|Such|Both)\b(?!\s+(?:week|month|year|morning|afternoon|evening|"
+                      r"spring|summer|autumn|winter)\b)")  # "This week, …" names a time, not an earlier sentence
 
 
 def opens_leaning(answer: str) -> bool:
@@ -198,6 +199,8 @@ def opens_leaning(answer: str) -> bool:
 
     >>> opens_leaning("However, the plan was dropped [1]."), opens_leaning("The plan was dropped [1].")
     (True, False)
+    >>> opens_leaning("- This week, the government announced reforms [1]."), opens_leaning("This means cuts [1].")
+    (False, True)
     """
     return bool(_LEANING.match(answer or ""))
 

@@ -18,8 +18,8 @@ from assistant.answering.base import AnswerRequest
 from assistant.answering.candidates import Asked, Candidate, definition_subject, heading_line, is_dated, says_the_same
 from assistant.answering.disagreements import Claim, ClaimIndex, claims_in, source_label, sources_differ
 from assistant.answering.features import FACTOID
-from assistant.answering.selection import (LEANS_BACK, list_around, with_antecedents, with_context, with_contrasts,
-                                           with_elaborations)
+from assistant.answering.selection import (LEANS_BACK, list_around, with_antecedent_before, with_antecedents,
+                                           with_context, with_contrasts, with_elaborations)
 from assistant.checks.constraints import Evidence, constraints_of, unmet
 from assistant.models import Answer, Citation, Passage, locator
 from assistant.question.followups import split_carried
@@ -43,7 +43,8 @@ class ExtractiveAnswerer:
 
     def __init__(self, settings: Settings, idf: dict[str, float], claims: ClaimIndex | None = None,
                  passages_by_id: dict | None = None, aliases: Aliases | None = None,
-                 search: Callable[[str, int], list[Passage]] | None = None):
+                 search: Callable[[str, int], list[Passage]] | None = None,
+                 before: Callable[[str], Passage | None] | None = None):
         self.settings = settings
         self.aliases = aliases or Aliases()
         self.idf = idf
@@ -51,6 +52,7 @@ class ExtractiveAnswerer:
         self.claims = claims
         self.passages_by_id = passages_by_id or {}
         self.search = search  # passages for a sentence, to find rival figures beyond the retrieved ones
+        self.before = before  # the passage before a passage in its document, for a sentence leaning back
 
     # -- the protocol ------------------------------------------------------------------------
     def answer(self, request: AnswerRequest) -> Answer:
@@ -228,6 +230,8 @@ class ExtractiveAnswerer:
             chosen = with_elaborations(chosen, ranked, word_cap, asked.query_terms, config)
         ordered = with_antecedents(sorted(chosen, key=lambda c: (c.rank, c.start)), ranked,
                                     config.antecedent_sentences)
+        if self.before is not None:
+            ordered = with_antecedent_before(ordered, ranked, self.before)
         return with_context(ordered, ranked)
 
     def _size(self, asked: Asked) -> tuple[int, int]:

@@ -5,19 +5,23 @@ and the dated heading or lead-in it sits under."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.answering.candidates import Candidate
+from assistant.models import Passage
 from assistant.scoring import SentenceSelection
 from assistant.text.dates import DATE
-from assistant.text.sentences import is_bullet, strip_bullet
+from assistant.text.sentences import is_bullet, sentence_spans, strip_bullet
 from assistant.text.tokens import content_words, word_count
 
+TIME_NOUNS = r"(?:week|month|year|morning|afternoon|evening|spring|summer|autumn|winter)\b"
 _CONTRAST = re.compile(r"^(?:Instead|However|But|Rather)\b")
 
 
-# Openings that lean on the sentence before: a contrast, or a pronoun whose antecedent is there.
+# Openings that lean on the sentence before: a contrast, or a pronoun whose antecedent is there ("This
+# week", "This year" name a time, not something said before).
 LEANS_BACK = re.compile(r"^[“\"‘']?(?:However|Instead|But|And|Rather|Also|Meanwhile|Moreover|This|That|These|Those|It|"
-                         r"They|He|She|Its|Their|His|Her|Such|Both|The latter|The former)\b")
+                        r"They|He|She|Its|Their|His|Her|Such|Both|The latter|The former)\b(?!\s+" + TIME_NOUNS + r")")
 
 
 def with_contrasts(chosen: list[Candidate], ranked: list[Candidate], word_cap: int) -> list[Candidate]:
@@ -125,6 +129,23 @@ def with_antecedents(chosen: list[Candidate], ranked: list[Candidate], most: int
             return before + [c for c in chosen if c not in before]
     steady = next((c for c in chosen if not _leans_back(c)), None)
     return [steady] + [c for c in chosen if c is not steady] if steady else chosen
+
+
+def with_antecedent_before(chosen: list[Candidate], ranked: list[Candidate],
+                           before: Callable[[str], Passage | None]) -> list[Candidate]:
+    """An answer that still opens on a sentence leaning back ("However, …", "It was then taken up …")
+    because that sentence starts its passage: the last sentence of the passage before it in the same
+    document comes first, when it stands alone."""
+    if not chosen or not _leans_back(chosen[0]) or _previous_in_passage(chosen[0], ranked) is not None:
+        return chosen
+    first = chosen[0]
+    previous = before(first.passage.chunk_id)
+    spans = sentence_spans(previous.text) if previous is not None else []
+    if not spans:
+        return chosen
+    start, end = spans[-1]
+    antecedent = Candidate(previous, first.rank, start, end, previous.text[start:end])
+    return chosen if _leans_back(antecedent) else [antecedent, *chosen]
 
 
 def _leans_back(candidate: Candidate) -> bool:

@@ -140,6 +140,15 @@ class HybridRetriever:
         """chunk id -> cosine similarity for the k nearest chunks (asked of Chroma)."""
         return self.vector_store.query(query_embedding, min(k, self.size), filters.chroma_where())
 
+    def passage_before(self, chunk_id: str) -> Passage | None:
+        """The chunk before chunk_id in its document (ids are '<source>#<n>'), or None for a first chunk."""
+        source, _, n = chunk_id.rpartition("#")
+        if not source or not n.isdigit() or int(n) == 0:
+            return None
+        previous = f"{source}#{int(n) - 1}"
+        found = self.source.fetch([previous]).get(previous)
+        return Passage(previous, found.text, found.metadata) if found else None
+
     def lexical_passages(self, text: str, k: int) -> list[Passage]:
         """The k passages BM25 ranks first for text, fetched by id: no query embedding, no vector search
         (rival figures are looked up by their words, on the answer's hot path)."""
