@@ -244,6 +244,35 @@ class AttributionWeights(_Section):
                 "about": self.about}[kind]
 
 
+# -- figures sources state differently (assistant/answering/disagreements.py) ------------------------
+
+
+class DisagreementThresholds(_Section):
+    """When two figures for one counted thing, from two sources, are rivals rather than two quantities."""
+
+    very_near: float = Field(0.02, description="figures within this share of each other (152 / 153 councils) are one "
+                                               "quantity stated differently, whatever the sentence")
+    near: float = Field(0.1, description="figures within this share of each other may be one quantity, if the "
+                                         "sentences share some words")
+    same_subject: float = Field(0.5, description="share of sentence words in common that makes any two figures of "
+                                                 "one thing rivals")
+    some_subject: float = Field(0.15, description="share of sentence words in common that near figures need")
+
+
+# -- what a question pins down (assistant/checks/constraints.py) ----------------------------------------
+
+
+class ConstraintWindows(_Section):
+    """How close a number must stand to the thing a 'how many' question counts to count it."""
+
+    count_before: int = Field(4, description="a number counts a word up to this many words after it "
+                                             "('15 Local Authorities')")
+    count_after: int = Field(6, description="or a word up to this many words before it ('RCCs – of which there "
+                                            "would be 20'), unless it counts time")
+    neighbours: int = Field(1, description="a word is read with this many words either side, so a long form counts "
+                                           "('Local Authorities' is a council)")
+
+
 class ScoringConfig(_Section):
     """Every weight and threshold of the answer path's scoring, by stage."""
 
@@ -252,3 +281,5 @@ class ScoringConfig(_Section):
     refusal: RefusalWeights = RefusalWeights()
     retrieval: RetrievalPreferences = RetrievalPreferences()
     attribution: AttributionWeights = AttributionWeights()
+    disagreement: DisagreementThresholds = DisagreementThresholds()
+    constraints: ConstraintWindows = ConstraintWindows()
