@@ -9,6 +9,7 @@ from assistant.answering.attribution import Attribution, attribute, attributions
 from assistant.briefing.gather import _context, relevance
 from assistant.briefing.topic import Topic, on_topic, overlap
 from assistant.models import Passage
+from assistant.scoring import BriefingWeights
 from assistant.text.dates import EventDate, event_date
 from assistant.text.sentences import clean_sentence, is_bullet, strip_bullet
 from assistant.text.tokens import content_words, stem
@@ -70,15 +71,16 @@ class Sentence:
 
 
 def candidates(passages: list[Passage], terms: dict[str, float], inherited: dict | None = None,
-               chunks=(), topic: Topic | None = None) -> list[Sentence]:
+               chunks=(), topic: Topic | None = None, config: BriefingWeights = BriefingWeights()) -> list[Sentence]:
     """Every quotable sentence (a quotation of several sentences is one) of the passages, scored for the
-    topic, with its date, its heading and who states it."""
+    topic (weights: config.sentence), with its date, its heading and who states it."""
     by_place = {(c.metadata.get("source_id"), c.metadata.get("position")): c for c in chunks}
-    topic = topic or Topic((terms,))
+    topic = topic or Topic((terms,), thresholds=config.topic)
+    weights = config.sentence
     firsts = first_lines(chunks)
     out = []
     for passage in passages:
-        base = max(relevance(passage, terms), (inherited or {}).get(passage.chunk_id, 0.0))
+        base = max(relevance(passage, terms, config.gathering), (inherited or {}).get(passage.chunk_id, 0.0))
         title = overlap(_context(passage), terms)
         said = {a.start: a for a in attributions(passage, speaker_at_start(passage, by_place))}
         previous = ""
@@ -92,7 +94,7 @@ def candidates(passages: list[Passage], terms: dict[str, float], inherited: dict
             earlier.append(text)
             previous = "" if needs_antecedent(text) else text
             own = on_topic(f"{context} {text}", topic)
-            score = 0.35 * overlap(text, terms) + 0.5 * base + 0.15 * title
+            score = weights.words * overlap(text, terms) + weights.passage * base + weights.title * title
             heading = "" if own else next((h for h in headings if on_topic(h, topic)), "")
             if needs_antecedent(text) and not context and not (heading and _PRONOUN_LED.match(text)):
                 continue  # 'However, …' never reads whole; 'It …' does after the sentence it leans on

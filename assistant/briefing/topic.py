@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.scoring import BriefingTopic
 from assistant.text.tokens import content_words, stem, words as plain_words
 from assistant.text.similarity import inverse_document_frequency
 
-ON_TOPIC = 0.5  # share of a topic part's IDF weight a sentence (or its heading) must name to be about it
-RARE_SHARE = 0.45  # a word alone stands for a topic part when its IDF is this share of the corpus's highest
-SINGLE_SHARE = 0.3  # ... and it carries this share of the part's weight ('Ofsted' in 'Ofsted's new powers')
 
 
 # -- gathering ---------------------------------------------------------------------------------
@@ -45,13 +43,15 @@ class Topic:
     parts: tuple  # one {term: idf} dict per part
     close: frozenset = frozenset()
     rare: float = 0.0  # IDF a single word needs to stand for a part on its own
+    thresholds: BriefingTopic = BriefingTopic()  # the shares a part needs (settings.scoring.briefing.topic)
 
     @classmethod
-    def of(cls, topic: str, idf: dict[str, float], close: frozenset = frozenset()) -> "Topic":
+    def of(cls, topic: str, idf: dict[str, float], close: frozenset = frozenset(),
+           thresholds: BriefingTopic = BriefingTopic()) -> "Topic":
         topic = re.sub(r"\b(?:19|20)\d\d\b", " ", topic)  # a year is met by the sources of that period
         pieces = [piece for piece in re.split(r"\s+and\s+|,\s*|\s*&\s*", topic) if content_words(piece)]
         parts = tuple(topic_terms(piece, idf) for piece in pieces) or (topic_terms(topic, idf),)
-        return cls(parts, close, RARE_SHARE * max(idf.values(), default=1.0))
+        return cls(parts, close, thresholds.rare_share * max(idf.values(), default=1.0), thresholds)
 
     def covers(self, text: str) -> bool:
         words = [stem(word) for word in plain_words(text)]  # stopwords kept: a phrase is adjacent words
@@ -70,8 +70,9 @@ class Topic:
             return False  # without the part's rarest word, common words name something else ('children's homes')
         share = sum(part[term] for term in named) / sum(part.values())
         if len(named) == 1:  # one word alone: the part's rarest word, and rare in the corpus
-            return share >= SINGLE_SHARE and part[named[0]] >= self.rare and part[named[0]] == max(part.values())
-        return share >= ON_TOPIC
+            return (share >= self.thresholds.single_share and part[named[0]] >= self.rare
+                    and part[named[0]] == max(part.values()))
+        return share >= self.thresholds.on_topic
 
 
 def _in_a_row(terms: list[str], words: list[str]) -> bool:

@@ -15,7 +15,10 @@ from assistant.briefing.build import build_briefing, uncited_lines
 from assistant.briefing.export import render
 from assistant.briefing.model import SECTIONS
 from assistant.briefing.sentences import find_speaker, speaker_at_start
+from assistant.briefing.topic import Topic, corpus_idf
 from assistant.models import Passage
+from assistant.scoring import (BriefingGathering, BriefingSections, BriefingSentenceScore, BriefingTopic,
+                               BriefingWeights, SectionLimits)
 from assistant.text.tokens import content_words
 from tests.conftest import REPO
 
@@ -175,6 +178,56 @@ def test_a_topic_the_documents_do_not_cover_says_so_instead_of_padding():
     assert "The documents say little about nuclear submarine maintenance" in briefing.markdown
     assert sum(len(s.items) for s in briefing.sections) <= 6
     assert uncited_lines(briefing.markdown) == []
+
+
+def items_by_section(briefing) -> dict[str, int]:
+    return {section.heading: len(section.items) for section in briefing.sections}
+
+
+@pytest.mark.unit
+def test_section_limits_are_configured(fake_briefing):
+    assert max(items_by_section(fake_briefing).values()) > 1
+    one = SectionLimits(overview=1, facts=1, timeline=1, speakers=1, criticisms=1, questions=1)
+    briefing = build_briefing(FakeBot(KINSHIP), "kinship care", config=BriefingWeights(limits=one))
+    assert set(items_by_section(briefing).values()) == {1}  # every section still has its one item
+
+
+@pytest.mark.unit
+def test_gathering_floors_are_configured(fake_briefing):
+    assert "say little" not in fake_briefing.markdown
+    sparse = BriefingWeights(gathering=BriefingGathering(sparse_passages=100))
+    briefing = build_briefing(FakeBot(KINSHIP), "kinship care", config=sparse)
+    assert "The documents say little about kinship care" in briefing.markdown
+    assert max(items_by_section(briefing).values()) <= SectionLimits().sparse
+    nothing = BriefingWeights(gathering=BriefingGathering(dense_floor=1.0))  # the fake's cosine stays below 0.9
+    assert sum(items_by_section(build_briefing(FakeBot(KINSHIP), "kinship care", config=nothing)).values()) == 0
+
+
+@pytest.mark.unit
+def test_sentence_score_floor_is_configured():
+    strict = BriefingWeights(sentence=BriefingSentenceScore(min_score=1.01))  # above any sentence's relevance
+    briefing = build_briefing(FakeBot(KINSHIP), "kinship care", config=strict)
+    assert sum(items_by_section(briefing).values()) == 0
+
+
+@pytest.mark.unit
+def test_topic_shares_are_configured():
+    idf = corpus_idf(KINSHIP)
+    warned = "Kinship carers warned that the allowance risks leaving out most kinship families."
+    assert Topic.of("kinship care", idf).covers(warned)  # 'kinship' alone: the rarest word of the topic
+    single = Topic.of("kinship care", idf, thresholds=BriefingTopic(single_share=1.01))
+    assert not single.covers(warned)
+    assert single.covers("Kinship care means family or friends raising a child.")  # both words, in a row
+
+
+@pytest.mark.unit
+def test_section_scores_are_configured(fake_briefing):
+    assert items_by_section(fake_briefing)["Key facts and figures"] > 0
+    assert items_by_section(fake_briefing)["Questions for discussion"] > 0
+    sections = BriefingSections(fact_min=1.0, question_max_words=5)  # no bonus reaches 1; no claim is that short
+    briefing = build_briefing(FakeBot(KINSHIP), "kinship care", config=BriefingWeights(sections=sections))
+    assert items_by_section(briefing)["Key facts and figures"] == 0
+    assert items_by_section(briefing)["Questions for discussion"] == 0
 
 
 @pytest.mark.unit
