@@ -306,6 +306,30 @@ class BriefingTopic(_Section):
                                                 "the corpus's highest")
     single_share: float = Field(0.3, description="… and it carries this share of the part's weight ('Ofsted' in "
                                                  "'Ofsted's new powers')")
+    stem_min_chars: int = Field(4, description="a topic word matches a longer text word (or back) with a short ending "
+                                               "only when the shorter has this many letters")
+    ending_max_chars: int = Field(2, description="the longest such ending ('funds', 'funded'); an agent ending makes "
+                                                 "another word ('care' is not 'carer')")
+
+
+class BriefingText(_Section):
+    """How a briefing reads its passages' text: statements, headings, quotations, abbreviations
+    (assistant/briefing/sentences.py, topic.py)."""
+
+    bullet_statement_words: int = Field(8, description="a list item without a full stop and this many words or more "
+                                                       "is a whole statement")
+    heading_line_words: int = Field(12, description="a short unpunctuated line of at most this many words above a "
+                                                    "sentence is its heading")
+    heading_words: int = Field(16, description="a heading (that line, the section, the title or the first line) has "
+                                               "at most this many words; more is a sentence")
+    first_line_chars: int = Field(160, description="a document's first line is read up to this many characters as its "
+                                                   "own heading")
+    quote_chunks: int = Field(3, description="a quotation of several paragraphs is followed back this many chunks "
+                                             "for its speaker")
+    abbreviation_chars: int = Field(80, description="an abbreviation in brackets is the topic's when the topic's words "
+                                                    "stand within this many characters before it")
+    abbreviation_share: float = Field(0.99, description="… all of them: this share of the topic's IDF weight (below "
+                                                        "1.0 only for rounding)")
 
 
 class BriefingSentenceScore(_Section):
@@ -387,6 +411,7 @@ class BriefingWeights(_Section):
 
     gathering: BriefingGathering = BriefingGathering()
     topic: BriefingTopic = BriefingTopic()
+    text: BriefingText = BriefingText()
     sentence: BriefingSentenceScore = BriefingSentenceScore()
     limits: SectionLimits = SectionLimits()
     sections: BriefingSections = BriefingSections()

@@ -38,8 +38,8 @@ def build_briefing(bot: BriefingSource, topic: str, writer=None, config: Briefin
     passages = relevant(passages, terms, found)
     passages, inherited = neighbours(passages, bot.chunks, terms, found)
     passages = relevant(passages, terms, found, floor=0.0)
-    sentences = candidates(passages, terms, inherited, bot.chunks,
-                           Topic.of(topic, idf, close_terms(topic, bot.chunks, terms), config.topic), config)
+    close = close_terms(topic, bot.chunks, terms, config.text)
+    sentences = candidates(passages, terms, inherited, bot.chunks, Topic.of(topic, idf, close, config.topic), config)
     sparse = (len(passages) < found.sparse_passages
               or max((p.dense for p in passages), default=0.0) < found.sparse_dense)
     limits = {name: min(limit, config.limits.sparse) if sparse else limit

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.scoring import BriefingTopic
+from assistant.scoring import BriefingText, BriefingTopic
 from assistant.text.tokens import content_words, stem, words as plain_words
 from assistant.text.similarity import inverse_document_frequency
 
@@ -61,11 +61,12 @@ class Topic:
         return bool(self.close & present) or any(self._names(part, present, words) for part in self.parts)
 
     def _names(self, part: dict[str, float], present: set[str], words: list[str]) -> bool:
-        named = [term for term in part if any(_same_word(term, word) for word in present)]
+        named = [term for term in part if any(_same_word(term, word, self.thresholds) for word in present)]
         if not named:
             return False
         if len(named) == len(part):
-            return len(part) == 1 or any(part[t] >= self.rare for t in named) or _in_a_row(named, words)
+            return (len(part) == 1 or any(part[t] >= self.rare for t in named)
+                    or _in_a_row(named, words, self.thresholds))
         if max(part, key=part.get) not in named:
             return False  # without the part's rarest word, common words name something else ('children's homes')
         share = sum(part[term] for term in named) / sum(part.values())
@@ -75,11 +76,11 @@ class Topic:
         return share >= self.thresholds.on_topic
 
 
-def _in_a_row(terms: list[str], words: list[str]) -> bool:
+def _in_a_row(terms: list[str], words: list[str], thresholds: BriefingTopic) -> bool:
     """Whether the terms stand next to each other, in order, among the text's content words: common words
     name the topic only as its phrase ('family help', not 'help families')."""
     for i in range(len(words) - len(terms) + 1):
-        if all(_same_word(term, word) for term, word in zip(terms, words[i:i + len(terms)])):
+        if all(_same_word(term, word, thresholds) for term, word in zip(terms, words[i:i + len(terms)])):
             return True
     return False
 
@@ -89,24 +90,25 @@ def on_topic(text: str, topic: "Topic") -> bool:
     return bool(text) and topic.covers(text)
 
 
-def _same_word(term: str, word: str) -> bool:
+def _same_word(term: str, word: str, thresholds: BriefingTopic) -> bool:
     """A topic word and a text word are the same word, or one is the other with a short ending; an
     agent ending makes another word ('care' is not 'carer' or 'career')."""
     if term == word:
         return True
     short, long = sorted((term, word), key=len)
     ending = long[len(short):]
-    return len(short) >= 4 and long.startswith(short) and len(ending) <= 2 and ending not in ("r", "er")
+    return (len(short) >= thresholds.stem_min_chars and long.startswith(short)
+            and len(ending) <= thresholds.ending_max_chars and ending not in ("r", "er"))
 
 
-def close_terms(topic: str, chunks, terms: dict[str, float]) -> frozenset:
+def close_terms(topic: str, chunks, terms: dict[str, float], text: BriefingText = BriefingText()) -> frozenset:
     """Abbreviations the documents define for the topic: '… regional care co-operatives (RCCs)' gives
     'rcc'. Found in the corpus, so no list of them is kept anywhere."""
     found = set()
     for chunk in chunks:
         for match in _DEFINED_SHORT.finditer(chunk.text):
-            words = chunk.text[max(0, match.start() - 80):match.start()]
-            if words and overlap(words, terms) >= 0.99:
+            words = chunk.text[max(0, match.start() - text.abbreviation_chars):match.start()]
+            if words and overlap(words, terms) >= text.abbreviation_share:
                 found.add(stem(match.group(1)).rstrip("s"))
     return frozenset(found)
 

@@ -15,10 +15,11 @@ from assistant.briefing.build import build_briefing, uncited_lines
 from assistant.briefing.export import render
 from assistant.briefing.model import SECTIONS
 from assistant.briefing.sentences import find_speaker, speaker_at_start
-from assistant.briefing.topic import Topic, corpus_idf
+from assistant.briefing.sentences import headings_of, quotable_units
+from assistant.briefing.topic import Topic, close_terms, corpus_idf, topic_terms
 from assistant.models import Passage
-from assistant.scoring import (BriefingGathering, BriefingSections, BriefingSentenceScore, BriefingTopic,
-                               BriefingWeights, SectionLimits)
+from assistant.scoring import (BriefingGathering, BriefingSections, BriefingSentenceScore, BriefingText,
+                               BriefingTopic, BriefingWeights, SectionLimits)
 from assistant.text.tokens import content_words
 from tests.conftest import REPO
 
@@ -218,6 +219,32 @@ def test_topic_shares_are_configured():
     single = Topic.of("kinship care", idf, thresholds=BriefingTopic(single_share=1.01))
     assert not single.covers(warned)
     assert single.covers("Kinship care means family or friends raising a child.")  # both words, in a row
+
+
+@pytest.mark.unit
+def test_how_near_a_topic_word_is_to_a_text_word_is_configured():
+    idf = {"inspect": 2.0, "child": 2.0}
+    visited = "The inspectorate visited."
+    assert Topic.of("inspect", idf).covers(visited)  # 'inspector': a short ending
+    assert not Topic.of("inspect", idf, thresholds=BriefingTopic(ending_max_chars=1)).covers(visited)
+    assert not Topic.of("inspect", idf, thresholds=BriefingTopic(stem_min_chars=8)).covers(visited)
+    assert not Topic.of("child", idf).covers("Children were seen.")  # 'ren' is another word's ending
+    assert Topic.of("child", idf, thresholds=BriefingTopic(ending_max_chars=3)).covers("Children were seen.")
+
+
+@pytest.mark.unit
+def test_how_the_text_is_read_is_configured():
+    passage = Passage("p#0", "Funding for councils\nThe council got more money this year.", {"source_id": "p"})
+    start = passage.text.index("The council")
+    assert headings_of(passage, start, {}) == ["Funding for councils"]
+    assert headings_of(passage, start, {}, BriefingText(heading_line_words=2)) == []
+    item = "- Councils will test the new kinship allowance in ten areas"
+    assert quotable_units(item)[0][2].endswith("areas.")  # a long list item is a whole statement
+    assert quotable_units(item, BriefingText(bullet_statement_words=20)) == []  # a fragment: not quoted
+    chunks = [chunk("r#0", "r", 0, "The plan sets up regional care co-operatives (RCCs) across England.")]
+    terms = topic_terms("regional care co-operatives", corpus_idf(chunks))
+    assert close_terms("regional care co-operatives", chunks, terms) == {"rcc"}
+    assert close_terms("regional care co-operatives", chunks, terms, BriefingText(abbreviation_chars=10)) == set()
 
 
 @pytest.mark.unit
