@@ -109,7 +109,7 @@ def _brief(bot, topic: str, fmt: str, out: Path | None) -> int:
 def _timeline(bot, out: Path | None) -> int:
     from assistant.briefing.timeline import build_timeline
 
-    text = build_timeline(bot).markdown
+    text = build_timeline(bot, bot.settings.scoring.briefing).markdown
     if out:
         out.write_text(text, encoding="utf-8")
         print(f"wrote {out}")

@@ -193,7 +193,9 @@ class Assistant:
 
     def brief(self, topic: str):
         """A cited briefing on a topic (see assistant.briefing)."""
-        return build_briefing(self, topic, writer=self.section_writer)
+        scoring = self.settings.scoring
+        return build_briefing(self, topic, writer=self.section_writer, config=scoring.briefing,
+                              disagreement=scoring.disagreement)
 
 
 def _noted(answer: Answer, condensed: Condensed) -> Answer:

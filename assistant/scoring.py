@@ -244,6 +244,181 @@ class AttributionWeights(_Section):
                 "about": self.about}[kind]
 
 
+# -- figures sources state differently (assistant/answering/disagreements.py) ------------------------
+
+
+class DisagreementThresholds(_Section):
+    """When two figures for one counted thing, from two sources, are rivals rather than two quantities."""
+
+    very_near: float = Field(0.02, description="figures within this share of each other (152 / 153 councils) are one "
+                                               "quantity stated differently, whatever the sentence")
+    near: float = Field(0.1, description="figures within this share of each other may be one quantity, if the "
+                                         "sentences share some words")
+    same_subject: float = Field(0.5, description="share of sentence words in common that makes any two figures of "
+                                                 "one thing rivals")
+    some_subject: float = Field(0.15, description="share of sentence words in common that near figures need")
+
+
+# -- what a question pins down (assistant/checks/constraints.py) ----------------------------------------
+
+
+class ConstraintWindows(_Section):
+    """How close a number must stand to the thing a 'how many' question counts to count it."""
+
+    count_before: int = Field(4, description="a number counts a word up to this many words after it "
+                                             "('15 Local Authorities')")
+    count_after: int = Field(6, description="or a word up to this many words before it ('RCCs – of which there "
+                                            "would be 20'), unless it counts time")
+    neighbours: int = Field(1, description="a word is read with this many words either side, so a long form counts "
+                                           "('Local Authorities' is a council)")
+
+
+# -- briefings (assistant/briefing/) -----------------------------------------------------------------
+
+
+class BriefingGathering(_Section):
+    """Which passages a briefing reads: retrieved on the topic, their neighbours, kept when relevant
+    (assistant/briefing/gather.py, build.py)."""
+
+    k: int = Field(12, description="passages retrieved per query (the topic, its funding, criticism, dates, "
+                                   "sayings)")
+    dense_floor: float = Field(0.25, description="below this cosine similarity a passage is never about the topic")
+    words_floor: float = Field(0.4, description="a passage must hold this share of the topic's IDF weight, unless "
+                                                "similar enough by meaning alone")
+    dense_alone: float = Field(0.5, description="a passage this similar is about the topic whatever its words")
+    neighbour_on_topic: float = Field(0.5, description="a passage naming this share of the topic's weight brings in "
+                                                       "the chunks either side of it (articles run across chunks)")
+    neighbour_share: float = Field(0.85, description="a neighbour inherits this share of that passage's similarity "
+                                                     "and relevance")
+    relevance_dense: float = Field(0.6, description="a passage's relevance: this much of its cosine similarity …")
+    relevance_words: float = Field(0.4, description="… plus this much of the share of the topic's words it holds "
+                                                    "(its title and section too)")
+    sparse_passages: int = Field(3, description="fewer relevant passages than this and the briefing is short")
+    sparse_dense: float = Field(0.4, description="so it is when no passage is this similar to the topic")
+
+
+class BriefingTopic(_Section):
+    """Whether a sentence is about the topic, by its own words or its heading (assistant/briefing/topic.py)."""
+
+    on_topic: float = Field(0.5, description="share of a topic part's IDF weight a sentence (or its heading) must "
+                                             "name to be about it")
+    rare_share: float = Field(0.45, description="a word alone stands for a topic part when its IDF is this share of "
+                                                "the corpus's highest")
+    single_share: float = Field(0.3, description="… and it carries this share of the part's weight ('Ofsted' in "
+                                                 "'Ofsted's new powers')")
+    stem_min_chars: int = Field(4, description="a topic word matches a longer text word (or back) with a short ending "
+                                               "only when the shorter has this many letters")
+    ending_max_chars: int = Field(2, description="the longest such ending ('funds', 'funded'); an agent ending makes "
+                                                 "another word ('care' is not 'carer')")
+
+
+class BriefingText(_Section):
+    """How a briefing reads its passages' text: statements, headings, quotations, abbreviations
+    (assistant/briefing/sentences.py, topic.py)."""
+
+    bullet_statement_words: int = Field(8, description="a list item without a full stop and this many words or more "
+                                                       "is a whole statement")
+    heading_line_words: int = Field(12, description="a short unpunctuated line of at most this many words above a "
+                                                    "sentence is its heading")
+    heading_words: int = Field(16, description="a heading (that line, the section, the title or the first line) has "
+                                               "at most this many words; more is a sentence")
+    first_line_chars: int = Field(160, description="a document's first line is read up to this many characters as its "
+                                                   "own heading")
+    quote_chunks: int = Field(3, description="a quotation of several paragraphs is followed back this many chunks "
+                                             "for its speaker")
+    abbreviation_chars: int = Field(80, description="an abbreviation in brackets is the topic's when the topic's words "
+                                                    "stand within this many characters before it")
+    abbreviation_share: float = Field(0.99, description="… all of them: this share of the topic's IDF weight (below "
+                                                        "1.0 only for rounding)")
+
+
+class BriefingSentenceScore(_Section):
+    """A candidate sentence's relevance to the topic (assistant/briefing/sentences.py)."""
+
+    words: float = Field(0.35, description="share of the topic's IDF weight the sentence itself names")
+    passage: float = Field(0.5, description="its passage's relevance (or what a neighbour inherits): the main evidence")
+    title: float = Field(0.15, description="the share of the topic's weight in its passage's title and section")
+    min_score: float = Field(0.15, description="sentence relevance needed to appear at all (being on topic is checked "
+                                               "apart from it)")
+
+
+class SectionLimits(_Section):
+    """Items per briefing section: enough to brief a team, short enough to read before a session."""
+
+    overview: int = Field(4, description="overview sentences: a paragraph")
+    facts: int = Field(10, description="key facts and figures ('Sources differ' items come on top)")
+    timeline: int = Field(8, description="dated events, in date order: the reform's milestones")
+    speakers: int = Field(10, description="who said what: one line per speaker")
+    criticisms: int = Field(6, description="criticisms and open questions")
+    questions: int = Field(4, description="questions for discussion: one per training group, say")
+    sparse: int = Field(2, description="items per section when the documents say little on the topic")
+
+
+class BriefingSections(_Section):
+    """How sentences are sorted into sections and ranked in each (assistant/briefing/compose.py)."""
+
+    followers: int = Field(2, description="sentences that run on from a chosen one ('This funding …'), shown after "
+                                          "it in the same bullet")
+    more_per_speaker: int = Field(2, description="statements after a speaker's first, on the same line: their "
+                                                 "position, not one remark")
+    duplicate_share: float = Field(0.6, description="two sentences sharing more than this share of words say the same "
+                                                    "thing: one is shown")
+    facts_per_source: int = Field(3, description="facts from one source before any more from it: several sources")
+    criticisms_per_source: int = Field(2, description="criticisms from one source before any more from it")
+    rival_sides: int = Field(2, description="a 'Sources differ' item quotes at most this many rival figures")
+    overview_min_words: int = Field(10, description="an overview sentence has at least this many words: a statement, "
+                                                    "not a heading or a fragment")
+    overview_defines: float = Field(0.1, description="an overview sentence saying what the topic is ('… means', "
+                                                     "'… is a') comes first")
+    overview_critical: float = Field(-0.05, description="a critical sentence belongs to the criticisms more than the "
+                                                        "overview")
+    overview_dated: float = Field(-0.1, description="a dated sentence belongs to the timeline more than the overview")
+    fact_money: float = Field(0.25, description="an amount with what it is for ('£44m to test …'): the fact a trainer "
+                                                "most needs")
+    fact_percent: float = Field(0.2, description="a percentage: a rate or a change a trainer can quote")
+    fact_number: float = Field(0.1, description="any other figure (not a date)")
+    fact_place: float = Field(0.05, description="a named place: where the fact applies")
+    fact_title: float = Field(0.15, description="a quoted title of a paper, strategy or bill")
+    fact_named: float = Field(0.1, description="a body, place or programme named beside the topic: a concrete fact")
+    fact_defines: float = Field(0.1, description="what the topic is or does, in its own words: a fact a trainer needs "
+                                                 "first")
+    fact_min: float = Field(0.1, description="a sentence with less bonus than this holds no fact")
+    fact_cap: float = Field(0.3, description="the bonus counts up to this: a fact, not a list of figures")
+    fact_share: float = Field(0.5, description="the capped bonus adds this share of itself to the relevance: relevance "
+                                               "first")
+    timeline_precision: float = Field(0.03, description="per step of date precision (year, month, day): a dated day "
+                                                        "before a year")
+    critical_hit: float = Field(0.05, description="per critical word ('concern', 'warned', 'shortfall')")
+    critical_max_hits: int = Field(3, description="critical words counted at most")
+    speaker_quote: float = Field(0.0, description="a quotation with its speaker: the clearest statement")
+    speaker_reported: float = Field(0.02, description="reported speech ('X warned that …') costs this little")
+    speaker_publisher: float = Field(0.05, description="a page speaking in its own voice ('we') costs this")
+    speaker_about: float = Field(0.3, description="a sentence about someone's response only when nothing better")
+    question_similar: float = Field(0.5, description="a discussion question this similar to an earlier one repeats it")
+    question_min_words: int = Field(6, description="a claim asked about has at least this many words …")
+    question_max_words: int = Field(32, description="… and at most this many, to be quoted whole")
+    question_speaker_chars: int = Field(12, description="a claim opening with the speaker's first this many "
+                                                        "characters already names them")
+
+    def speaker_cost(self, kind: str) -> float:
+        """What a statement loses for how it is attributed (quote, reported, publisher or about)."""
+        return {"quote": self.speaker_quote, "reported": self.speaker_reported, "publisher": self.speaker_publisher,
+                "about": self.speaker_about}[kind]
+
+
+class BriefingWeights(_Section):
+    """Every weight and threshold of a briefing, by step: gathering, topic, sentence score, sections."""
+
+    gathering: BriefingGathering = BriefingGathering()
+    topic: BriefingTopic = BriefingTopic()
+    text: BriefingText = BriefingText()
+    sentence: BriefingSentenceScore = BriefingSentenceScore()
+    limits: SectionLimits = SectionLimits()
+    sections: BriefingSections = BriefingSections()
+    timeline_similar: float = Field(0.8, description="a dated sentence this similar to one already in the corpus "
+                                                     "timeline repeats it")
+
+
 class ScoringConfig(_Section):
     """Every weight and threshold of the answer path's scoring, by stage."""
 
@@ -252,3 +427,6 @@ class ScoringConfig(_Section):
     refusal: RefusalWeights = RefusalWeights()
     retrieval: RetrievalPreferences = RetrievalPreferences()
     attribution: AttributionWeights = AttributionWeights()
+    disagreement: DisagreementThresholds = DisagreementThresholds()
+    constraints: ConstraintWindows = ConstraintWindows()
+    briefing: BriefingWeights = BriefingWeights()

@@ -361,7 +361,7 @@ def make_timeline(assistant: "Assistant") -> tuple[str, list[str]]:
         from assistant.briefing.timeline import build_timeline
     except ImportError:
         return "The timeline is not available in this version yet.", []
-    text = build_timeline(assistant).markdown
+    text = build_timeline(assistant, assistant.settings.scoring.briefing).markdown
     path = Path(tempfile.mkdtemp(prefix="reform-timeline-")) / "timeline.md"
     path.write_text(text, encoding="utf-8")
     return safe_markdown(text), [str(path)]

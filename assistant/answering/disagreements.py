@@ -5,8 +5,8 @@ it is spread over ("£2bn … over four years"). Two claims disagree when they a
 (the same counted noun, or the same sum), come from different sources and give different figures, and
 their sentences are about the same subject: the figures are within 2% of each other (152 and 153
 councils: one quantity stated twice), or within a tenth and the sentences share some words, or the
-sentences share most of their words. Nothing here knows a subject: the counted nouns, acronyms and long forms are read
-from the text (``assistant.retrieval.aliases``).
+sentences share most of their words (these shares are `settings.scoring.disagreement`). Nothing here knows
+a subject: the counted nouns, acronyms and long forms are read from the text (``assistant.retrieval.aliases``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from assistant.scoring import DisagreementThresholds
 from assistant.text.facts import counts
 from assistant.text.numbers import NUMBER_WORDS, normalise_money
 from assistant.text.sentences import sentence_spans
@@ -25,10 +26,6 @@ _PERIOD = re.compile(r"(£\s?\d[\d.,]*\s?(?:bn|billion|m|million))\b[^.;]{0,60}?
 _QUALIFIERS = ("english", "new", "more", "separate", "individual", "other", "existing")
 _COUNT = re.compile(r"(?<![£\d.,])\b(\d[\d,]*|" + "|".join(NUMBER_WORDS) + r")\s+(?:(?:" + "|".join(_QUALIFIERS) +
                     r")\s+)?([A-Za-z][\w’'\-]+(?:\s+[A-Za-z][\w’'\-]+)?)", re.I)
-VERY_NEAR = 0.02  # figures within 2% (152 / 153 councils): one quantity stated differently, whatever the sentence
-NEAR = 0.1  # figures within a tenth of each other may be one quantity, if the sentences share some words
-SAME_SUBJECT = 0.5  # share of sentence words in common that makes any two figures of one thing rivals
-SOME_SUBJECT = 0.15  # …and the share that near figures need
 
 
 @dataclass(frozen=True)
@@ -119,10 +116,13 @@ def _is_year(token: str) -> bool:
 
 
 class ClaimIndex:
-    """Claims by key, over a set of passages (the retrieved ones, or any others)."""
+    """Claims by key, over a set of passages (the retrieved ones, or any others); which figures are rivals
+    is decided by `thresholds` (settings.scoring.disagreement)."""
 
-    def __init__(self, chunks: Iterable = (), canonical: Callable[[list[str]], str] | None = None):
+    def __init__(self, chunks: Iterable = (), canonical: Callable[[list[str]], str] | None = None,
+                 thresholds: DisagreementThresholds = DisagreementThresholds()):
         self.canonical = canonical
+        self.thresholds = thresholds
         self.by_key: dict[str, list[Claim]] = {}
         for chunk in chunks:
             chunk_id = getattr(chunk, "chunk_id", None) or getattr(chunk, "id", "")
@@ -137,20 +137,22 @@ class ClaimIndex:
         for other in self.by_key.get(claim.key, []):
             marker = (other.value, other.source_id)
             if (other.value != claim.value and other.source_id != claim.source_id and marker not in seen
-                    and rivals(claim, other)):
+                    and rivals(claim, other, self.thresholds)):
                 seen.add(marker)
                 out.append(other)
         return out
 
 
-def rivals(a: Claim, b: Claim) -> bool:
+def rivals(a: Claim, b: Claim, thresholds: DisagreementThresholds = DisagreementThresholds()) -> bool:
     """Two figures for one thing: a sum's period (the sum is the subject), figures within a tenth of each
-    other in sentences with some words in common, or any figures in sentences with most words in common."""
+    other in sentences with some words in common, or any figures in sentences with most words in common
+    (the shares are `thresholds`)."""
     overlap = len(a.context & b.context) / (len(a.context | b.context) or 1)
     if a.key.startswith("period of "):
         return True
-    return (_near(a.value, b.value, VERY_NEAR) or (_near(a.value, b.value, NEAR) and overlap >= SOME_SUBJECT)
-            or overlap >= SAME_SUBJECT)
+    t = thresholds
+    return (_near(a.value, b.value, t.very_near) or (_near(a.value, b.value, t.near) and overlap >= t.some_subject)
+            or overlap >= t.same_subject)
 
 
 def _near(a: str, b: str, share: float) -> bool:

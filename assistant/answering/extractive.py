@@ -59,7 +59,7 @@ class ExtractiveAnswerer:
         asked = self.asked(request.query)
         ranked = self._ranked(asked, request.passages)
         chosen = self._select(asked, request.passages, ranked)
-        constraints = constraints_of(request.question or request.query)
+        constraints = constraints_of(request.question or request.query, self.settings.scoring.constraints)
         missed = unmet(constraints, [self._evidence(c) for c in chosen])
         if missed:
             chosen = self._meeting(missed, ranked, chosen) or chosen
@@ -329,7 +329,7 @@ class ExtractiveAnswerer:
             if not claims:
                 continue
             pool = self._rival_pool(candidate, passages, claims)
-            index = self.claims or ClaimIndex(pool.values(), self.aliases.canonical)
+            index = self.claims or ClaimIndex(pool.values(), self.aliases.canonical, self.settings.scoring.disagreement)
             for claim in claims:
                 conflicts = [c for c in index.conflicts(claim) if c.chunk_id in pool or c.chunk_id in self.passages_by_id]
                 if not conflicts or claim.key in done:

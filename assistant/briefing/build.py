@@ -9,19 +9,23 @@ import re
 
 from assistant.answering.attribution import quotation_units
 from assistant.answering.disagreements import ClaimIndex
-from assistant.briefing.compose import SPARSE_LIMIT, _notes, compose, number
+from assistant.briefing.compose import _notes, compose, number
 from assistant.briefing.gather import BriefingSource, gather, neighbours, relevant, sources_in_period
-from assistant.briefing.model import Briefing, Item, LIMITS, Section
+from assistant.briefing.model import Briefing, Item, Section, section_limits
 from assistant.briefing.sentences import Sentence, candidates
 from assistant.briefing.topic import Topic, close_terms, corpus_idf, topic_terms
 from assistant.models import Passage
+from assistant.scoring import BriefingWeights, DisagreementThresholds
 
 
 _CITE = re.compile(r"\[\d+\]")
 
 
-def build_briefing(bot: BriefingSource, topic: str, writer=None) -> Briefing:
-    """A briefing on topic from bot's documents: sections of cited sentences and numbered references.
+def build_briefing(bot: BriefingSource, topic: str, writer=None, config: BriefingWeights = BriefingWeights(),
+                   disagreement: DisagreementThresholds = DisagreementThresholds()) -> Briefing:
+    """A briefing on topic from bot's documents: sections of cited sentences and numbered references,
+    chosen with config's weights (settings.scoring.briefing); figures are rivals by `disagreement`
+    (settings.scoring.disagreement).
 
     With a writer (assistant.briefing.llm_writer.LLMSectionWriter) its sections are redrafted by the LLM from the
     passages behind them; a draft the citation guard rejects leaves the extractive section."""
@@ -29,17 +33,20 @@ def build_briefing(bot: BriefingSource, topic: str, writer=None) -> Briefing:
     idf = getattr(bot, "idf", None) or corpus_idf(bot.chunks)
     terms = topic_terms(topic, idf)
     period = sources_in_period(bot.chunks, topic)
-    passages = [p for p in gather(bot, topic) if period is None or p.source_id in period]
-    passages = relevant(passages, terms)
-    passages, inherited = neighbours(passages, bot.chunks, terms)
-    passages = relevant(passages, terms, floor=0.0)
-    sentences = candidates(passages, terms, inherited, bot.chunks,
-                           Topic.of(topic, idf, close_terms(topic, bot.chunks, terms)))
-    sparse = len(passages) < 3 or max((p.dense for p in passages), default=0.0) < 0.4
-    limits = {name: min(limit, SPARSE_LIMIT) if sparse else limit for name, limit in LIMITS.items()}
+    found = config.gathering
+    passages = [p for p in gather(bot, topic, found) if period is None or p.source_id in period]
+    passages = relevant(passages, terms, found)
+    passages, inherited = neighbours(passages, bot.chunks, terms, found)
+    passages = relevant(passages, terms, found, floor=0.0)
+    close = close_terms(topic, bot.chunks, terms, config.text)
+    sentences = candidates(passages, terms, inherited, bot.chunks, Topic.of(topic, idf, close, config.topic), config)
+    sparse = (len(passages) < found.sparse_passages
+              or max((p.dense for p in passages), default=0.0) < found.sparse_dense)
+    limits = {name: min(limit, config.limits.sparse) if sparse else limit
+              for name, limit in section_limits(config.limits).items()}
     aliases = getattr(bot, "aliases", None)  # acronyms and long forms as one counted thing, when the source has them
-    sections = compose(sentences, limits, topic, ClaimIndex(bot.chunks, aliases.canonical if aliases else None),
-                       bot.chunks)
+    claims = ClaimIndex(bot.chunks, aliases.canonical if aliases else None, disagreement)
+    sections = compose(sentences, limits, topic, claims, bot.chunks, config)
     drafted = redraft(sections, sentences, topic, limits, writer) if writer is not None else []
     info = getattr(bot, "index_info", {}) or {}
     briefing = Briefing(title=f"Briefing: {topic}", topic=topic, generated=dt.date.today().isoformat(),

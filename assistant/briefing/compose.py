@@ -5,6 +5,7 @@ numbered."""
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from assistant.answering.attribution import balance_quotes
 from assistant.answering.citations import make_citation
@@ -12,16 +13,13 @@ from assistant.answering.disagreements import ClaimIndex, claims_in, source_labe
 from assistant.briefing.model import Item, Section
 from assistant.briefing.sentences import Sentence, _PRONOUN_LED, _RESPONDING, _source, needs_antecedent, stated_date
 from assistant.models import Citation, Passage
+from assistant.scoring import BriefingSections, BriefingWeights
 from assistant.text.dates import DATE, RECENT_DAYS, parse_iso
 from assistant.text.names import NAME, PLACE_HINT
 from assistant.text.numbers import MONEY, PERCENT
 from assistant.text.similarity import similar
 from assistant.text.similarity import jaccard
 
-FOLLOWERS = 2  # sentences that run on from a chosen one ('This funding …'), shown after it in the same bullet
-MORE_PER_SPEAKER = 2  # statements after a speaker's first, on the same line: their position, not one remark
-SPARSE_LIMIT = 2  # items per section when the documents say little on the topic
-MIN_SCORE = 0.15  # sentence relevance needed to appear at all (being on topic is checked apart from it)
 _CRITICAL = re.compile(
     r"\b(?:concerns?|concerned|worr(?:y|ied|ies|ying)|warn(?:ed|s|ing)?|risks? (?:of|that)|risk(?:s|ed)? \w+ing|criticis\w*|fall(?:s|ing)? "
     r"(?:far )?short|short-term|shortfall|lacks?|lacking|fail(?:ed|s|ure)?|weakness\w*|cuts|stretched|"
@@ -43,19 +41,25 @@ _BODY_WORD = re.compile(r"\b(?:Association|Council|Department|Group|Network|Trus
 
 # -- composing ---------------------------------------------------------------------------------
 def compose(sentences: list[Sentence], limits: dict[str, int], topic: str, claims: ClaimIndex,
-            chunks) -> list[Section]:
-    """The six sections, each sentence used once, near-duplicates merged (the later source kept)."""
-    pool = merge_near_duplicates([s for s in sentences if s.score >= MIN_SCORE and s.topical])
+            chunks, config: BriefingWeights = BriefingWeights()) -> list[Section]:
+    """The six sections, each sentence used once, near-duplicates merged (the later source kept); each
+    section's scorer and caps are config.sections (settings.scoring.briefing)."""
+    c = config.sections
+    pool = merge_near_duplicates([s for s in sentences if s.score >= config.sentence.min_score and s.topical],
+                                 c.duplicate_share)
     used: list[Sentence] = []
-    speakers = _pick(pool, used, limits["Who said what"], _speaker_score, spread=speaker_key)
-    seconds = _second_statements(speakers, pool, used)
-    overview = _pick(pool, used, limits["Overview"], _overview_score, distinct_passages=True)
-    facts = _pick(pool, used, limits["Key facts and figures"], _fact_score, spread=_source, per=3)
-    follow = _followers(facts, pool, used)  # before the timeline takes a fact's follow-on for its date
-    timeline = _pick(pool, used, limits["Timeline"], _timeline_score)
-    critical = _pick(pool, used, limits["Criticisms and open questions"], _critical_score, spread=_source, per=2)
-    conflicts = disagreements(facts + overview + timeline + critical + speakers, claims, chunks)
-    follow.update(_followers(timeline + critical, pool, used))
+    pick = partial(_pick, pool, used, duplicate=c.duplicate_share)
+    speakers = pick(limits["Who said what"], partial(_speaker_score, config=c), spread=speaker_key)
+    seconds = _second_statements(speakers, pool, used, c)
+    overview = pick(limits["Overview"], partial(_overview_score, config=c), distinct_passages=True)
+    facts = pick(limits["Key facts and figures"], partial(_fact_score, config=c), spread=_source,
+                 per=c.facts_per_source)
+    follow = _followers(facts, pool, used, c.followers)  # before the timeline takes a fact's follow-on for its date
+    timeline = pick(limits["Timeline"], partial(_timeline_score, config=c))
+    critical = pick(limits["Criticisms and open questions"], partial(_critical_score, config=c), spread=_source,
+                    per=c.criticisms_per_source)
+    conflicts = disagreements(facts + overview + timeline + critical + speakers, claims, chunks, c.rival_sides)
+    follow.update(_followers(timeline + critical, pool, used, c.followers))
     return _once([
         Section("Overview", [_item(s) for s in overview], style="paragraph"),
         Section("Key facts and figures", conflicts + [_with(_fact_item(s), follow[id(s)]) for s in facts]),
@@ -63,7 +67,7 @@ def compose(sentences: list[Sentence], limits: dict[str, int], topic: str, claim
         Section("Who said what", [_speaker_item(s, seconds.get(id(s), []), _fullest_name(s, pool)) for s in speakers]),
         Section("Criticisms and open questions", [_with(_critical_item(s), follow[id(s)]) for s in critical]),
         Section("Questions for discussion", discussion(conflicts, critical + speakers,
-                                                         limits["Questions for discussion"])),
+                                                         limits["Questions for discussion"], c)),
     ])
 
 
@@ -83,8 +87,7 @@ def _once(sections: list[Section]) -> list[Section]:
     return sections
 
 
-def _followers(chosen: list[Sentence], pool: list[Sentence], used: list[Sentence],
-               most: int = FOLLOWERS) -> dict:
+def _followers(chosen: list[Sentence], pool: list[Sentence], used: list[Sentence], most: int) -> dict:
     """For each chosen sentence, the unused sentences on the topic that run on from it ('This funding is
     also called …'): shown right after it, where their opening pronoun reads whole."""
     follow: dict = {}
@@ -108,7 +111,7 @@ def _with(item: Item, followers: list[Sentence]) -> Item:
     return item
 
 
-def merge_near_duplicates(pool: list[Sentence], threshold: float = 0.6) -> list[Sentence]:
+def merge_near_duplicates(pool: list[Sentence], threshold: float) -> list[Sentence]:
     """The pool without near-duplicates: of two sentences that say the same thing, the one from the
     later-published source is kept (a report that repeats an earlier one adds nothing)."""
     kept: list[Sentence] = []
@@ -122,9 +125,10 @@ def merge_near_duplicates(pool: list[Sentence], threshold: float = 0.6) -> list[
 
 
 def _pick(pool: list[Sentence], used: list[Sentence], limit: int, scorer, distinct_passages: bool = False,
-          spread=None, per: int = 1):
-    """The best unused sentences by scorer (None means not eligible), skipping near-duplicates;
-    with spread, `per` sentences per spread key come before any more of that key."""
+          spread=None, per: int = 1, *, duplicate: float):
+    """The best unused sentences by scorer (None means not eligible), skipping near-duplicates (sharing
+    more than `duplicate` of their words with one used); with spread, `per` sentences per spread key
+    come before any more of that key."""
     scored = [(scorer(s), s) for s in pool if s not in used]
     ranked = sorted(((value, s) for value, s in scored if value is not None),
                     key=lambda item: (-item[0], item[1].passage.chunk_id, item[1].start))
@@ -138,7 +142,7 @@ def _pick(pool: list[Sentence], used: list[Sentence], limit: int, scorer, distin
     for _, sentence in ranked:
         if len(chosen) >= limit:
             break
-        if any(jaccard(sentence.terms, other.terms) > 0.6 for other in used) or _shown_already(sentence, used):
+        if any(jaccard(sentence.terms, other.terms) > duplicate for other in used) or _shown_already(sentence, used):
             continue
         if distinct_passages and any(other.passage.chunk_id == sentence.passage.chunk_id for other in chosen):
             continue
@@ -156,54 +160,56 @@ def _shown_already(sentence: Sentence, used: list[Sentence]) -> bool:
     return sentence.text in shown or bool(leans and sentence.context in shown)
 
 
-def _overview_score(s: Sentence) -> float | None:
+def _overview_score(s: Sentence, config: BriefingSections) -> float | None:
     spoken = s.attribution and s.attribution.kind in ("quote", "reported")
-    if spoken or s.heading or s.text.startswith(("“", "‘", "\"")) or len(s.text.split()) < 10 \
+    short = len(s.text.split()) < config.overview_min_words
+    if spoken or s.heading or s.text.startswith(("“", "‘", "\"")) or short \
             or MONEY.search(s.text) or PERCENT.search(s.text) or _PRONOUN_LED.match(s.text):
         return None  # the overview speaks in the documents' own voice, on topic by its own words; figures are facts
-    return (s.score + (0.1 if _DEFINES.search(s.text) else 0.0) - (0.05 if _CRITICAL.search(s.text) else 0.0)
-            - (0.1 if s.date else 0.0))
+    return (s.score + (config.overview_defines if _DEFINES.search(s.text) else 0.0)
+            + (config.overview_critical if _CRITICAL.search(s.text) else 0.0)
+            + (config.overview_dated if s.date else 0.0))
 
 
-def _fact_score(s: Sentence) -> float | None:
+def _fact_score(s: Sentence, config: BriefingSections) -> float | None:
     text = DATE.sub(" ", MONEY.sub(" £ ", s.text))
     bonus = 0.0
     if MONEY.search(s.text):
         if not _PURPOSE.search(s.text):
             return None  # an amount without what it is for is no fact a trainer can use
-        bonus += 0.25
+        bonus += config.fact_money
     if PERCENT.search(s.text):
-        bonus += 0.2
+        bonus += config.fact_percent
     if _NUMBERISH.search(text):
-        bonus += 0.1
+        bonus += config.fact_number
     if PLACE_HINT.search(s.text) and NAME.search(s.text):
-        bonus += 0.05
+        bonus += config.fact_place
     if _QUOTED_TITLE.search(s.text):
-        bonus += 0.15
+        bonus += config.fact_title
     if NAME.search(s.text, len(s.text.split()[0]) + 1) and not s.heading:
-        bonus += 0.1  # a body, place or programme named beside the topic: a concrete fact
+        bonus += config.fact_named  # a body, place or programme named beside the topic
     if _DEFINES.search(s.text) and not s.heading:
-        bonus += 0.1  # what the topic is or does, in its own words: a fact a trainer needs first
-    return s.score + 0.5 * min(bonus, 0.3) if bonus >= 0.1 else None
+        bonus += config.fact_defines  # what the topic is or does, in its own words
+    return s.score + config.fact_share * min(bonus, config.fact_cap) if bonus >= config.fact_min else None
 
 
-def _timeline_score(s: Sentence) -> float | None:
+def _timeline_score(s: Sentence, config: BriefingSections) -> float | None:
     if s.date:
-        return s.score + 0.03 * s.date.precision
+        return s.score + config.timeline_precision * s.date.precision
     quoted = s.attribution is not None and s.attribution.kind == "quote"  # 'today' in a quotation dates nothing
     return s.score if RECENT_DAYS.search(s.text) and s.published and not quoted else None
 
 
-def _critical_score(s: Sentence) -> float | None:
+def _critical_score(s: Sentence, config: BriefingSections) -> float | None:
     hits = len(_CRITICAL.findall(s.text))
-    return s.score + 0.05 * min(hits, 3) if hits else None
+    return s.score + config.critical_hit * min(hits, config.critical_max_hits) if hits else None
 
 
-def _speaker_score(s: Sentence) -> float | None:
+def _speaker_score(s: Sentence, config: BriefingSections) -> float | None:
     """Statements with a speaker; a sentence about a speaker's response only when nothing better."""
     if s.attribution is None:
         return None
-    return s.score - {"quote": 0.0, "reported": 0.02, "publisher": 0.05, "about": 0.3}[s.attribution.kind]
+    return s.score - config.speaker_cost(s.attribution.kind)
 
 
 def speaker_key(s: Sentence) -> str:
@@ -249,15 +255,16 @@ def _timeline_item(s: Sentence) -> Item:
 
 
 def _second_statements(speakers: list[Sentence], pool: list[Sentence], used: list[Sentence],
-                       more_per_speaker: int = MORE_PER_SPEAKER) -> dict:
-    """For each speaker, their next best statements on the topic, if they made others (same line)."""
+                       config: BriefingSections) -> dict:
+    """For each speaker, their next best statements on the topic (up to config.more_per_speaker), if they
+    made others (same line)."""
     seconds: dict = {}
     for first in speakers:
         said = [first]
-        for _ in range(more_per_speaker):
-            more = [s for s in pool if s not in used and _speaker_score(s) is not None and not _shown_already(s, used)
+        for _ in range(config.more_per_speaker):
+            more = [s for s in pool if s not in used and s.attribution is not None and not _shown_already(s, used)
                     and s.attribution.kind in ("quote", "reported") and speaker_key(s) == speaker_key(first)
-                    and all(jaccard(s.terms, o.terms) <= 0.6 and not _repeats(s, o) for o in said)]
+                    and all(jaccard(s.terms, o.terms) <= config.duplicate_share and not _repeats(s, o) for o in said)]
             if not more:
                 break
             said.append(max(more, key=lambda s: (s.score, -s.start)))
@@ -303,8 +310,9 @@ def _critical_item(s: Sentence) -> Item:
     return _item(s, a.speaker if a and a.kind in ("quote", "reported") else "")
 
 
-def disagreements(chosen: list[Sentence], claims: ClaimIndex, chunks) -> list[Item]:
-    """'Sources differ' items for figures in the chosen sentences that other sources state differently."""
+def disagreements(chosen: list[Sentence], claims: ClaimIndex, chunks, sides_shown: int) -> list[Item]:
+    """'Sources differ' items for figures in the chosen sentences that other sources state differently,
+    with up to `sides_shown` rival figures each."""
     by_id = {chunk.id: chunk for chunk in chunks}
     items, done = [], set()
     for sentence in chosen:
@@ -316,7 +324,7 @@ def disagreements(chosen: list[Sentence], claims: ClaimIndex, chunks) -> list[It
             done.add(claim.key)
             sides = [(_who(passage.metadata), claim.phrase, "")]
             sources = [passage.source_id]
-            for other in conflicts[:2]:
+            for other in conflicts[:sides_shown]:
                 sides.append((_who(by_id[other.chunk_id].metadata), other.phrase, ""))
                 sources.append(other.source_id)
             items.append(Item(sources_differ(claim.subject, sides), sources))
@@ -335,7 +343,8 @@ _ASKS = ("what in your own cases supports or challenges this?",
          "how would you explain it to a family or carer?")
 
 
-def discussion(conflicts: list[Item], sentences: list[Sentence], limit: int) -> list[Item]:
+def discussion(conflicts: list[Item], sentences: list[Sentence], limit: int,
+               config: BriefingSections = BriefingSections()) -> list[Item]:
     """Training questions, each built on one specific claim or disagreement of the briefing, citing it."""
     items: list[Item] = []
     for conflict in conflicts:
@@ -346,13 +355,13 @@ def discussion(conflicts: list[Item], sentences: list[Sentence], limit: int) -> 
     for sentence in sentences:
         if len(items) >= limit:
             break
-        question = question_for(sentence, _ASKS[len(items) % len(_ASKS)])
-        if question and not any(similar(question, item.segments[0], 0.5) for item in items):
+        question = question_for(sentence, _ASKS[len(items) % len(_ASKS)], config)
+        if question and not any(similar(question, item.segments[0], config.question_similar) for item in items):
             items.append(Item([question], [sentence.source_id]))
     return items
 
 
-def question_for(sentence: Sentence, ask: str) -> str:
+def question_for(sentence: Sentence, ask: str, config: BriefingSections = BriefingSections()) -> str:
     """A question on the claim the sentence makes, naming who makes it: '<who> says “…”: <ask>'; ''
     when the claim is too long to quote whole or leans on something not shown."""
     a = sentence.attribution
@@ -361,11 +370,13 @@ def question_for(sentence: Sentence, ask: str) -> str:
     who = a.speaker.split(",")[0] if a.kind != "publisher" else a.speaker
     claim = a.statement if a.kind == "quote" else sentence.text
     claim = re.sub(r"[.,;:]+(?=[”’\"]$)", "", claim.rstrip(" .,;:"))  # '…them.”' asks as '…them”:
-    if not 6 <= len(claim.split()) <= 32 or needs_antecedent(claim.lstrip("“‘\"")):
+    if not config.question_min_words <= len(claim.split()) <= config.question_max_words \
+            or needs_antecedent(claim.lstrip("“‘\"")):
         return ""
     if a.kind == "quote":
         return f"{who} says {balance_quotes(claim + ('”' if claim.count('“') > claim.count('”') else ''))}: {ask}"
-    return f"{claim[:1].upper()}{claim[1:]}: {ask}" if claim.lower().startswith(who.lower()[:12]) or \
+    names_speaker = claim.lower().startswith(who.lower()[:config.question_speaker_chars])
+    return f"{claim[:1].upper()}{claim[1:]}: {ask}" if names_speaker or \
         a.kind == "reported" else f"{who} states that {claim[:1].lower()}{claim[1:]}: {ask}"
 
 

@@ -7,9 +7,9 @@ from typing import Protocol
 
 from assistant.briefing.topic import overlap
 from assistant.models import Passage
+from assistant.scoring import BriefingGathering
 
 QUERIES = ("{}", "{} funding cost £", "{} criticism concern warned", "{} when date timeline", "{} said")
-DENSE_FLOOR = 0.25  # below this cosine similarity a passage is never about the topic
 
 
 # -- public ------------------------------------------------------------------------------------
@@ -24,10 +24,11 @@ class BriefingSource(Protocol):
     def retrieve(self, query: str, k: int | None = None, filters=None) -> list[Passage]: ...
 
 
-def gather(bot: BriefingSource, topic: str, k: int = 12) -> list[Passage]:
-    """The union of several retrievals on the topic, each passage kept with its best dense score."""
+def gather(bot: BriefingSource, topic: str, config: BriefingGathering = BriefingGathering()) -> list[Passage]:
+    """The union of several retrievals on the topic (config.k passages each), each passage kept with its
+    best dense score."""
     found: dict[str, Passage] = {}
-    runs, similarity = _retrievals(bot, [template.format(topic) for template in QUERIES], k)
+    runs, similarity = _retrievals(bot, [template.format(topic) for template in QUERIES], config.k)
     for passages in runs:
         for passage in passages:
             passage.dense = max(passage.dense, similarity.get(passage.chunk_id, 0.0))
@@ -44,32 +45,37 @@ def _retrievals(bot: BriefingSource, queries: list[str], k: int) -> tuple[list[l
     return many(queries, k) if many else ([bot.retrieve(query, k=k) for query in queries], {})
 
 
-def neighbours(passages: list[Passage], chunks, terms: dict[str, float]) -> tuple[list[Passage], dict]:
+def neighbours(passages: list[Passage], chunks, terms: dict[str, float],
+               config: BriefingGathering = BriefingGathering()) -> tuple[list[Passage], dict]:
     """Add the chunks next to passages that name the topic outright (articles run across chunks),
     with the relevance they inherit from that passage."""
     by_place = {(c.metadata.get("source_id"), c.metadata.get("position")): c for c in chunks}
     have = {p.chunk_id for p in passages}
     added, inherited = [], {}
     for passage in passages:
-        if overlap(_context(passage) + " " + passage.text, terms) < 0.5:
+        if overlap(_context(passage) + " " + passage.text, terms) < config.neighbour_on_topic:
             continue
         for step in (-1, 1):
             chunk = by_place.get((passage.source_id, passage.metadata.get("position", 0) + step))
             if chunk is not None and chunk.id not in have:
                 have.add(chunk.id)
-                added.append(Passage(chunk.id, chunk.text, chunk.metadata, dense=0.85 * passage.dense))
-                inherited[chunk.id] = 0.85 * relevance(passage, terms)
+                dense = config.neighbour_share * passage.dense
+                added.append(Passage(chunk.id, chunk.text, chunk.metadata, dense=dense))
+                inherited[chunk.id] = config.neighbour_share * relevance(passage, terms, config)
     return passages + added, inherited
 
 
-def relevant(passages: list[Passage], terms: dict[str, float], floor: float = 0.4) -> list[Passage]:
-    """Passages that are about the topic: similar enough and (floor) sharing its distinctive words."""
+def relevant(passages: list[Passage], terms: dict[str, float], config: BriefingGathering = BriefingGathering(),
+             floor: float | None = None) -> list[Passage]:
+    """Passages that are about the topic: similar enough and sharing its distinctive words (floor, by
+    default config.words_floor)."""
+    floor = config.words_floor if floor is None else floor
     kept = []
     for passage in passages:
         words = overlap(_context(passage) + " " + passage.text, terms)
-        if passage.dense >= DENSE_FLOOR and (words >= floor or passage.dense >= 0.5):
+        if passage.dense >= config.dense_floor and (words >= floor or passage.dense >= config.dense_alone):
             kept.append(passage)
-    return sorted(kept, key=lambda p: (-relevance(p, terms), p.chunk_id))
+    return sorted(kept, key=lambda p: (-relevance(p, terms, config), p.chunk_id))
 
 
 def sources_in_period(chunks, topic: str) -> set[str] | None:
@@ -85,9 +91,10 @@ def sources_in_period(chunks, topic: str) -> set[str] | None:
     return found
 
 
-def relevance(passage: Passage, terms: dict[str, float]) -> float:
+def relevance(passage: Passage, terms: dict[str, float], config: BriefingGathering = BriefingGathering()) -> float:
     """How much a passage is about the topic: dense similarity and topic words, in its title too."""
-    return 0.6 * passage.dense + 0.4 * overlap(_context(passage) + " " + passage.text, terms)
+    return config.relevance_dense * passage.dense + config.relevance_words * overlap(
+        _context(passage) + " " + passage.text, terms)
 
 
 def _context(passage: Passage) -> str:

@@ -6,12 +6,21 @@ from dataclasses import dataclass, field
 
 from assistant.briefing.export import to_markdown
 from assistant.models import Citation
+from assistant.scoring import SectionLimits
 
 
 SECTIONS = ("Overview", "Key facts and figures", "Timeline", "Who said what",
             "Criticisms and open questions", "Questions for discussion")
-LIMITS = {"Overview": 4, "Key facts and figures": 10, "Timeline": 8, "Who said what": 10,
-          "Criticisms and open questions": 6, "Questions for discussion": 4}
+
+
+def section_limits(limits: SectionLimits = SectionLimits()) -> dict[str, int]:
+    """Items per section, by heading (settings.scoring.briefing.limits).
+
+    >>> section_limits()["Timeline"]
+    8
+    """
+    return dict(zip(SECTIONS, (limits.overview, limits.facts, limits.timeline, limits.speakers, limits.criticisms,
+                               limits.questions)))
 
 
 @dataclass

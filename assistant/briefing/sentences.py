@@ -9,6 +9,7 @@ from assistant.answering.attribution import Attribution, attribute, attributions
 from assistant.briefing.gather import _context, relevance
 from assistant.briefing.topic import Topic, on_topic, overlap
 from assistant.models import Passage
+from assistant.scoring import BriefingText, BriefingWeights
 from assistant.text.dates import EventDate, event_date
 from assistant.text.sentences import clean_sentence, is_bullet, strip_bullet
 from assistant.text.tokens import content_words, stem
@@ -70,29 +71,31 @@ class Sentence:
 
 
 def candidates(passages: list[Passage], terms: dict[str, float], inherited: dict | None = None,
-               chunks=(), topic: Topic | None = None) -> list[Sentence]:
+               chunks=(), topic: Topic | None = None, config: BriefingWeights = BriefingWeights()) -> list[Sentence]:
     """Every quotable sentence (a quotation of several sentences is one) of the passages, scored for the
-    topic, with its date, its heading and who states it."""
+    topic (weights: config.sentence), with its date, its heading and who states it."""
     by_place = {(c.metadata.get("source_id"), c.metadata.get("position")): c for c in chunks}
-    topic = topic or Topic((terms,))
-    firsts = first_lines(chunks)
+    topic = topic or Topic((terms,), thresholds=config.topic)
+    weights = config.sentence
+    firsts = first_lines(chunks, config.text)
     out = []
     for passage in passages:
-        base = max(relevance(passage, terms), (inherited or {}).get(passage.chunk_id, 0.0))
+        base = max(relevance(passage, terms, config.gathering), (inherited or {}).get(passage.chunk_id, 0.0))
         title = overlap(_context(passage), terms)
-        said = {a.start: a for a in attributions(passage, speaker_at_start(passage, by_place))}
+        speaker = speaker_at_start(passage, by_place, config.text.quote_chunks)
+        said = {a.start: a for a in attributions(passage, speaker)}
         previous = ""
         before = by_place.get((passage.source_id, passage.metadata.get("position", 0) - 1))
-        earlier = [text for _, _, text in quotable_units(before.text)] if before is not None else []
-        for start, end, text in quotable_units(passage.text):
-            headings = headings_of(passage, start, firsts)
+        earlier = [text for _, _, text in quotable_units(before.text, config.text)] if before is not None else []
+        for start, end, text in quotable_units(passage.text, config.text):
+            headings = headings_of(passage, start, firsts, config.text)
             context = previous if needs_antecedent(text) and _BARE_PRONOUN.match(text) else ""
             context = context or responded_to(text, earlier, topic)
             prior = earlier[-1] if earlier else ""
             earlier.append(text)
             previous = "" if needs_antecedent(text) else text
             own = on_topic(f"{context} {text}", topic)
-            score = 0.35 * overlap(text, terms) + 0.5 * base + 0.15 * title
+            score = weights.words * overlap(text, terms) + weights.passage * base + weights.title * title
             heading = "" if own else next((h for h in headings if on_topic(h, topic)), "")
             if needs_antecedent(text) and not context and not (heading and _PRONOUN_LED.match(text)):
                 continue  # 'However, …' never reads whole; 'It …' does after the sentence it leans on
@@ -120,13 +123,14 @@ def _quote_on_topic(attribution: Attribution | None, topic: "Topic") -> bool:
     return bool(attribution and attribution.kind == "quote" and on_topic(attribution.statement, topic))
 
 
-def quotable_units(text: str) -> list[tuple[int, int, str]]:
+def quotable_units(text: str, config: BriefingText = BriefingText()) -> list[tuple[int, int, str]]:
     """(start, end, cleaned text) of each sentence or whole quotation worth quoting: no page chrome, no
     sentence that leans on one not shown, quotation marks balanced; list items keep their bullet's text."""
     out = []
     for start, end in quotation_units(text):
         raw = text[start:end]
-        if is_bullet(raw) and not re.search(r"[.!?…:”’]$", raw.rstrip()) and len(strip_bullet(raw).split()) >= 8:
+        if is_bullet(raw) and not re.search(r"[.!?…:”’]$", raw.rstrip()) \
+                and len(strip_bullet(raw).split()) >= config.bullet_statement_words:
             raw = raw.rstrip() + "."  # a list item without a full stop is still a whole statement
         cleaned = clean_sentence(raw)
         if cleaned:
@@ -139,29 +143,30 @@ def needs_antecedent(sentence: str) -> bool:
     return bool(_DANGLING.match(sentence))
 
 
-def headings_of(passage: Passage, start: int, first_lines: dict[str, str]) -> list[str]:
+def headings_of(passage: Passage, start: int, first_lines: dict[str, str],
+                config: BriefingText = BriefingText()) -> list[str]:
     """The headings a sentence sits under, nearest first: the last short unpunctuated line above it in
     the passage, the passage's section heading, the document's title and its first line."""
     found = []
     for line in reversed(passage.text[:start].split("\n")[:-1]):
         line = strip_bullet(line) if is_bullet(line) else line.strip()
-        if line and len(line.split()) <= 12 and not re.search(r"[.!?;,:]$", line):
+        if line and len(line.split()) <= config.heading_line_words and not re.search(r"[.!?;,:]$", line):
             found.append(line)
             break
     found += [passage.metadata.get("section") or "", passage.metadata.get("title") or "",
               first_lines.get(passage.source_id, "")]
     return [heading for heading in found if heading and not _NOT_HEADING.search(heading)
-            and len(heading.split()) <= 16 and not heading.endswith(".")]
+            and len(heading.split()) <= config.heading_words and not heading.endswith(".")]
 
 
-def first_lines(chunks) -> dict[str, str]:
+def first_lines(chunks, config: BriefingText = BriefingText()) -> dict[str, str]:
     """Each document's first line (a page's own heading, when its metadata title is not)."""
-    return {c.metadata.get("source_id", ""): c.text.strip().split("\n")[0][:160] for c in chunks
+    return {c.metadata.get("source_id", ""): c.text.strip().split("\n")[0][:config.first_line_chars] for c in chunks
             if c.metadata.get("position", 0) == 0 and c.text.strip()}
 
 
 # -- speakers ----------------------------------------------------------------------------------
-def speaker_at_start(passage: Passage, by_place: dict, depth: int = 3) -> str:
+def speaker_at_start(passage: Passage, by_place: dict, depth: int = BriefingText().quote_chunks) -> str:
     """The speaker in force where a passage starts: a quotation of several paragraphs can run on from
     the chunks before it (up to depth of them)."""
     before = by_place.get((passage.source_id, passage.metadata.get("position", 0) - 1))

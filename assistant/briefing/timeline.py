@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from assistant.answering.citations import make_citation
 from assistant.models import Citation
+from assistant.scoring import BriefingWeights
 from assistant.text.dates import EventDate, event_date
 from assistant.text.sentences import content_sentences
 from assistant.text.similarity import similar
@@ -46,14 +47,15 @@ class Timeline:
         return "\n".join(lines) + "\n"
 
 
-def build_timeline(bot) -> Timeline:
-    """Every sentence across all chunks with an explicit date, sorted by that date, each cited."""
+def build_timeline(bot, config: BriefingWeights = BriefingWeights()) -> Timeline:
+    """Every sentence across all chunks with an explicit date, sorted by that date, each cited; one of
+    sentences as similar as config.timeline_similar is kept."""
     references: dict[str, Citation] = {}
     events: list[TimelineEvent] = []
     for chunk in sorted(bot.chunks, key=lambda c: (c.metadata.get("source_id", ""), c.metadata.get("position", 0))):
         for start, end, text in content_sentences(chunk.text):
             date = event_date(text)
-            if date is None or any(similar(text, other.text, 0.8) for other in events):
+            if date is None or any(similar(text, other.text, config.timeline_similar) for other in events):
                 continue
             citation = _source_citation(references, chunk, start, end)
             events.append(TimelineEvent(date, text, citation))

@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.scoring import BriefingText, BriefingTopic
 from assistant.text.tokens import content_words, stem, words as plain_words
 from assistant.text.similarity import inverse_document_frequency
 
-ON_TOPIC = 0.5  # share of a topic part's IDF weight a sentence (or its heading) must name to be about it
-RARE_SHARE = 0.45  # a word alone stands for a topic part when its IDF is this share of the corpus's highest
-SINGLE_SHARE = 0.3  # ... and it carries this share of the part's weight ('Ofsted' in 'Ofsted's new powers')
 
 
 # -- gathering ---------------------------------------------------------------------------------
@@ -45,13 +43,15 @@ class Topic:
     parts: tuple  # one {term: idf} dict per part
     close: frozenset = frozenset()
     rare: float = 0.0  # IDF a single word needs to stand for a part on its own
+    thresholds: BriefingTopic = BriefingTopic()  # the shares a part needs (settings.scoring.briefing.topic)
 
     @classmethod
-    def of(cls, topic: str, idf: dict[str, float], close: frozenset = frozenset()) -> "Topic":
+    def of(cls, topic: str, idf: dict[str, float], close: frozenset = frozenset(),
+           thresholds: BriefingTopic = BriefingTopic()) -> "Topic":
         topic = re.sub(r"\b(?:19|20)\d\d\b", " ", topic)  # a year is met by the sources of that period
         pieces = [piece for piece in re.split(r"\s+and\s+|,\s*|\s*&\s*", topic) if content_words(piece)]
         parts = tuple(topic_terms(piece, idf) for piece in pieces) or (topic_terms(topic, idf),)
-        return cls(parts, close, RARE_SHARE * max(idf.values(), default=1.0))
+        return cls(parts, close, thresholds.rare_share * max(idf.values(), default=1.0), thresholds)
 
     def covers(self, text: str) -> bool:
         words = [stem(word) for word in plain_words(text)]  # stopwords kept: a phrase is adjacent words
@@ -61,24 +61,26 @@ class Topic:
         return bool(self.close & present) or any(self._names(part, present, words) for part in self.parts)
 
     def _names(self, part: dict[str, float], present: set[str], words: list[str]) -> bool:
-        named = [term for term in part if any(_same_word(term, word) for word in present)]
+        named = [term for term in part if any(_same_word(term, word, self.thresholds) for word in present)]
         if not named:
             return False
         if len(named) == len(part):
-            return len(part) == 1 or any(part[t] >= self.rare for t in named) or _in_a_row(named, words)
+            return (len(part) == 1 or any(part[t] >= self.rare for t in named)
+                    or _in_a_row(named, words, self.thresholds))
         if max(part, key=part.get) not in named:
             return False  # without the part's rarest word, common words name something else ('children's homes')
         share = sum(part[term] for term in named) / sum(part.values())
         if len(named) == 1:  # one word alone: the part's rarest word, and rare in the corpus
-            return share >= SINGLE_SHARE and part[named[0]] >= self.rare and part[named[0]] == max(part.values())
-        return share >= ON_TOPIC
+            return (share >= self.thresholds.single_share and part[named[0]] >= self.rare
+                    and part[named[0]] == max(part.values()))
+        return share >= self.thresholds.on_topic
 
 
-def _in_a_row(terms: list[str], words: list[str]) -> bool:
+def _in_a_row(terms: list[str], words: list[str], thresholds: BriefingTopic) -> bool:
     """Whether the terms stand next to each other, in order, among the text's content words: common words
     name the topic only as its phrase ('family help', not 'help families')."""
     for i in range(len(words) - len(terms) + 1):
-        if all(_same_word(term, word) for term, word in zip(terms, words[i:i + len(terms)])):
+        if all(_same_word(term, word, thresholds) for term, word in zip(terms, words[i:i + len(terms)])):
             return True
     return False
 
@@ -88,24 +90,25 @@ def on_topic(text: str, topic: "Topic") -> bool:
     return bool(text) and topic.covers(text)
 
 
-def _same_word(term: str, word: str) -> bool:
+def _same_word(term: str, word: str, thresholds: BriefingTopic) -> bool:
     """A topic word and a text word are the same word, or one is the other with a short ending; an
     agent ending makes another word ('care' is not 'carer' or 'career')."""
     if term == word:
         return True
     short, long = sorted((term, word), key=len)
     ending = long[len(short):]
-    return len(short) >= 4 and long.startswith(short) and len(ending) <= 2 and ending not in ("r", "er")
+    return (len(short) >= thresholds.stem_min_chars and long.startswith(short)
+            and len(ending) <= thresholds.ending_max_chars and ending not in ("r", "er"))
 
 
-def close_terms(topic: str, chunks, terms: dict[str, float]) -> frozenset:
+def close_terms(topic: str, chunks, terms: dict[str, float], text: BriefingText = BriefingText()) -> frozenset:
     """Abbreviations the documents define for the topic: '… regional care co-operatives (RCCs)' gives
     'rcc'. Found in the corpus, so no list of them is kept anywhere."""
     found = set()
     for chunk in chunks:
         for match in _DEFINED_SHORT.finditer(chunk.text):
-            words = chunk.text[max(0, match.start() - 80):match.start()]
-            if words and overlap(words, terms) >= 0.99:
+            words = chunk.text[max(0, match.start() - text.abbreviation_chars):match.start()]
+            if words and overlap(words, terms) >= text.abbreviation_share:
                 found.add(stem(match.group(1)).rstrip("s"))
     return frozenset(found)
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from assistant.scoring import ConstraintWindows
 from assistant.text.facts import counts
 from assistant.text.names import PERSON, _looks_like_person
 from assistant.text.tokens import STOPWORDS, content_words
@@ -80,9 +81,9 @@ class Constraint:
     met: Callable[[Evidence], bool]
 
 
-def constraints_of(question: str) -> list[Constraint]:
+def constraints_of(question: str, windows: ConstraintWindows = ConstraintWindows()) -> list[Constraint]:
     """What the question pins down: a rate (per week), a person (which minister), an amount (how much), a count
-    of a thing.
+    of a thing (a number counts it within `windows`, settings.scoring.constraints).
 
     >>> [(c.kind, c.what) for c in constraints_of("How much are councils paying per week for a place?")]
     [('unit', 'an amount per week'), ('amount', 'the amount')]
@@ -107,7 +108,7 @@ def constraints_of(question: str) -> list[Constraint]:
         terms = [t for t in content_words(thing) if t not in _GENERIC_COUNTED]
         if terms and not thing.lower().startswith("times"):  # "how many times larger" asks a ratio
             found.append(Constraint("count", f"the number of {thing}",
-                                    lambda evidence, ts=tuple(terms): _counts_thing(evidence, ts)))
+                                    lambda evidence, ts=tuple(terms): _counts_thing(evidence, ts, windows)))
     return found
 
 
@@ -131,7 +132,7 @@ def _names_a_person(evidence: Evidence) -> bool:
     return False
 
 
-def _counts_thing(evidence: Evidence, terms: tuple[str, ...]) -> bool:
+def _counts_thing(evidence: Evidence, terms: tuple[str, ...], windows: ConstraintWindows = ConstraintWindows()) -> bool:
     """A count within a few words of the thing counted (one of its words, or an acronym or long form of
     one: "40,000 of these children and their families"), the thing's last word in the sentence, and the
     rest of what the question says of the thing in the sentence or its passage.
@@ -147,27 +148,27 @@ def _counts_thing(evidence: Evidence, terms: tuple[str, ...]) -> bool:
         return False
     tokens = evidence.text.split()
     numbers = [i for i, token in enumerate(tokens) if counts(token)]
-    heads = [i for i in range(len(tokens)) if set(terms) & _window_terms(tokens, i, evidence)]
-    return any(_counted(tokens, n, h) for n in numbers for h in heads)
+    heads = [i for i in range(len(tokens)) if set(terms) & _window_terms(tokens, i, evidence, windows.neighbours)]
+    return any(_counted(tokens, n, h, windows) for n in numbers for h in heads)
 
 
-def _counted(tokens: list[str], number: int, head: int) -> bool:
+def _counted(tokens: list[str], number: int, head: int, windows: ConstraintWindows) -> bool:
     """A number counts a word just before it ("15 Local Authorities") or a few words after it ("RCCs –
     of which there would be 20", "contacts stood at just over 3 million"), unless it counts time ("homes
     over the next four years")."""
-    if 0 < head - number <= 4:
+    if 0 < head - number <= windows.count_before:
         return True
     following = tokens[number + 1].lower().strip(".,;") if number + 1 < len(tokens) else ""
-    return 0 < number - head <= 6 and not _TIME_UNIT.match(following)
+    return 0 < number - head <= windows.count_after and not _TIME_UNIT.match(following)
 
 
 _TIME_UNIT = re.compile(r"^(?:years?|months?|weeks?|days?|hours?|times?|per|%)$")
 
 
-def _window_terms(tokens: list[str], index: int, evidence: Evidence) -> set[str]:
-    """The terms of a word, read with its neighbours so a long form counts ("Local Authorities" is a
-    council) and an acronym stands for its long form ("RCCs")."""
-    return evidence.expand(set(content_words(" ".join(tokens[max(0, index - 1):index + 2]))))
+def _window_terms(tokens: list[str], index: int, evidence: Evidence, neighbours: int) -> set[str]:
+    """The terms of a word, read with its neighbours either side so a long form counts ("Local Authorities"
+    is a council) and an acronym stands for its long form ("RCCs")."""
+    return evidence.expand(set(content_words(" ".join(tokens[max(0, index - neighbours):index + neighbours + 1]))))
 
 
 def unmet(constraints: list[Constraint], evidence: list[Evidence]) -> list[Constraint]:

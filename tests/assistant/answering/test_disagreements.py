@@ -7,6 +7,7 @@ import pytest
 from assistant.answering.disagreements import ClaimIndex, claims_in, rivals
 from assistant.retrieval.aliases import Aliases
 from assistant.retrieval.store import StoredChunk
+from assistant.scoring import DisagreementThresholds
 
 COUNCIL = Aliases({"council": frozenset({"local", "author"})}).canonical
 
@@ -64,6 +65,27 @@ def test_different_figures_about_different_things_are_not_rivals():
     assert not rivals(pilots, national)  # far apart, and the sentences share almost nothing
     same = claims_in("The plan would replace 25 councils as commissioners of care placements.", "c#0", "c")[0]
     assert rivals(national, same)  # the same sentence with another figure
+
+
+@pytest.mark.unit
+def test_the_thresholds_decide_which_figures_are_rivals():
+    national = claims_in("The plan would replace 20 councils as commissioners of care placements.", "b#0", "b")[0]
+    same = claims_in("The plan would replace 25 councils as commissioners of care placements.", "c#0", "c")[0]
+    near = claims_in("Pilots ran in 21 councils.", "d#0", "d")[0]
+    assert rivals(national, same) and not rivals(national, near)  # the defaults
+    # no share of words in common is enough: the same sentence with another figure is no longer a rival
+    assert not rivals(national, same, DisagreementThresholds(same_subject=1.01))
+    # figures within a tenth are one quantity whatever the sentences say
+    assert rivals(national, near, DisagreementThresholds(very_near=0.1))
+
+
+@pytest.mark.unit
+def test_the_claim_index_uses_its_thresholds():
+    chunks = [chunk("a", "There are 152 councils."), chunk("b", "Some 153 councils replied.")]
+    claim = ClaimIndex(chunks).by_key["council"][0]
+    assert [c.value for c in ClaimIndex(chunks).conflicts(claim)] == ["153"]  # within 2%: one quantity
+    strict = DisagreementThresholds(very_near=0.0, near=0.0, same_subject=1.01)
+    assert ClaimIndex(chunks, thresholds=strict).conflicts(claim) == []
 
 
 @pytest.fixture(scope="module")

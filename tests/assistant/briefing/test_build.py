@@ -15,7 +15,11 @@ from assistant.briefing.build import build_briefing, uncited_lines
 from assistant.briefing.export import render
 from assistant.briefing.model import SECTIONS
 from assistant.briefing.sentences import find_speaker, speaker_at_start
+from assistant.briefing.sentences import headings_of, quotable_units
+from assistant.briefing.topic import Topic, close_terms, corpus_idf, topic_terms
 from assistant.models import Passage
+from assistant.scoring import (BriefingGathering, BriefingSections, BriefingSentenceScore, BriefingText,
+                               BriefingTopic, BriefingWeights, SectionLimits)
 from assistant.text.tokens import content_words
 from tests.conftest import REPO
 
@@ -175,6 +179,82 @@ def test_a_topic_the_documents_do_not_cover_says_so_instead_of_padding():
     assert "The documents say little about nuclear submarine maintenance" in briefing.markdown
     assert sum(len(s.items) for s in briefing.sections) <= 6
     assert uncited_lines(briefing.markdown) == []
+
+
+def items_by_section(briefing) -> dict[str, int]:
+    return {section.heading: len(section.items) for section in briefing.sections}
+
+
+@pytest.mark.unit
+def test_section_limits_are_configured(fake_briefing):
+    assert max(items_by_section(fake_briefing).values()) > 1
+    one = SectionLimits(overview=1, facts=1, timeline=1, speakers=1, criticisms=1, questions=1)
+    briefing = build_briefing(FakeBot(KINSHIP), "kinship care", config=BriefingWeights(limits=one))
+    assert set(items_by_section(briefing).values()) == {1}  # every section still has its one item
+
+
+@pytest.mark.unit
+def test_gathering_floors_are_configured(fake_briefing):
+    assert "say little" not in fake_briefing.markdown
+    sparse = BriefingWeights(gathering=BriefingGathering(sparse_passages=100))
+    briefing = build_briefing(FakeBot(KINSHIP), "kinship care", config=sparse)
+    assert "The documents say little about kinship care" in briefing.markdown
+    assert max(items_by_section(briefing).values()) <= SectionLimits().sparse
+    nothing = BriefingWeights(gathering=BriefingGathering(dense_floor=1.0))  # the fake's cosine stays below 0.9
+    assert sum(items_by_section(build_briefing(FakeBot(KINSHIP), "kinship care", config=nothing)).values()) == 0
+
+
+@pytest.mark.unit
+def test_sentence_score_floor_is_configured():
+    strict = BriefingWeights(sentence=BriefingSentenceScore(min_score=1.01))  # above any sentence's relevance
+    briefing = build_briefing(FakeBot(KINSHIP), "kinship care", config=strict)
+    assert sum(items_by_section(briefing).values()) == 0
+
+
+@pytest.mark.unit
+def test_topic_shares_are_configured():
+    idf = corpus_idf(KINSHIP)
+    warned = "Kinship carers warned that the allowance risks leaving out most kinship families."
+    assert Topic.of("kinship care", idf).covers(warned)  # 'kinship' alone: the rarest word of the topic
+    single = Topic.of("kinship care", idf, thresholds=BriefingTopic(single_share=1.01))
+    assert not single.covers(warned)
+    assert single.covers("Kinship care means family or friends raising a child.")  # both words, in a row
+
+
+@pytest.mark.unit
+def test_how_near_a_topic_word_is_to_a_text_word_is_configured():
+    idf = {"inspect": 2.0, "child": 2.0}
+    visited = "The inspectorate visited."
+    assert Topic.of("inspect", idf).covers(visited)  # 'inspector': a short ending
+    assert not Topic.of("inspect", idf, thresholds=BriefingTopic(ending_max_chars=1)).covers(visited)
+    assert not Topic.of("inspect", idf, thresholds=BriefingTopic(stem_min_chars=8)).covers(visited)
+    assert not Topic.of("child", idf).covers("Children were seen.")  # 'ren' is another word's ending
+    assert Topic.of("child", idf, thresholds=BriefingTopic(ending_max_chars=3)).covers("Children were seen.")
+
+
+@pytest.mark.unit
+def test_how_the_text_is_read_is_configured():
+    passage = Passage("p#0", "Funding for councils\nThe council got more money this year.", {"source_id": "p"})
+    start = passage.text.index("The council")
+    assert headings_of(passage, start, {}) == ["Funding for councils"]
+    assert headings_of(passage, start, {}, BriefingText(heading_line_words=2)) == []
+    item = "- Councils will test the new kinship allowance in ten areas"
+    assert quotable_units(item)[0][2].endswith("areas.")  # a long list item is a whole statement
+    assert quotable_units(item, BriefingText(bullet_statement_words=20)) == []  # a fragment: not quoted
+    chunks = [chunk("r#0", "r", 0, "The plan sets up regional care co-operatives (RCCs) across England.")]
+    terms = topic_terms("regional care co-operatives", corpus_idf(chunks))
+    assert close_terms("regional care co-operatives", chunks, terms) == {"rcc"}
+    assert close_terms("regional care co-operatives", chunks, terms, BriefingText(abbreviation_chars=10)) == set()
+
+
+@pytest.mark.unit
+def test_section_scores_are_configured(fake_briefing):
+    assert items_by_section(fake_briefing)["Key facts and figures"] > 0
+    assert items_by_section(fake_briefing)["Questions for discussion"] > 0
+    sections = BriefingSections(fact_min=1.0, question_max_words=5)  # no bonus reaches 1; no claim is that short
+    briefing = build_briefing(FakeBot(KINSHIP), "kinship care", config=BriefingWeights(sections=sections))
+    assert items_by_section(briefing)["Key facts and figures"] == 0
+    assert items_by_section(briefing)["Questions for discussion"] == 0
 
 
 @pytest.mark.unit

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.briefing.timeline import build_timeline
+from assistant.scoring import BriefingWeights
 from assistant.text.dates import EventDate, dates_in, event_date
 from assistant.text.sentences import clean_sentence
 from tests.conftest import REPO
@@ -65,6 +66,13 @@ def fake_bot():
         chunk("a#0", "a", "2016-02-10", "On 14 January 2016, the DfE published a vision for change. By 2020 every social worker will be accredited."),
         chunk("a#1", "a", "2016-02-10", "On 14 January 2016 the DfE published a vision for change!"),
     ])
+
+
+@pytest.mark.unit
+def test_how_similar_a_repeated_event_is_is_configured():
+    keep_all = BriefingWeights(timeline_similar=1.0)  # no two sentences share more than all their words
+    assert [e.date.label for e in build_timeline(fake_bot(), keep_all).events] == \
+        ["2016-01-14", "2016-01-14", "2020", "2026-04"]
 
 
 @pytest.mark.unit

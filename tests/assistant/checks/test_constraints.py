@@ -3,6 +3,7 @@
 import pytest
 
 from assistant.checks.constraints import Evidence, constraints_of, unmet
+from assistant.scoring import ConstraintWindows
 
 pytestmark = pytest.mark.unit
 
@@ -39,6 +40,16 @@ def test_a_count_must_count_the_thing_asked_about():
     assert count.met(Evidence.of("There are 13 secure children's homes in England."))
     assert not count.met(Evidence.of("It will develop open and secure homes over the next four years."))
     assert not count.met(Evidence.of("Ofsted found 900 unregistered children's homes."))  # not secure ones
+
+
+def test_how_near_a_number_must_stand_to_what_it_counts_is_configured():
+    question = "How many regional care co-operatives would there be?"
+    expand = lambda terms: terms | ({"region", "care", "co-oper"} if "rcc" in terms else set())  # noqa: E731
+    after = Evidence.of("RCCs – of which there would be 20 following implementation", "", expand)
+    before = Evidence.of("There would be 20 regional care co-operatives.")
+    assert constraints_of(question)[0].met(after) and constraints_of(question)[0].met(before)
+    assert not constraints_of(question, ConstraintWindows(count_after=4))[0].met(after)  # 20 is 6 words on
+    assert not constraints_of(question, ConstraintWindows(count_before=0))[0].met(before)
 
 
 def test_a_count_reads_an_acronym_as_its_long_form():
