@@ -18,7 +18,7 @@ from assistant.answering.base import AnswerRequest
 from assistant.answering.candidates import Asked, Candidate, definition_subject, heading_line, is_dated, says_the_same
 from assistant.answering.disagreements import Claim, ClaimIndex, claims_in, source_label, sources_differ
 from assistant.answering.features import FACTOID
-from assistant.answering.selection import (LEANS_BACK, list_around, with_antecedent_before, with_antecedents,
+from assistant.answering.selection import (LEANS_BACK, list_around, with_antecedents,
                                            with_context, with_contrasts, with_elaborations)
 from assistant.checks.constraints import Evidence, constraints_of, unmet
 from assistant.models import Answer, Citation, Passage, locator
@@ -229,9 +229,7 @@ class ExtractiveAnswerer:
             chosen = with_contrasts(chosen, ranked, word_cap)
             chosen = with_elaborations(chosen, ranked, word_cap, asked.query_terms, config)
         ordered = with_antecedents(sorted(chosen, key=lambda c: (c.rank, c.start)), ranked,
-                                    config.antecedent_sentences)
-        if self.before is not None:
-            ordered = with_antecedent_before(ordered, ranked, self.before)
+                                    config.antecedent_sentences, self.before)
         return with_context(ordered, ranked)
 
     def _size(self, asked: Asked) -> tuple[int, int]:

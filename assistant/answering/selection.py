@@ -113,39 +113,36 @@ def list_around(candidate: Candidate, ranked: list[Candidate], selection: Senten
     return lead + items if len(items) >= selection.list_min_items else []
 
 
-def with_antecedents(chosen: list[Candidate], ranked: list[Candidate], most: int) -> list[Candidate]:
+def with_antecedents(chosen: list[Candidate], ranked: list[Candidate], most: int,
+                     before: Callable[[str], Passage | None] | None = None) -> list[Candidate]:
     """An answer does not open with a sentence that leans on one not shown ("However, …", "It …"): the
-    sentences before it in its passage (up to `most`) that make it readable come first; failing that,
-    another chosen sentence that stands alone opens the answer."""
+    sentences before it (up to `most`) that make it readable come first, reaching back into the passage
+    before in the same document (`before`, by chunk id) when the sentence starts its passage; failing
+    that, another chosen sentence that stands alone opens the answer."""
     if not chosen or not _leans_back(chosen[0]):
         return chosen
-    before, current = [], chosen[0]
-    while len(before) < most:
-        current = _previous_in_passage(current, ranked)
+    before_all, current = [], chosen[0]
+    while len(before_all) < most:
+        current = _previous_in_passage(current, ranked) or _last_of_passage_before(current, before)
         if current is None:
             break
-        before.insert(0, current)
+        before_all.insert(0, current)
         if not _leans_back(current):
-            return before + [c for c in chosen if c not in before]
+            return before_all + [c for c in chosen if c not in before_all]
     steady = next((c for c in chosen if not _leans_back(c)), None)
     return [steady] + [c for c in chosen if c is not steady] if steady else chosen
 
 
-def with_antecedent_before(chosen: list[Candidate], ranked: list[Candidate],
-                           before: Callable[[str], Passage | None]) -> list[Candidate]:
-    """An answer that still opens on a sentence leaning back ("However, …", "It was then taken up …")
-    because that sentence starts its passage: the last sentence of the passage before it in the same
-    document comes first, when it stands alone."""
-    if not chosen or not _leans_back(chosen[0]) or _previous_in_passage(chosen[0], ranked) is not None:
-        return chosen
-    first = chosen[0]
-    previous = before(first.passage.chunk_id)
+def _last_of_passage_before(candidate: Candidate, before: Callable[[str], Passage | None] | None) -> Candidate | None:
+    """The last sentence of the passage before candidate's in its document, when candidate opens its passage."""
+    if before is None or candidate.passage.text[:candidate.start].strip():
+        return None
+    previous = before(candidate.passage.chunk_id)
     spans = sentence_spans(previous.text) if previous is not None else []
     if not spans:
-        return chosen
+        return None
     start, end = spans[-1]
-    antecedent = Candidate(previous, first.rank, start, end, previous.text[start:end])
-    return chosen if _leans_back(antecedent) else [antecedent, *chosen]
+    return Candidate(previous, candidate.rank, start, end, previous.text[start:end])
 
 
 def _leans_back(candidate: Candidate) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.candidates import Candidate
-from assistant.answering.selection import with_antecedent_before, with_antecedents, with_contrasts
+from assistant.answering.selection import with_antecedents, with_contrasts
 from assistant.models import Passage
 from assistant.text.sentences import sentence_spans
 
@@ -44,17 +44,17 @@ def test_a_chosen_sentence_keeps_the_contrast_that_follows_it():
     assert with_contrasts([ranked[2]], ranked, word_cap=5) == [ranked[2]]  # no room: the contrast waits
 
 
-def test_a_passage_opening_on_a_leaning_sentence_borrows_the_last_sentence_of_the_passage_before():
+def test_a_passage_opening_on_a_leaning_sentence_reaches_back_into_the_passage_before():
     first = Passage("doc#0", "The plan was costed at £40m. The Quillfeather Trust backed it.", {"title": "Plan"})
-    second = Passage("doc#1", "However, the pilot ended in 2024. A national scheme follows.", {"title": "Plan"})
-    ranked = candidates(second.text)
-    ranked = [Candidate(second, 0, c.start, c.end, c.text) for c in ranked]
+    second = Passage("doc#1", "It was then expanded. However, the pilot ended in 2024. A scheme follows.", {"title": "Plan"})
+    ranked = [Candidate(second, 0, c.start, c.end, c.text) for c in candidates(second.text)]
     before = {"doc#1": first}.get
-    answer = with_antecedent_before([ranked[0]], ranked, before)
-    assert [c.text for c in answer] == ["The Quillfeather Trust backed it.", ranked[0].text]
+    answer = with_antecedents([ranked[1]], ranked, most=2, before=before)
+    # "However" leans on "It was then expanded", which leans on the last sentence of the passage before
+    assert [c.text for c in answer] == ["The Quillfeather Trust backed it.", ranked[0].text, ranked[1].text]
     assert answer[0].passage is first  # cited to the passage it comes from
-    assert with_antecedent_before([ranked[1]], ranked, before) == [ranked[1]]  # stands alone: nothing added
-    assert with_antecedent_before([ranked[0]], ranked, lambda chunk_id: None) == [ranked[0]]  # a first chunk
+    assert with_antecedents([ranked[1]], ranked, most=1, before=before)[0] is ranked[1]  # out of reach
+    assert with_antecedents([ranked[1]], ranked, most=2, before=lambda chunk_id: None) == [ranked[1]]  # first chunk
 
 
 def test_a_time_named_by_this_is_not_an_antecedent():
