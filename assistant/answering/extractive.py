@@ -16,12 +16,13 @@ from assistant.answering import features
 from assistant.answering.attribution import is_open_question, open_points
 from assistant.answering.base import AnswerRequest
 from assistant.answering.candidates import Asked, Candidate, definition_subject, heading_line, is_dated, says_the_same
+from assistant.answering.citations import cite_passage
 from assistant.answering.disagreements import Claim, ClaimIndex, claims_in, source_label, sources_differ
 from assistant.answering.features import FACTOID
-from assistant.answering.selection import (LEANS_BACK, list_around, with_antecedents,
-                                           with_context, with_contrasts, with_elaborations)
+from assistant.answering.selection import (LEANS_BACK, list_around, with_antecedents, with_context, with_contrasts,
+                                           with_elaborations)
 from assistant.checks.constraints import Evidence, constraints_of, unmet
-from assistant.models import Answer, Citation, Passage, locator
+from assistant.models import Answer, Citation, Passage
 from assistant.question.followups import split_carried
 from assistant.question.kinds import LIST_CUE, SYNTHESIS_CUE, answer_type, years_in_scope
 from assistant.retrieval.aliases import Aliases
@@ -307,13 +308,7 @@ class ExtractiveAnswerer:
     def _cite(numbering: dict[str, Citation], passage: Passage, start: int, end: int) -> Citation:
         citation = numbering.get(passage.chunk_id)
         if citation is None:
-            meta = passage.metadata
-            citation = Citation(
-                n=len(numbering) + 1, source_id=meta.get("source_id", ""), title=meta.get("title", ""),
-                publisher=meta.get("publisher", ""), url=meta.get("url", ""), published=meta.get("published", ""),
-                text=passage.text, chunk_id=passage.chunk_id, sentence=passage.text[start:end], start=start, end=end,
-                locator=locator(meta),
-            )
+            citation = cite_passage(len(numbering) + 1, passage, start, end)
             numbering[passage.chunk_id] = citation
         return citation
 

@@ -10,10 +10,11 @@ from importlib.resources.abc import Traversable
 from typing import Iterator
 
 from assistant.answering.base import AnswerRequest, Answerer
+from assistant.answering.citations import cite_passage
 from assistant.checks.guard import Embed, Evidence, GuardConfig, Kept, check_sentence, guard, split_sentences
 from assistant.llm.backends import LLMBackend, describe
 from assistant.llm.prompts import PROMPTS_DIR, RenderedPrompt, fence, format_passages, render
-from assistant.models import Answer, Citation, Passage, locator
+from assistant.models import Answer, Citation, Passage
 from assistant.settings import Settings
 from assistant.text.sentences import sentence_spans
 from assistant.text.tokens import content_words
@@ -138,11 +139,7 @@ class GenerativeAnswerer:
 def citation_for(passage: Passage, n: int, claims: list[str]) -> Citation:
     """Citation [n] for a passage, highlighting its sentence closest to what the answer said from it."""
     start, end = best_sentence(passage.text, " ".join(claims))
-    meta = passage.metadata
-    return Citation(n=n, source_id=meta.get("source_id", ""), title=meta.get("title", ""),
-                    publisher=meta.get("publisher", ""), url=meta.get("url", ""),
-                    published=meta.get("published", "") or "", text=passage.text, chunk_id=passage.chunk_id,
-                    sentence=passage.text[start:end], start=start, end=end, locator=locator(meta))
+    return cite_passage(n, passage, start, end)
 
 
 def best_sentence(text: str, claim: str) -> tuple[int, int]:

@@ -105,3 +105,18 @@ def test_an_answer_from_a_word_document_cites_its_section(paper_bot):
     cited = next(c for c in answer.citations if "Ofsted will inspect" in c.text)
     assert cited.locator == "§ Residential care"
     assert "§ Residential care" in ui.citation_html(cited, turn=0)
+
+
+@pytest.mark.unit
+def test_a_passage_is_cited_with_its_sentence_offsets_and_its_page():
+    from assistant.answering.citations import cite_passage, make_citation
+    from assistant.models import Passage
+
+    text = "Kinship carers get an allowance. It starts in 2026."
+    passage = Passage("doc#3", text, {"source_id": "doc", "title": "Stable homes", "publisher": "Example Trust",
+                                      "url": "https://example.org/a", "published": "2024-05-02", "pages": "45"})
+    citation = cite_passage(2, passage, 33, len(text))
+    assert (citation.n, citation.chunk_id, citation.sentence, citation.locator) == (2, "doc#3", "It starts in 2026.",
+                                                                                     "p. 45")
+    assert citation.title == "Stable homes" and citation.publisher == "Example Trust" and citation.text == text
+    assert make_citation(1, passage.metadata).locator == ""  # a whole source, as briefings list it: no page
