@@ -146,8 +146,9 @@ def _last_of_passage_before(candidate: Candidate, before: Callable[[str], Passag
 
 
 def _leans_back(candidate: Candidate) -> bool:
-    text = strip_bullet(candidate.text) if is_bullet(candidate.text) else candidate.text.strip()
-    return bool(LEANS_BACK.match(text)) and not candidate.heading and not candidate.lead_in
+    """Whether the sentence as shown opens by leaning on one before it. A dated heading or a list's lead-in
+    shown before it is its context; a section heading that is not shown is not."""
+    return bool(LEANS_BACK.match(candidate.read.strip()))
 
 
 def _previous_in_passage(candidate: Candidate, ranked: list[Candidate]) -> Candidate | None:

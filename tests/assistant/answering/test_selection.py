@@ -60,3 +60,12 @@ def test_a_passage_opening_on_a_leaning_sentence_reaches_back_into_the_passage_b
 def test_a_time_named_by_this_is_not_an_antecedent():
     ranked = candidates("Councils met. This week, the minister spoke.")
     assert with_antecedents([ranked[1]], ranked, most=2) == [ranked[1]]
+
+
+def test_a_sentence_under_a_section_heading_still_leans_on_the_one_before():
+    text = "Key proposal from the review\nThe Quillfeather review proposed family help. It was then taken up in 2023."
+    ranked = candidates(text)
+    for candidate in ranked[1:]:
+        candidate.heading = "Key proposal from the review"  # a heading the answer does not show
+    it_was = ranked[2]
+    assert [c.text for c in with_antecedents([it_was], ranked, most=2)] == [ranked[1].text, it_was.text]
