@@ -141,11 +141,12 @@ class HybridRetriever:
         return self.vector_store.query(query_embedding, min(k, self.size), filters.chroma_where())
 
     def passage_before(self, chunk_id: str) -> Passage | None:
-        """The chunk before chunk_id in its document (ids are '<source>#<n>'), or None for a first chunk."""
+        """The chunk before chunk_id in its document (ids are '<source>#<n>', n zero-padded), or None for a
+        first chunk."""
         source, _, n = chunk_id.rpartition("#")
         if not source or not n.isdigit() or int(n) == 0:
             return None
-        previous = f"{source}#{int(n) - 1}"
+        previous = f"{source}#{int(n) - 1:0{len(n)}d}"  # ids keep their zero padding ('doc#001' -> 'doc#000')
         found = self.source.fetch([previous]).get(previous)
         return Passage(previous, found.text, found.metadata) if found else None
 

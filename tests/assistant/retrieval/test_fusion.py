@@ -202,3 +202,12 @@ def test_bm25_retriever_is_deterministic(bm25_retriever):
 
 def test_bm25_retriever_finds_nothing_for_unknown_words(bm25_retriever):
     assert bm25_retriever.retrieve("quantum chromodynamics") == []
+
+
+def test_the_passage_before_is_the_previous_chunk_of_the_same_document_with_its_padding():
+    chunks = [chunk(0, "First part of the paper."), chunk(0, "Second part of the paper.")]
+    chunks = [StoredChunk("paper#000", chunks[0].text, chunks[0].metadata),
+              StoredChunk("paper#001", chunks[1].text, chunks[1].metadata)]
+    retriever = HybridRetriever(Settings(retrieval_mode="bm25"), chunks, vector_store=None, embedder=None)
+    assert retriever.passage_before("paper#001").text == "First part of the paper."
+    assert retriever.passage_before("paper#000") is None and retriever.passage_before("paper#009") is None
