@@ -11,7 +11,7 @@ from assistant.answering.candidates import Candidate
 from assistant.models import Passage
 from assistant.scoring import SentenceSelection
 from assistant.text.dates import DATE
-from assistant.text.sentences import is_bullet, sentence_spans, strip_bullet
+from assistant.text.sentences import is_bullet, sentence_spans
 from assistant.text.tokens import content_words, word_count
 
 TIME_NOUNS = r"(?:week|month|year|morning|afternoon|evening|spring|summer|autumn|winter)\b"
@@ -115,22 +115,35 @@ def list_around(candidate: Candidate, ranked: list[Candidate], selection: Senten
 
 def with_antecedents(chosen: list[Candidate], ranked: list[Candidate], most: int,
                      before: Callable[[str], Passage | None] | None = None) -> list[Candidate]:
-    """An answer does not open with a sentence that leans on one not shown ("However, …", "It …"): the
-    sentences before it (up to `most`) that make it readable come first, reaching back into the passage
-    before in the same document (`before`, by chunk id) when the sentence starts its passage; failing
-    that, another chosen sentence that stands alone opens the answer."""
+    """An answer does not open with a sentence that leans on one not shown ("However, …", "It …"). In turn:
+    the sentences before it in its passage (up to `most`) that make it readable come first; else another
+    chosen sentence that stands alone opens the answer; else the walk back reaches into the passage before
+    in the same document (`before`, by chunk id), when the sentence starts its passage."""
     if not chosen or not _leans_back(chosen[0]):
         return chosen
-    before_all, current = [], chosen[0]
-    while len(before_all) < most:
-        current = _previous_in_passage(current, ranked) or _last_of_passage_before(current, before)
-        if current is None:
-            break
-        before_all.insert(0, current)
-        if not _leans_back(current):
-            return before_all + [c for c in chosen if c not in before_all]
+    in_passage = _antecedents(chosen[0], lambda c: _previous_in_passage(c, ranked), most)
+    if in_passage:
+        return in_passage + [c for c in chosen if c not in in_passage]
     steady = next((c for c in chosen if not _leans_back(c)), None)
-    return [steady] + [c for c in chosen if c is not steady] if steady else chosen
+    if steady:
+        return [steady] + [c for c in chosen if c is not steady]
+    across = _antecedents(chosen[0], lambda c: _previous_in_passage(c, ranked) or _last_of_passage_before(c, before),
+                          most) if before is not None else None
+    return across + [c for c in chosen if c not in across] if across else chosen
+
+
+def _antecedents(first: Candidate, previous_of: Callable[[Candidate], Candidate | None],
+                 most: int) -> list[Candidate] | None:
+    """The sentences before `first` (at most `most`) back to one that stands alone, or None."""
+    found, current = [], first
+    while len(found) < most:
+        current = previous_of(current)
+        if current is None:
+            return None
+        found.insert(0, current)
+        if not _leans_back(current):
+            return found
+    return None
 
 
 def _last_of_passage_before(candidate: Candidate, before: Callable[[str], Passage | None] | None) -> Candidate | None:

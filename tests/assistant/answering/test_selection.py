@@ -69,3 +69,13 @@ def test_a_sentence_under_a_section_heading_still_leans_on_the_one_before():
         candidate.heading = "Key proposal from the review"  # a heading the answer does not show
     it_was = ranked[2]
     assert [c.text for c in with_antecedents([it_was], ranked, most=2)] == [ranked[1].text, it_was.text]
+
+
+def test_a_chosen_sentence_that_stands_alone_opens_before_any_reach_into_another_passage():
+    first = Passage("doc#0", "The plan was costed at £40m. The Quillfeather Trust backed it.", {"title": "Plan"})
+    second = Passage("doc#1", "However, the pilot ended in 2024. A national scheme follows.", {"title": "Plan"})
+    ranked = [Candidate(second, 0, c.start, c.end, c.text) for c in candidates(second.text)]
+    asked_for: list[str] = []
+    answer = with_antecedents([ranked[0], ranked[1]], ranked, most=2,
+                              before=lambda chunk_id: asked_for.append(chunk_id) or first)
+    assert answer == [ranked[1], ranked[0]] and asked_for == []  # no text borrowed when the answer can open alone
