@@ -97,7 +97,10 @@ def bench_warm(settings, embedder, questions: list[str]) -> dict:
 
 def build_synthetic(settings, factor: int, store_dir: Path, seed: int = 0) -> int:
     """A store with every chunk of settings' index `factor` times (new ids, the stored vectors plus small
-    noise, so nothing is embedded), written as ingest writes a build (start-up files included); its size."""
+    noise, so nothing is embedded), written as ingest writes a build (start-up files included); its size.
+    Beside it, `store_dir/corpus`: the corpus files as many times (hard links in copy-NNNN/ folders, with
+    manifest entries) and the ingest ledger that ties them to the copies, so that an update of the
+    synthetic index reads only the files added to that folder, as it would for a real library."""
     import numpy as np
 
     from assistant.lexical_cache import save_build_files
@@ -116,8 +119,92 @@ def build_synthetic(settings, factor: int, store_dir: Path, seed: int = 0) -> in
                    for chunk, vector in zip(base, noisy)]
     target.add(collection, chunks)
     save_build_files(target.settings, collection.name, chunks)
-    target.activate(collection, {"corpus_version": f"synthetic-x{factor}", "stats": {"chunks": len(chunks)}})
+    synthetic_corpus(settings, factor, store_dir / "corpus", collection.name, target.settings)
+    target.activate(collection, {"corpus_version": f"synthetic-x{factor}", "stats": {"chunks": len(chunks)},
+                                 **{key: value for key, value in IndexStore(settings).info().items()
+                                    if key in ("calibration_version", "min_support", "embed_model")}})
     return len(chunks)
+
+
+def synthetic_corpus(settings, factor: int, corpus: Path, build: str, target) -> None:
+    """settings' corpus `factor` times in `corpus` (copy c > 0 of a file in copy-NNNN/, a hard link, its
+    manifest entry's source id suffixed ~c as build_synthetic suffixes chunk ids) and the ledger of `build`."""
+    import shutil
+
+    import yaml
+
+    from assistant.store import IndexStore
+    from ingest.ledger import FileEntry, fingerprints, read_ledger, write_ledger
+    from ingest.manifest import load_manifest
+
+    ledger = read_ledger(settings, IndexStore(settings).active().name)
+    if ledger is None:
+        raise RuntimeError(f"no ingest ledger for the index in {settings.store_dir}; run python -m ingest first")
+    manifest = load_manifest(settings.corpus_dir)
+    corpus.mkdir(parents=True)
+    copies, entries = {}, {}
+    for copy in range(factor):
+        for name, entry in ledger.items():
+            copied = f"copy-{copy:04d}/{name}" if copy else name
+            (corpus / copied).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(settings.corpus_dir / name, corpus / copied)
+            except OSError:  # another file system
+                shutil.copy2(settings.corpus_dir / name, corpus / copied)
+            suffix = f"~{copy}" if copy else ""
+            if name in manifest:
+                entries[copied] = {**manifest[name], **({"source_id": manifest[name]["source_id"] + suffix}
+                                                         if "source_id" in manifest[name] else {})}
+            copies[copied] = FileEntry("", [source + suffix for source in entry.sources], entry.hashes,
+                                       [[chunk_id + suffix, record] for chunk_id, record in entry.records],
+                                       entry.skipped)
+    (corpus / "manifest.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    for name, fingerprint in fingerprints(corpus).items():
+        copies[name].fingerprint = fingerprint
+    write_ledger(target, build, copies)
+
+
+PAGE_WORDS = 500  # a printed page of a report
+DOCUMENT_PAGES = 20
+
+
+def new_document(corpus: Path, pages: int = DOCUMENT_PAGES, seed: int = 0) -> str:
+    """Write a new plain-text document of about `pages` pages into corpus (paragraphs of the corpus's own
+    files in a shuffled order, under a new title, so every chunk is new to the index); its file name."""
+    import random
+
+    paragraphs = [p.strip() for path in sorted(corpus.glob("*.txt"))
+                  for p in path.read_text(encoding="utf-8").split("\n\n")[1:] if len(p.split()) >= 20]
+    random.Random(seed).shuffle(paragraphs)
+    body, words = [], 0
+    for paragraph in paragraphs * (1 + pages * PAGE_WORDS // max(1, sum(len(p.split()) for p in paragraphs))):
+        if words >= pages * PAGE_WORDS:
+            break
+        body.append(paragraph)
+        words += len(paragraph.split())
+    name = f"zz-new-document-{seed}.txt"
+    (corpus / name).write_text(f"A new {pages}-page document {seed}\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+    return name
+
+
+def bench_add_document(store_dir: Path, pages: int = DOCUMENT_PAGES) -> dict:
+    """Wall time of `python -m ingest` after one new document of `pages` pages lands in the synthetic corpus
+    beside store_dir: a fresh process, end to end (imports, model, reading, embedding, writing, calibrating)."""
+    corpus = store_dir / "corpus"
+    new_document(corpus, pages)
+    env = {**os.environ, "ASSISTANT_STORE_DIR": str(store_dir), "ASSISTANT_CORPUS_DIR": str(corpus)}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "ingest", "--quiet", "--stats"], capture_output=True, text=True,
+                          env=env, cwd=EVALS_DIR.parent, timeout=1800)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        return {"add_error": (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]}
+    from assistant.settings import Settings
+    from assistant.store import IndexStore
+
+    stats = IndexStore(Settings(store_dir=store_dir)).info().get("stats", {})
+    return {"add_doc_s": round(seconds, 2), "add_mode": stats.get("mode"), "add_embedded": stats.get("embedded"),
+            "add_embed_s": stats.get("embed_seconds"), "add_ingest_s": stats.get("seconds")}
 
 
 def probe(store_dir: Path, queries: int, spawned_at: float, chroma_port: int = 0) -> dict:
@@ -192,10 +279,11 @@ def probe_server(store_dir: Path, queries: int) -> dict:
 
 
 def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline: bool = True,
-                  server: bool = False) -> list[dict]:
+                  server: bool = False, add_pages: int = DOCUMENT_PAGES) -> list[dict]:
     """Per size (1x when baseline, then each synthetic multiple): the build time, then two fresh processes,
-    the first start after the build and a second one (load time, query latency, peak RSS); with server,
-    a third start with the same store served by `chroma run` on loopback (its figures prefixed server_)."""
+    the first start after the build and a second one (load time, query latency, peak RSS), then (synthetic
+    sizes) adding one document with `python -m ingest`; with server, one more start with the same store
+    served by `chroma run` on loopback (its figures prefixed server_)."""
     from assistant.store import IndexStore
 
     rows = []
@@ -214,6 +302,9 @@ def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline
             rows.append({**row, "error": first.get("error") or second.get("error")})
             continue
         row = {**row, "load_first_s": first["load_s"], **second}
+        if factor > 1:
+            _log(f"scaling x{factor}: add a {add_pages}-page document")
+            row.update(bench_add_document(store_dir, add_pages))
         if server:
             _log(f"scaling x{factor}: start against chroma run")
             row.update({f"server_{key}": value for key, value in probe_server(store_dir, queries).items()})
@@ -263,9 +354,9 @@ def scaling_table(rows: list[dict]) -> str:
     """One line per index size: build, load (first start, second start, retriever alone), latency, memory;
     then the same store served by `chroma run`, when measured."""
     text = _size_table(rows, "", ("build_s", "load_first_s", "load_s", "retriever_load_s", "p50_ms", "p95_ms",
-                                  "peak_rss_mb"),
+                                  "peak_rss_mb", "add_doc_s"),
                        "| size | chunks | build s | load s (first start) | load s | of which retriever s | p50 ms "
-                       "| p95 ms | peak RSS MB |")
+                       "| p95 ms | peak RSS MB | add one document s |")
     if any("server_load_s" in r or "server_error" in r for r in rows):
         text += "\n\nWith the store served by `chroma run` on loopback:\n\n" + _size_table(
             rows, "server_", ("load_s", "retriever_load_s", "p50_ms", "p95_ms", "peak_rss_mb"),

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 import ingest
 from assistant.embedding import MODEL_NAME
 from assistant.settings import Settings
+from ingest.chunk import Chunk
 from ingest.documents import discover
 from ingest.manifest import load_manifest
 
@@ -42,8 +43,11 @@ class FileEntry:
 
 
 def ledger_key(settings: Settings) -> str:
-    """A hash of what turns an unchanged file into the same chunks: the ingest code, chunk settings, model."""
-    digest = hashlib.sha256(f"{settings.chunk_words}\n{settings.chunk_max_chars}\n{MODEL_NAME}\n".encode())
+    """A hash of what turns an unchanged file into the same chunks: the ingest code, chunk settings, model,
+    and the hashes of a sample chunk (what the model sees of a passage may be decided outside these files)."""
+    sample = Chunk("sample#000", "A passage.", {"publisher": "A publisher", "title": "A title", "section": "A part"})
+    digest = hashlib.sha256(f"{settings.chunk_words}\n{settings.chunk_max_chars}\n{MODEL_NAME}\n"
+                            f"{sample.embed_hash}\n{sample.record_hash}\n".encode())
     for module in sorted(Path(ingest.__file__).parent.glob("*.py")):
         digest.update(module.read_bytes())
     return digest.hexdigest()

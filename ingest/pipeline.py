@@ -97,7 +97,7 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
     started = time.perf_counter()
     store = store or IndexStore(settings)
     if not rebuild:
-        report = update(settings, store, embedder, progress, compact_at)
+        report = update(settings, store, embedder, progress, compact_at, started)
         if report is not None:
             report.seconds = time.perf_counter() - started
             return report
@@ -171,7 +171,7 @@ class Changes:
 
 
 def update(settings: Settings, store: IndexStore, embedder, progress: Callable | None,
-           compact_at: float = COMPACT_AT) -> IngestReport | None:
+           compact_at: float = COMPACT_AT, started: float | None = None) -> IngestReport | None:
     """Index the files changed since the active build's ledger, alone, in a new delta build; None when a
     full build is due instead (no index or ledger, a recalibration, a clash only a full build resolves,
     or changes past compact_at of the index)."""
@@ -195,7 +195,8 @@ def update(settings: Settings, store: IndexStore, embedder, progress: Callable |
     hidden |= changes.dropped - _delta_ids(active)
     if len(kept_delta) + len(changes.chunks) + len(hidden) > compact_at * base.count():
         return None
-    return _write_delta(settings, store, active, base, hidden, kept_delta, changes, embedder, progress)
+    return _write_delta(settings, store, active, base, hidden, kept_delta, changes, embedder, progress,
+                        time.perf_counter() if started is None else started)
 
 
 def _changes(settings: Settings, ledger: dict[str, FileEntry], prints: dict[str, str]) -> Changes | None:
@@ -273,7 +274,7 @@ def _kept_delta(store: IndexStore, active, dropped: set[str]) -> list[StoredChun
 
 
 def _write_delta(settings: Settings, store: IndexStore, active, base, hidden: set[str],
-                 kept_delta: list[StoredChunk], changes: Changes, embedder, progress) -> IngestReport:
+                 kept_delta: list[StoredChunk], changes: Changes, embedder, progress, started: float) -> IngestReport:
     """Embed the new chunks (reusing the vectors of passages that did not change), write the new delta build,
     its start-up files, calibration and ledger, then flip to it."""
     ledger = {**changes.kept, **changes.read}
@@ -303,6 +304,7 @@ def _write_delta(settings: Settings, store: IndexStore, active, base, hidden: se
     save_delta_files(settings, delta.name, records, catalogue)  # before the flip, like a full build's files
     report.calibration = calibrate_build(settings, store, view, embedder).as_dict()
     write_ledger(settings, view.name, ledger)
+    report.seconds = time.perf_counter() - started
     store.activate(view, _description(report, settings))
     remove_other_builds(settings, keep=view.name)
     remove_other_ledgers(settings, keep=view.name)
