@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -43,21 +44,32 @@ def eval_questions(limit: int = 0) -> list[str]:
 
 
 def bench_ingest(settings, embedder) -> dict:
-    """Chunks/s of a full --rebuild ingest vs embedding the same chunk texts alone, same model and run."""
+    """Chunks/s of a full --rebuild ingest vs embedding the same chunk texts alone, same model and run. The
+    bare embedding is timed just before and just after the ingest and the two averaged: on a machine shared
+    with other work its speed drifts by tens of per cent within a minute, and a single timing on one side
+    would put that drift into the ratio."""
     from ingest.documents import load_corpus
     from ingest.pipeline import build_chunks, run_ingest
 
     texts = [c.embed_text for c in build_chunks(load_corpus(settings.corpus_dir, settings.max_file_mb), settings)]
     embedder.get_text_embedding_batch(texts[:8])  # warm-up: first call pays for lazy initialisation
-    started = time.perf_counter()
-    for start in range(0, len(texts), settings.embed_batch_size):
-        embedder.get_text_embedding_batch(texts[start:start + settings.embed_batch_size])
-    raw_seconds = time.perf_counter() - started
+    before = _embed_seconds(embedder, texts, settings.embed_batch_size)
     report = run_ingest(settings, rebuild=True, embedder=embedder)
+    after = _embed_seconds(embedder, texts, settings.embed_batch_size)
+    raw_seconds = (before + after) / 2
     raw_cps, ingest_cps = len(texts) / raw_seconds, report.chunks / report.seconds
     return {"chunks": report.chunks, "ingest_seconds": round(report.seconds, 2), "ingest_chunks_per_s": round(ingest_cps, 2),
-            "raw_embed_seconds": round(raw_seconds, 2), "raw_embed_chunks_per_s": round(raw_cps, 2),
-            "ingest_vs_raw_ratio": round(ingest_cps / raw_cps, 3)}
+            "ingest_embed_seconds": round(report.embed_seconds, 2),
+            "raw_embed_seconds": round(raw_seconds, 2), "raw_embed_seconds_before_after": [round(before, 2), round(after, 2)],
+            "raw_embed_chunks_per_s": round(raw_cps, 2), "ingest_vs_raw_ratio": round(ingest_cps / raw_cps, 3)}
+
+
+def _embed_seconds(embedder, texts: list[str], batch_size: int) -> float:
+    """Seconds to embed texts in groups of batch_size, as ingest groups them."""
+    started = time.perf_counter()
+    for start in range(0, len(texts), batch_size):
+        embedder.get_text_embedding_batch(texts[start:start + batch_size])
+    return time.perf_counter() - started
 
 
 def bench_cold_start(settings, repeat: int) -> dict:
@@ -293,7 +305,8 @@ def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline
         started = time.perf_counter()
         chunks = IndexStore(settings).info()["stats"]["chunks"] if factor == 1 else build_synthetic(settings, factor,
                                                                                                     store_dir)
-        row = {"factor": factor, "chunks": chunks, "build_s": round(time.perf_counter() - started, 1)}
+        row = {"factor": factor, "chunks": chunks, "build_s": round(time.perf_counter() - started, 1),
+               "load_avg": round(os.getloadavg()[0], 1)}  # the 1-minute load average as this size's starts begin
         _log(f"scaling x{factor}: first start")
         first = run_probe(store_dir, queries)
         _log(f"scaling x{factor}: second start")
@@ -354,9 +367,9 @@ def scaling_table(rows: list[dict]) -> str:
     """One line per index size: build, load (first start, second start, retriever alone), latency, memory;
     then the same store served by `chroma run`, when measured."""
     text = _size_table(rows, "", ("build_s", "load_first_s", "load_s", "retriever_load_s", "p50_ms", "p95_ms",
-                                  "peak_rss_mb", "add_doc_s"),
+                                  "peak_rss_mb", "add_doc_s", "load_avg"),
                        "| size | chunks | build s | load s (first start) | load s | of which retriever s | p50 ms "
-                       "| p95 ms | peak RSS MB | add one document s |")
+                       "| p95 ms | peak RSS MB | add one document s | load average |")
     if any("server_load_s" in r or "server_error" in r for r in rows):
         text += "\n\nWith the store served by `chroma run` on loopback:\n\n" + _size_table(
             rows, "server_", ("load_s", "retriever_load_s", "p50_ms", "p95_ms", "peak_rss_mb"),
@@ -376,8 +389,9 @@ def _size_table(rows: list[dict], prefix: str, keys: tuple[str, ...], head: str)
 
 
 def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = None, queries: int = 0,
-         scale_queries: int = 30, server: bool = False) -> dict:
-    """Run every benchmark in temporary stores; write bench.json, bench.md and plots; print the table."""
+         scale_queries: int = 30, server: bool = False, keep: Path | None = None) -> dict:
+    """Run every benchmark in temporary stores (in `keep`, left in place, when given: to profile or serve
+    the synthetic indexes afterwards); write bench.json, bench.md and plots; print the table."""
     from assistant.embedding import build_embedder
     from assistant.settings import Settings
 
@@ -385,7 +399,9 @@ def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = No
     out_dir.mkdir(parents=True, exist_ok=True)
     scales = [10, 100] if scales is None else scales
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="evals-bench-") as tmp:
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=False)
+    with (contextlib.nullcontext(str(keep)) if keep else tempfile.TemporaryDirectory(prefix="evals-bench-")) as tmp:
         settings = Settings().with_overrides(store_dir=Path(tmp) / "store")
         embedder = build_embedder(settings)
         _log("ingest vs raw embedding")
@@ -398,11 +414,13 @@ def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = No
         _log(f"scaling {scales}")
         result["scaling"] = bench_scaling(settings, scales, scale_queries, Path(tmp), server=server)
     result["seconds"] = round(time.perf_counter() - started, 1)
+    result["load_avg_end"] = os.getloadavg()[0]
     plot_scaling(result["scaling"], out_dir)
     (out_dir / "bench.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     text = table(result)
     (out_dir / "bench.md").write_text(f"# Benchmark\n\n{result['cpus']} CPUs, load average {result['load_avg']:.1f} "
-                                      f"at start, {result['seconds']} s\n\n{text}\n\n"
+                                      f"at start and {result['load_avg_end']:.1f} at the end, {result['seconds']} s"
+                                      f"\n\n{text}\n\n"
                                       "![latency vs size](scaling_latency.png)\n\n![memory vs size](scaling_memory.png)"
                                       "\n\n![load time vs size](scaling_load.png)\n",
                                       encoding="utf-8")

@@ -339,7 +339,9 @@ def _version_of(ledger: dict[str, FileEntry]) -> str:
     return digest.hexdigest()[:12]
 
 
-FLUSH_AT = 512  # chunks per hand-over to the writer: few Chroma requests, yet writing starts early
+# Chunks per hand-over to the writer: two embedding batches, so that a small corpus's writes also overlap
+# its embedding instead of all waiting for the end; few Chroma requests all the same.
+FLUSH_AT = 128
 
 
 class BuildWriter:

@@ -19,7 +19,8 @@ def test_bench_pieces_run_at_tiny_sizes(corpus_settings, embedder, tmp_path):
     assert rows[0]["add_mode"] == "delta" and 0 < rows[0]["add_embedded"] < 10 and rows[0]["add_doc_s"] > 0, rows
     assert 0 < rows[0]["retriever_load_s"] <= rows[0]["load_s"] and rows[0]["load_first_s"] > 0
     synthetic = corpus_settings.with_overrides(store_dir=tmp_path / "x2")
-    assert (files_root(synthetic) / IndexStore(synthetic).active().name / "key").exists()  # saved as ingest does
+    layered = IndexStore(synthetic).active()  # the synthetic build, and the delta the added document went to
+    assert all((files_root(synthetic) / build.name / "key").exists() for build in (layered.base, layered.delta))
     bench.plot_scaling(rows, tmp_path)
     assert all((tmp_path / f"scaling_{name}.png").exists() for name in ("latency", "memory", "load"))
     result = {"ingest": {"ingest_chunks_per_s": 1, "raw_embed_chunks_per_s": 2, "ingest_vs_raw_ratio": 0.5},
