@@ -202,6 +202,18 @@ def load_lexical(settings: Settings, build: str, source: ChunkSource) -> Lexical
     return load_build_files(settings, build, source).lexical
 
 
+def load_catalogue(settings: Settings, build: str, source: ChunkSource) -> list[dict]:
+    """The catalogue of `build` (a layered view's is in its delta's folder) without opening the lexical
+    index; load_build_files' when the file is missing or stale."""
+    folder = files_root(settings) / build.split(LAYER_SEPARATOR)[-1]
+    try:
+        if (folder / KEY).read_text(encoding="ascii") == build_key(settings):
+            return json.loads((folder / CATALOGUE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    return load_build_files(settings, build, source).catalogue
+
+
 def _read_layered(settings: Settings, build: str, source: ChunkSource, key: str) -> BuildFiles | None:
     base_name, delta_name = build.split(LAYER_SEPARATOR)
     base, delta = _read(files_root(settings) / base_name, key), _read(files_root(settings) / delta_name, key)

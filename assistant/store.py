@@ -233,18 +233,27 @@ class LayeredCollection:
 
     def query(self, query_embeddings: list, n_results: int, where: dict | None = None,
               include: list[str] = ("distances",)) -> dict:
-        """The n_results nearest records over both layers: the base is asked for as many more as it hides,
-        so that its true nearest unhidden records are among the answers."""
+        """The n_results nearest records over both layers. The base may answer with hidden records, so it is
+        asked for more until n_results unhidden ones are in hand or it has none left to give (at most
+        n_results plus the number hidden: exact, yet one request when few of the nearest are hidden)."""
         include = list(dict.fromkeys([*include, "distances"]))
-        hits = []
-        for layer, extra in ((self.base, len(self.hidden)), (self.delta, 0)):
-            found = layer.query(query_embeddings=query_embeddings, n_results=n_results + extra, where=where,
-                                include=include)
-            for i, chunk_id in enumerate(found["ids"][0]):
-                if layer is self.delta or chunk_id not in self.hidden:
-                    hits.append((found["distances"][0][i], chunk_id, {key: found[key][0][i] for key in include}))
-        hits = sorted(hits, key=lambda hit: (hit[0], hit[1]))[:n_results]
+        hits = self._hits(self.delta, query_embeddings, n_results, where, include)
+        asked = n_results
+        while True:
+            found = self._hits(self.base, query_embeddings, asked, where, include)
+            kept = [hit for hit in found if hit[1] not in self.hidden]
+            if len(kept) >= n_results or len(found) < asked or asked >= n_results + len(self.hidden):
+                break
+            asked = min(n_results + len(self.hidden), 2 * asked + len(found) - len(kept))
+        hits = sorted(hits + kept, key=lambda hit: (hit[0], hit[1]))[:n_results]
         return {"ids": [[hit[1] for hit in hits]], **{key: [[hit[2][key] for hit in hits]] for key in include}}
+
+    @staticmethod
+    def _hits(layer, query_embeddings: list, n_results: int, where: dict | None, include: list[str]) -> list[tuple]:
+        """(distance, id, {field: value}) of one layer's nearest records."""
+        found = layer.query(query_embeddings=query_embeddings, n_results=n_results, where=where, include=include)
+        return [(found["distances"][0][i], chunk_id, {key: found[key][0][i] for key in include})
+                for i, chunk_id in enumerate(found["ids"][0])]
 
 
 def _listed(values) -> list:

@@ -21,8 +21,8 @@ import numpy as np
 
 from assistant.calibration import calibrate_build, calibration_version
 from assistant.embedding import MODEL_NAME
-from assistant.lexical_cache import (catalogue_of, load_build_files, remove_other_builds, save_build_files,
-                                     save_delta_files)
+from assistant.lexical_cache import (catalogue_of, load_build_files, load_catalogue, remove_other_builds,
+                                     save_build_files, save_delta_files)
 from assistant.settings import Settings
 from assistant.store import IndexNotFound, IndexStore, LayeredCollection, StoredChunk, StoredChunks
 from ingest.chunk import Chunk, chunk_document
@@ -324,7 +324,7 @@ def _old_vectors(active, dropped: set[str]) -> dict:
 def _catalogue(settings: Settings, store: IndexStore, active, records: list[StoredChunk], changes: Changes) -> list[dict]:
     """The source documents of the layered view: the active one's, less those of changed and removed files
     and those now in the delta, plus the delta's."""
-    old = load_build_files(settings, active.name, StoredChunks(store, active)).catalogue
+    old = load_catalogue(settings, active.name, StoredChunks(store, active))
     gone = changes.dropped_sources | {chunk.metadata.get("source_id") for chunk in records}
     merged = [entry for entry in old if entry["source_id"] not in gone] + catalogue_of(records)
     return sorted(merged, key=lambda s: (s["published"] or "0000", s["title"]), reverse=True)
