@@ -181,12 +181,12 @@ DOCUMENT_PAGES = 20
 
 
 def new_document(corpus: Path, pages: int = DOCUMENT_PAGES, seed: int = 0) -> str:
-    """Write a new plain-text document of about `pages` pages into corpus (paragraphs of the corpus's own
-    files in a shuffled order, under a new title, so every chunk is new to the index); its file name."""
+    """Write a new plain-text document of about `pages` pages into corpus (prose paragraphs of the corpus's
+    own files in a shuffled order, under a new title, so every chunk is new to the index); its file name."""
     import random
 
-    paragraphs = [p.strip() for path in sorted(corpus.glob("*.txt"))
-                  for p in path.read_text(encoding="utf-8").split("\n\n")[1:] if len(p.split()) >= 20]
+    paragraphs = [p.strip() for path in sorted(corpus.glob("*.txt"))  # prose only: no links, which feed headers carry
+                  for p in path.read_text(encoding="utf-8").split("\n\n")[1:] if len(p.split()) >= 20 and "://" not in p]
     random.Random(seed).shuffle(paragraphs)
     body, words = [], 0
     for paragraph in paragraphs * (1 + pages * PAGE_WORDS // max(1, sum(len(p.split()) for p in paragraphs))):

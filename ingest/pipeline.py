@@ -201,7 +201,7 @@ def update(settings: Settings, store: IndexStore, embedder, progress: Callable |
 
 def _changes(settings: Settings, ledger: dict[str, FileEntry], prints: dict[str, str]) -> Changes | None:
     """Read the files whose fingerprint differs from the ledger's; None when a full build must decide (a
-    document whose source id another file already uses, or a removed file another file's duplicate named)."""
+    removed or changed file that another file's skipped duplicate named)."""
     changed = {name for name, fingerprint in prints.items()
                if name not in ledger or ledger[name].fingerprint != fingerprint}
     gone = set(ledger) - set(prints)
@@ -234,8 +234,8 @@ def _changes(settings: Settings, ledger: dict[str, FileEntry], prints: dict[str,
                 entry.skipped = f"duplicate of {seen[document.content_hash]} (indexed once)"
                 changes.skipped.append(Skipped(name, entry.skipped))
                 continue
-            if document.source_id in taken:
-                return None  # a full build numbers clashing source ids in corpus order
+            if document.source_id in taken:  # numbered as a full build numbers a clash (which goes by corpus order)
+                document.source_id = _free_id(document.source_id, taken)
             seen[document.content_hash], entry.sources, entry.hashes = name, [*entry.sources, document.source_id], \
                 [*entry.hashes, document.content_hash]
             taken.add(document.source_id)
@@ -244,6 +244,14 @@ def _changes(settings: Settings, ledger: dict[str, FileEntry], prints: dict[str,
             entry.records += [[chunk.id, chunk.record_hash] for chunk in chunks]
             changes.chunks += chunks
     return changes
+
+
+def _free_id(source_id: str, taken: set[str]) -> str:
+    """source_id with the first free suffix -2, -3…, as ingest.documents numbers a clash."""
+    number = 2
+    while f"{source_id}-{number}" in taken:
+        number += 1
+    return f"{source_id}-{number}"
 
 
 def _unchanged(settings: Settings, store: IndexStore, active, ledger: dict[str, FileEntry],
