@@ -42,6 +42,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ben.add_argument("--scale-queries", type=int, default=30, help="questions timed at each scale")
     ben.add_argument("--server", action="store_true",
                      help="at each scale also start against the same store served by `chroma run` on loopback")
+    ben.add_argument("--keep", type=Path, metavar="DIR",
+                     help="build the benchmark's stores in DIR (a new folder) and leave them there")
     return parser.parse_args(argv)
 
 
@@ -52,7 +54,7 @@ def main(argv=None) -> int:
         from evals import bench
 
         bench.main(args.out, repeat=args.repeat, scales=[int(s) for s in args.scales.split(",") if s.strip()],
-                   queries=args.queries, scale_queries=args.scale_queries, server=args.server)
+                   queries=args.queries, scale_queries=args.scale_queries, server=args.server, keep=args.keep)
         return 0
     from evals import runner
 

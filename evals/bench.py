@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -43,21 +44,32 @@ def eval_questions(limit: int = 0) -> list[str]:
 
 
 def bench_ingest(settings, embedder) -> dict:
-    """Chunks/s of a full --rebuild ingest vs embedding the same chunk texts alone, same model and run."""
+    """Chunks/s of a full --rebuild ingest vs embedding the same chunk texts alone, same model and run. The
+    bare embedding is timed just before and just after the ingest and the two averaged: on a machine shared
+    with other work its speed drifts by tens of per cent within a minute, and a single timing on one side
+    would put that drift into the ratio."""
     from ingest.documents import load_corpus
     from ingest.pipeline import build_chunks, run_ingest
 
     texts = [c.embed_text for c in build_chunks(load_corpus(settings.corpus_dir, settings.max_file_mb), settings)]
     embedder.get_text_embedding_batch(texts[:8])  # warm-up: first call pays for lazy initialisation
-    started = time.perf_counter()
-    for start in range(0, len(texts), settings.embed_batch_size):
-        embedder.get_text_embedding_batch(texts[start:start + settings.embed_batch_size])
-    raw_seconds = time.perf_counter() - started
+    before = _embed_seconds(embedder, texts, settings.embed_batch_size)
     report = run_ingest(settings, rebuild=True, embedder=embedder)
+    after = _embed_seconds(embedder, texts, settings.embed_batch_size)
+    raw_seconds = (before + after) / 2
     raw_cps, ingest_cps = len(texts) / raw_seconds, report.chunks / report.seconds
     return {"chunks": report.chunks, "ingest_seconds": round(report.seconds, 2), "ingest_chunks_per_s": round(ingest_cps, 2),
-            "raw_embed_seconds": round(raw_seconds, 2), "raw_embed_chunks_per_s": round(raw_cps, 2),
-            "ingest_vs_raw_ratio": round(ingest_cps / raw_cps, 3)}
+            "ingest_embed_seconds": round(report.embed_seconds, 2),
+            "raw_embed_seconds": round(raw_seconds, 2), "raw_embed_seconds_before_after": [round(before, 2), round(after, 2)],
+            "raw_embed_chunks_per_s": round(raw_cps, 2), "ingest_vs_raw_ratio": round(ingest_cps / raw_cps, 3)}
+
+
+def _embed_seconds(embedder, texts: list[str], batch_size: int) -> float:
+    """Seconds to embed texts in groups of batch_size, as ingest groups them."""
+    started = time.perf_counter()
+    for start in range(0, len(texts), batch_size):
+        embedder.get_text_embedding_batch(texts[start:start + batch_size])
+    return time.perf_counter() - started
 
 
 def bench_cold_start(settings, repeat: int) -> dict:
@@ -97,7 +109,10 @@ def bench_warm(settings, embedder, questions: list[str]) -> dict:
 
 def build_synthetic(settings, factor: int, store_dir: Path, seed: int = 0) -> int:
     """A store with every chunk of settings' index `factor` times (new ids, the stored vectors plus small
-    noise, so nothing is embedded), written as ingest writes a build (start-up files included); its size."""
+    noise, so nothing is embedded), written as ingest writes a build (start-up files included); its size.
+    Beside it, `store_dir/corpus`: the corpus files as many times (hard links in copy-NNNN/ folders, with
+    manifest entries) and the ingest ledger that ties them to the copies, so that an update of the
+    synthetic index reads only the files added to that folder, as it would for a real library."""
     import numpy as np
 
     from assistant.retrieval.build_files import save_build_files
@@ -116,8 +131,92 @@ def build_synthetic(settings, factor: int, store_dir: Path, seed: int = 0) -> in
                    for chunk, vector in zip(base, noisy)]
     target.add(collection, chunks)
     save_build_files(target.settings, collection.name, chunks)
-    target.activate(collection, {"corpus_version": f"synthetic-x{factor}", "stats": {"chunks": len(chunks)}})
+    synthetic_corpus(settings, factor, store_dir / "corpus", collection.name, target.settings)
+    target.activate(collection, {"corpus_version": f"synthetic-x{factor}", "stats": {"chunks": len(chunks)},
+                                 **{key: value for key, value in IndexStore(settings).info().items()
+                                    if key in ("calibration_version", "min_support", "embed_model")}})
     return len(chunks)
+
+
+def synthetic_corpus(settings, factor: int, corpus: Path, build: str, target) -> None:
+    """settings' corpus `factor` times in `corpus` (copy c > 0 of a file in copy-NNNN/, a hard link, its
+    manifest entry's source id suffixed ~c as build_synthetic suffixes chunk ids) and the ledger of `build`."""
+    import shutil
+
+    import yaml
+
+    from assistant.retrieval.store import IndexStore
+    from ingest.ledger import FileEntry, fingerprints, read_ledger, write_ledger
+    from ingest.manifest import load_manifest
+
+    ledger = read_ledger(settings, IndexStore(settings).active().name)
+    if ledger is None:
+        raise RuntimeError(f"no ingest ledger for the index in {settings.store_dir}; run python -m ingest first")
+    manifest = load_manifest(settings.corpus_dir)
+    corpus.mkdir(parents=True)
+    copies, entries = {}, {}
+    for copy in range(factor):
+        for name, entry in ledger.items():
+            copied = f"copy-{copy:04d}/{name}" if copy else name
+            (corpus / copied).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(settings.corpus_dir / name, corpus / copied)
+            except OSError:  # another file system
+                shutil.copy2(settings.corpus_dir / name, corpus / copied)
+            suffix = f"~{copy}" if copy else ""
+            if name in manifest:
+                entries[copied] = {**manifest[name], **({"source_id": manifest[name]["source_id"] + suffix}
+                                                         if "source_id" in manifest[name] else {})}
+            copies[copied] = FileEntry("", [source + suffix for source in entry.sources], entry.hashes,
+                                       [[chunk_id + suffix, record] for chunk_id, record in entry.records],
+                                       entry.skipped)
+    (corpus / "manifest.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    for name, fingerprint in fingerprints(corpus).items():
+        copies[name].fingerprint = fingerprint
+    write_ledger(target, build, copies)
+
+
+PAGE_WORDS = 500  # a printed page of a report
+DOCUMENT_PAGES = 20
+
+
+def new_document(corpus: Path, pages: int = DOCUMENT_PAGES, seed: int = 0) -> str:
+    """Write a new plain-text document of about `pages` pages into corpus (prose paragraphs of the corpus's
+    own files in a shuffled order, under a new title, so every chunk is new to the index); its file name."""
+    import random
+
+    paragraphs = [p.strip() for path in sorted(corpus.glob("*.txt"))  # prose only: no links, which feed headers carry
+                  for p in path.read_text(encoding="utf-8").split("\n\n")[1:] if len(p.split()) >= 20 and "://" not in p]
+    random.Random(seed).shuffle(paragraphs)
+    body, words = [], 0
+    for paragraph in paragraphs * (1 + pages * PAGE_WORDS // max(1, sum(len(p.split()) for p in paragraphs))):
+        if words >= pages * PAGE_WORDS:
+            break
+        body.append(paragraph)
+        words += len(paragraph.split())
+    name = f"zz-new-document-{seed}.txt"
+    (corpus / name).write_text(f"A new {pages}-page document {seed}\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+    return name
+
+
+def bench_add_document(store_dir: Path, pages: int = DOCUMENT_PAGES) -> dict:
+    """Wall time of `python -m ingest` after one new document of `pages` pages lands in the synthetic corpus
+    beside store_dir: a fresh process, end to end (imports, model, reading, embedding, writing, calibrating)."""
+    corpus = store_dir / "corpus"
+    new_document(corpus, pages)
+    env = {**os.environ, "ASSISTANT_STORE_DIR": str(store_dir), "ASSISTANT_CORPUS_DIR": str(corpus)}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "ingest", "--quiet", "--stats"], capture_output=True, text=True,
+                          env=env, cwd=EVALS_DIR.parent, timeout=1800)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        return {"add_error": (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]}
+    from assistant.settings import Settings
+    from assistant.retrieval.store import IndexStore
+
+    stats = IndexStore(Settings(store_dir=store_dir)).info().get("stats", {})
+    return {"add_doc_s": round(seconds, 2), "add_mode": stats.get("mode"), "add_embedded": stats.get("embedded"),
+            "add_embed_s": stats.get("embed_seconds"), "add_ingest_s": stats.get("seconds")}
 
 
 def probe(store_dir: Path, queries: int, spawned_at: float, chroma_port: int = 0) -> dict:
@@ -192,10 +291,11 @@ def probe_server(store_dir: Path, queries: int) -> dict:
 
 
 def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline: bool = True,
-                  server: bool = False) -> list[dict]:
+                  server: bool = False, add_pages: int = DOCUMENT_PAGES) -> list[dict]:
     """Per size (1x when baseline, then each synthetic multiple): the build time, then two fresh processes,
-    the first start after the build and a second one (load time, query latency, peak RSS); with server,
-    a third start with the same store served by `chroma run` on loopback (its figures prefixed server_)."""
+    the first start after the build and a second one (load time, query latency, peak RSS), then (synthetic
+    sizes) adding one document with `python -m ingest`; with server, one more start with the same store
+    served by `chroma run` on loopback (its figures prefixed server_)."""
     from assistant.retrieval.store import IndexStore
 
     rows = []
@@ -205,7 +305,8 @@ def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline
         started = time.perf_counter()
         chunks = IndexStore(settings).info()["stats"]["chunks"] if factor == 1 else build_synthetic(settings, factor,
                                                                                                     store_dir)
-        row = {"factor": factor, "chunks": chunks, "build_s": round(time.perf_counter() - started, 1)}
+        row = {"factor": factor, "chunks": chunks, "build_s": round(time.perf_counter() - started, 1),
+               "load_avg": round(os.getloadavg()[0], 1)}  # the 1-minute load average as this size's starts begin
         _log(f"scaling x{factor}: first start")
         first = run_probe(store_dir, queries)
         _log(f"scaling x{factor}: second start")
@@ -214,6 +315,9 @@ def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline
             rows.append({**row, "error": first.get("error") or second.get("error")})
             continue
         row = {**row, "load_first_s": first["load_s"], **second}
+        if factor > 1:
+            _log(f"scaling x{factor}: add a {add_pages}-page document")
+            row.update(bench_add_document(store_dir, add_pages))
         if server:
             _log(f"scaling x{factor}: start against chroma run")
             row.update({f"server_{key}": value for key, value in probe_server(store_dir, queries).items()})
@@ -263,9 +367,9 @@ def scaling_table(rows: list[dict]) -> str:
     """One line per index size: build, load (first start, second start, retriever alone), latency, memory;
     then the same store served by `chroma run`, when measured."""
     text = _size_table(rows, "", ("build_s", "load_first_s", "load_s", "retriever_load_s", "p50_ms", "p95_ms",
-                                  "peak_rss_mb"),
+                                  "peak_rss_mb", "add_doc_s", "load_avg"),
                        "| size | chunks | build s | load s (first start) | load s | of which retriever s | p50 ms "
-                       "| p95 ms | peak RSS MB |")
+                       "| p95 ms | peak RSS MB | add one document s | load average |")
     if any("server_load_s" in r or "server_error" in r for r in rows):
         text += "\n\nWith the store served by `chroma run` on loopback:\n\n" + _size_table(
             rows, "server_", ("load_s", "retriever_load_s", "p50_ms", "p95_ms", "peak_rss_mb"),
@@ -285,8 +389,9 @@ def _size_table(rows: list[dict], prefix: str, keys: tuple[str, ...], head: str)
 
 
 def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = None, queries: int = 0,
-         scale_queries: int = 30, server: bool = False) -> dict:
-    """Run every benchmark in temporary stores; write bench.json, bench.md and plots; print the table."""
+         scale_queries: int = 30, server: bool = False, keep: Path | None = None) -> dict:
+    """Run every benchmark in temporary stores (in `keep`, left in place, when given: to profile or serve
+    the synthetic indexes afterwards); write bench.json, bench.md and plots; print the table."""
     from assistant.retrieval.dense import build_embedder
     from assistant.settings import Settings
 
@@ -294,7 +399,9 @@ def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = No
     out_dir.mkdir(parents=True, exist_ok=True)
     scales = [10, 100] if scales is None else scales
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="evals-bench-") as tmp:
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=False)
+    with (contextlib.nullcontext(str(keep)) if keep else tempfile.TemporaryDirectory(prefix="evals-bench-")) as tmp:
         settings = Settings().with_overrides(store_dir=Path(tmp) / "store")
         embedder = build_embedder(settings)
         _log("ingest vs raw embedding")
@@ -307,11 +414,13 @@ def main(out_dir: Path = OUT_DIR, repeat: int = 3, scales: list[int] | None = No
         _log(f"scaling {scales}")
         result["scaling"] = bench_scaling(settings, scales, scale_queries, Path(tmp), server=server)
     result["seconds"] = round(time.perf_counter() - started, 1)
+    result["load_avg_end"] = os.getloadavg()[0]
     plot_scaling(result["scaling"], out_dir)
     (out_dir / "bench.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     text = table(result)
     (out_dir / "bench.md").write_text(f"# Benchmark\n\n{result['cpus']} CPUs, load average {result['load_avg']:.1f} "
-                                      f"at start, {result['seconds']} s\n\n{text}\n\n"
+                                      f"at start and {result['load_avg_end']:.1f} at the end, {result['seconds']} s"
+                                      f"\n\n{text}\n\n"
                                       "![latency vs size](scaling_latency.png)\n\n![memory vs size](scaling_memory.png)"
                                       "\n\n![load time vs size](scaling_load.png)\n",
                                       encoding="utf-8")

@@ -12,6 +12,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: ./corpus or ASSISTANT_CORPUS_DIR)")
     parser.add_argument("--store", type=Path, help="index folder (default: ./.store or ASSISTANT_STORE_DIR)")
     parser.add_argument("--rebuild", action="store_true", help="start over: re-embed everything")
+    parser.add_argument("--compact-at", type=float, default=None, metavar="SHARE",
+                        help="write changed files alone into a delta build while the changes since the last full "
+                             "build stay within this share of the index (default 0.1); past it, a full build")
     parser.add_argument("--dump", type=Path, metavar="FILE.jsonl", help="write every indexed chunk to FILE")
     parser.add_argument("--stats", action="store_true", help="print documents, chunks, removed lines, speed")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -22,18 +25,19 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from assistant.settings import Settings
     from assistant.retrieval.store import IndexStore, StoreError
-    from ingest.pipeline import dump_chunks, run_ingest
+    from ingest.pipeline import COMPACT_AT, dump_chunks, run_ingest
 
     settings = Settings().with_overrides(corpus_dir=args.corpus, store_dir=args.store)
     store = IndexStore(settings)
     try:
-        report = run_ingest(settings, rebuild=args.rebuild, store=store, progress=_progress_bar(args.quiet))
+        report = run_ingest(settings, rebuild=args.rebuild, store=store, progress=_progress_bar(args.quiet),
+                            compact_at=COMPACT_AT if args.compact_at is None else args.compact_at)
     except (FileNotFoundError, StoreError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for skipped in report.skipped:
         print(f"skipped {skipped.file}: {skipped.reason}", file=sys.stderr)
-    state = "updated" if report.changed else "unchanged"
+    state = f"updated ({report.mode} build)" if report.changed else "unchanged"
     print(f"index {state}: {report.documents} documents, {report.chunks} chunks "
           f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f}s -> {store.location}")
     if args.stats:

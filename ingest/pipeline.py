@@ -1,4 +1,10 @@
-"""The ingest pipeline: corpus -> cleaned documents -> chunks -> embeddings -> a new Chroma build."""
+"""The ingest pipeline: corpus -> cleaned documents -> chunks -> embeddings -> a new Chroma build.
+
+A full build reads every file and writes every chunk (vectors of unchanged passages are reused). When only a
+few files changed, an update reads and embeds those alone and writes them into a small delta build layered
+over the active one (assistant.retrieval.store.LayeredCollection); once the changes since the last full build pass
+`compact_at` of the index, the next run makes a full build again, folding the delta in.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +19,23 @@ from typing import Callable
 
 import numpy as np
 
+from assistant.retrieval.build_files import (catalogue_of, load_build_files, load_catalogue, remove_other_builds,
+                                             save_build_files, save_delta_files)
 from assistant.retrieval.calibration import calibrate_build, calibration_version
-from assistant.retrieval.build_files import load_build_files, remove_other_builds, save_build_files
 from assistant.retrieval.dense import MODEL_NAME
-from assistant.retrieval.store import IndexNotFound, IndexStore, StoredChunk, StoredChunks
+from assistant.retrieval.store import IndexNotFound, IndexStore, LayeredCollection, StoredChunk, StoredChunks
 from assistant.settings import Settings
 from ingest.chunk import Chunk, chunk_document
-from ingest.documents import Corpus, Skipped, load_corpus
+from ingest.documents import Corpus, Skipped, SourceDocument, load_corpus, load_documents
+from ingest.ledger import FileEntry, fingerprints, in_corpus_order, read_ledger, remove_other_ledgers, write_ledger
+from ingest.loaders import SUPPORTED, UnreadableFile
+from ingest.manifest import load_manifest
+
+# An update writes a delta build while the chunks it adds or hides stay within this share of the index's
+# base build; past it, a full build. The delta's BM25 scores use the IDF of both layers, but the base's keep
+# the IDF of the base alone, which a delta this small moves by under a tenth (and a full build of a small
+# index takes seconds anyway).
+COMPACT_AT = 0.1
 
 
 @dataclass
@@ -32,6 +48,7 @@ class IngestReport:
     reused: int = 0
     removed_chunks: int = 0
     changed: bool = False
+    mode: str = "full"  # "full": a new build of the whole corpus; "delta": the changed files alone; "unchanged"
     seconds: float = 0.0
     embed_seconds: float = 0.0
     removed_lines: Counter = field(default_factory=Counter)
@@ -47,6 +64,7 @@ class IngestReport:
         return {
             "documents": self.documents, "chunks": self.chunks, "embedded": self.embedded,
             "reused": self.reused, "removed_chunks": self.removed_chunks, "changed": self.changed,
+            "mode": self.mode,
             "seconds": round(self.seconds, 3), "embed_seconds": round(self.embed_seconds, 3),
             "chunks_per_second": round(self.chunks_per_second, 2),
             "removed_lines": dict(sorted(self.removed_lines.items())),
@@ -71,20 +89,29 @@ def corpus_version(chunks: list[Chunk]) -> str:
 
 
 def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
-               progress: Callable | None = None, store: IndexStore | None = None) -> IngestReport:
-    """Bring the index in line with the corpus; embed only what changed; switch atomically."""
+               progress: Callable | None = None, store: IndexStore | None = None,
+               compact_at: float = COMPACT_AT) -> IngestReport:
+    """Bring the index in line with the corpus; embed only what changed; switch atomically. Few changed
+    files (within compact_at of the index) are written alone into a delta build (see the module's doc)."""
     started = time.perf_counter()
+    store = store or IndexStore(settings)
+    if not rebuild:
+        report = update(settings, store, embedder, progress, compact_at, started)
+        if report is not None:
+            report.seconds = time.perf_counter() - started
+            return report
+    prints = fingerprints(settings.corpus_dir)  # before reading: a file saved meanwhile is read again next time
     corpus = load_corpus(settings.corpus_dir, settings.max_file_mb)
     chunks = build_chunks(corpus, settings)
+    ledger = ledger_of(corpus, chunks, prints)
     report = IngestReport(documents=len(corpus.documents), chunks=len(chunks),
                           removed_lines=corpus.removed_lines, skipped=corpus.skipped,
                           corpus_version=corpus_version(chunks))
-    store = store or IndexStore(settings)
     previous = {} if rebuild else _previous_records(store)
     if not rebuild and previous and _same(previous, chunks) and _calibrated(store, settings):
         store.drop_inactive()
-        _keep_files_current(settings, store)
-        report.reused = len(chunks)
+        _keep_files_current(settings, store, ledger)
+        report.reused, report.mode = len(chunks), "unchanged"
         report.seconds = time.perf_counter() - started
         return report
 
@@ -104,13 +131,224 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
             report.embed_seconds = time.perf_counter() - embed_started
     # Before the flip, like the start-up files: readers never see a build without its refusal threshold.
     report.calibration = calibrate_build(settings, store, collection, embedder or _load_embedder(settings)).as_dict()
+    write_ledger(settings, collection.name, ledger)
     report.seconds = time.perf_counter() - started
     store.activate(collection, _description(report, settings))
     remove_other_builds(settings, keep=collection.name)
+    remove_other_ledgers(settings, keep=collection.name)
     return report
 
 
-FLUSH_AT = 512  # chunks per hand-over to the writer: few Chroma requests, yet writing starts early
+def ledger_of(corpus: Corpus, chunks: list[Chunk], prints: dict[str, str]) -> dict[str, FileEntry]:
+    """The ledger of a full build: every file's fingerprint, documents, chunks and skip reason."""
+    ledger = {name: FileEntry(fingerprint) for name, fingerprint in prints.items()}
+    for skipped in corpus.skipped:  # a file that appeared after the fingerprints gets none: read again next time
+        ledger.setdefault(skipped.file, FileEntry("")).skipped = skipped.reason
+    for document in corpus.documents:
+        entry = ledger.setdefault(document.file, FileEntry(""))
+        entry.sources.append(document.source_id)
+        entry.hashes.append(document.content_hash)
+    for chunk in chunks:
+        ledger[chunk.metadata["file"]].records.append([chunk.id, chunk.record_hash])
+    return ledger
+
+
+# -- updates: the changed files alone, in a delta build --------------------------------------------------
+
+@dataclass
+class Changes:
+    """What an update found: the ledger entries kept as they are, the files read again and their chunks."""
+
+    kept: dict[str, FileEntry]
+    read: dict[str, FileEntry]
+    documents: list[SourceDocument]
+    chunks: list[Chunk]
+    dropped: set[str]  # ids of the chunks of changed and removed files, as they are indexed now
+    dropped_sources: set[str]  # and the source ids of their documents
+    skipped: list[Skipped]
+    removed_lines: Counter
+
+
+def update(settings: Settings, store: IndexStore, embedder, progress: Callable | None,
+           compact_at: float = COMPACT_AT, started: float | None = None) -> IngestReport | None:
+    """Index the files changed since the active build's ledger, alone, in a new delta build; None when a
+    full build is due instead (no index or ledger, a recalibration, a clash only a full build resolves,
+    or changes past compact_at of the index)."""
+    try:
+        info = store.info()
+        active = store.active(info)
+    except IndexNotFound:
+        return None
+    ledger = read_ledger(settings, active.name)
+    if ledger is None or info.get("calibration_version") != calibration_version(settings.scoring.refusal):
+        return None
+    prints = fingerprints(settings.corpus_dir)
+    changes = _changes(settings, ledger, prints)
+    if changes is None:
+        return None
+    if not changes.read and not changes.dropped and len(ledger) == len(prints):
+        return _unchanged(settings, store, active, ledger, info)
+    base = active.base if isinstance(active, LayeredCollection) else active
+    hidden = set(active.hidden) if isinstance(active, LayeredCollection) else set()
+    kept_delta = _kept_delta(store, active, changes.dropped)
+    hidden |= changes.dropped - _delta_ids(active)
+    if len(kept_delta) + len(changes.chunks) + len(hidden) > compact_at * base.count():
+        return None
+    return _write_delta(settings, store, active, base, hidden, kept_delta, changes, embedder, progress,
+                        time.perf_counter() if started is None else started)
+
+
+def _changes(settings: Settings, ledger: dict[str, FileEntry], prints: dict[str, str]) -> Changes | None:
+    """Read the files whose fingerprint differs from the ledger's; None when a full build must decide (a
+    removed or changed file that another file's skipped duplicate named)."""
+    changed = {name for name, fingerprint in prints.items()
+               if name not in ledger or ledger[name].fingerprint != fingerprint}
+    gone = set(ledger) - set(prints)
+    kept = {name: entry for name, entry in ledger.items() if name not in changed | gone}
+    left = changed | gone
+    # A skipped duplicate names its original by file (or source id): if that goes, the duplicate is due.
+    named = left | {source for name in left if name in ledger for source in ledger[name].sources}
+    if any(entry.skipped.startswith("duplicate of ") and entry.skipped[len("duplicate of "):].split(" (")[0] in named
+           for entry in kept.values()):
+        return None
+    seen = {content_hash: name for name, entry in kept.items() for content_hash in entry.hashes}
+    taken = {source for entry in kept.values() for source in entry.sources}
+    manifest = load_manifest(settings.corpus_dir) if changed else {}
+    before = [ledger[name] for name in left if name in ledger]
+    changes = Changes(kept, {}, [], [], {chunk_id for entry in before for chunk_id in entry.chunk_ids},
+                      {source for entry in before for source in entry.sources}, [], Counter())
+    for name in sorted(changed):
+        entry = changes.read[name] = FileEntry(prints[name])
+        path = settings.corpus_dir / name
+        try:
+            if path.suffix.lower() not in SUPPORTED:
+                raise UnreadableFile(f"unsupported file type {path.suffix or '(none)'}")
+            documents = load_documents(path, name, manifest.get(name, {}), changes.removed_lines, settings.max_file_mb)
+        except UnreadableFile as error:
+            entry.skipped = str(error)
+            changes.skipped.append(Skipped(name, entry.skipped))
+            continue
+        for document in documents:
+            if document.content_hash in seen:
+                entry.skipped = f"duplicate of {seen[document.content_hash]} (indexed once)"
+                changes.skipped.append(Skipped(name, entry.skipped))
+                continue
+            if document.source_id in taken:  # numbered as a full build numbers a clash (which goes by corpus order)
+                document.source_id = _free_id(document.source_id, taken)
+            seen[document.content_hash], entry.sources, entry.hashes = name, [*entry.sources, document.source_id], \
+                [*entry.hashes, document.content_hash]
+            taken.add(document.source_id)
+            changes.documents.append(document)
+            chunks = chunk_document(document, settings.chunk_words, settings.chunk_max_chars)
+            entry.records += [[chunk.id, chunk.record_hash] for chunk in chunks]
+            changes.chunks += chunks
+    return changes
+
+
+def _free_id(source_id: str, taken: set[str]) -> str:
+    """source_id with the first free suffix -2, -3…, as ingest.documents numbers a clash."""
+    number = 2
+    while f"{source_id}-{number}" in taken:
+        number += 1
+    return f"{source_id}-{number}"
+
+
+def _unchanged(settings: Settings, store: IndexStore, active, ledger: dict[str, FileEntry],
+               info: dict) -> IngestReport:
+    """The report of a run that found every file as the ledger has it (leftovers of killed runs removed)."""
+    store.drop_inactive()
+    _keep_files_current(settings, store)
+    chunks = sum(len(entry.records) for entry in ledger.values())
+    return IngestReport(documents=sum(len(entry.sources) for entry in ledger.values()), chunks=chunks,
+                        reused=chunks, mode="unchanged",
+                        skipped=[Skipped(name, entry.skipped) for name, entry in ledger.items() if entry.skipped],
+                        corpus_version=info.get("corpus_version", ""),
+                        calibration=info.get("stats", {}).get("calibration", {}))
+
+
+def _delta_ids(active) -> set[str]:
+    """Ids of the chunks in the active view's delta build (none without one)."""
+    if not isinstance(active, LayeredCollection):
+        return set()
+    return set(active.delta.get(include=[])["ids"])
+
+
+def _kept_delta(store: IndexStore, active, dropped: set[str]) -> list[StoredChunk]:
+    """The active delta build's chunks, with their vectors, but for those of changed and removed files."""
+    if not isinstance(active, LayeredCollection):
+        return []
+    return [chunk for chunk in store.all_chunks(active.delta, with_embeddings=True) if chunk.id not in dropped]
+
+
+def _write_delta(settings: Settings, store: IndexStore, active, base, hidden: set[str],
+                 kept_delta: list[StoredChunk], changes: Changes, embedder, progress, started: float) -> IngestReport:
+    """Embed the new chunks (reusing the vectors of passages that did not change), write the new delta build,
+    its start-up files, calibration and ledger, then flip to it."""
+    ledger = {**changes.kept, **changes.read}
+    report = IngestReport(documents=sum(len(entry.sources) for entry in ledger.values()),
+                          chunks=sum(len(entry.records) for entry in ledger.values()), changed=True, mode="delta",
+                          removed_chunks=len(changes.dropped - {chunk.id for chunk in changes.chunks}),
+                          removed_lines=changes.removed_lines, skipped=changes.skipped,
+                          corpus_version=_version_of(ledger))
+    vectors = _old_vectors(active, changes.dropped)
+    missing = list({chunk.embed_hash: chunk for chunk in changes.chunks if chunk.embed_hash not in vectors}.values())
+    report.embedded, report.reused = len(missing), report.chunks - len(missing)
+    embedder = embedder or _load_embedder(settings)
+    if missing:
+        embed_started = time.perf_counter()
+        for start in range(0, len(missing), settings.embed_batch_size):
+            batch = missing[start:start + settings.embed_batch_size]
+            vectors.update(zip([c.embed_hash for c in batch],
+                               embedder.get_text_embedding_batch([c.embed_text for c in batch])))
+            if progress:
+                progress(len(batch))
+        report.embed_seconds = time.perf_counter() - embed_started
+    records = kept_delta + [_stored(chunk, vectors[chunk.embed_hash]) for chunk in changes.chunks]
+    delta = store.new_build(hides=sorted(hidden))
+    store.add(delta, records)
+    view = LayeredCollection(base, delta)
+    catalogue = _catalogue(settings, store, active, records, changes)
+    save_delta_files(settings, delta.name, records, catalogue)  # before the flip, like a full build's files
+    report.calibration = calibrate_build(settings, store, view, embedder).as_dict()
+    write_ledger(settings, view.name, ledger)
+    report.seconds = time.perf_counter() - started
+    store.activate(view, _description(report, settings))
+    remove_other_builds(settings, keep=view.name)
+    remove_other_ledgers(settings, keep=view.name)
+    return report
+
+
+def _old_vectors(active, dropped: set[str]) -> dict:
+    """embed hash -> vector of the chunks of changed files as indexed now (a passage that did not change
+    keeps its vector)."""
+    if not dropped:
+        return {}
+    got = active.get(ids=sorted(dropped), include=["metadatas", "embeddings"])
+    return {meta.get("embed_hash"): np.asarray(vector, dtype=np.float32)
+            for meta, vector in zip(got["metadatas"], got["embeddings"]) if meta.get("embed_model") == MODEL_NAME}
+
+
+def _catalogue(settings: Settings, store: IndexStore, active, records: list[StoredChunk], changes: Changes) -> list[dict]:
+    """The source documents of the layered view: the active one's, less those of changed and removed files
+    and those now in the delta, plus the delta's."""
+    old = load_catalogue(settings, active.name, StoredChunks(store, active))
+    gone = changes.dropped_sources | {chunk.metadata.get("source_id") for chunk in records}
+    merged = [entry for entry in old if entry["source_id"] not in gone] + catalogue_of(records)
+    return sorted(merged, key=lambda s: (s["published"] or "0000", s["title"]), reverse=True)
+
+
+def _version_of(ledger: dict[str, FileEntry]) -> str:
+    """corpus_version() of the chunks the ledger lists, in the order a full build makes them."""
+    digest = hashlib.sha256()
+    for name in in_corpus_order(ledger):
+        for chunk_id, record_hash in ledger[name].records:
+            digest.update(f"{chunk_id}:{record_hash};".encode())
+    return digest.hexdigest()[:12]
+
+
+# Chunks per hand-over to the writer: two embedding batches, so that a small corpus's writes also overlap
+# its embedding instead of all waiting for the end; few Chroma requests all the same.
+FLUSH_AT = 128
 
 
 class BuildWriter:
@@ -165,12 +403,16 @@ def _embed(missing: list[Chunk], embedder, batch_size: int, vectors: dict, write
             progress(len(batch))
 
 
-def _keep_files_current(settings: Settings, store: IndexStore) -> None:
-    """An unchanged corpus still gets the active build's start-up files when they are missing or stale (a
-    store built by an older version), so the next start does not compute them; other builds' files go."""
+def _keep_files_current(settings: Settings, store: IndexStore, ledger: dict[str, FileEntry] | None = None) -> None:
+    """An unchanged corpus still gets the active build's start-up files (and, given one, its ledger) when
+    they are missing or stale (a store built by an older version), so the next start does not compute them
+    and the next update reads only what changed; other builds' files go."""
     collection = store.active()
     load_build_files(settings, collection.name, StoredChunks(store, collection))
     remove_other_builds(settings, keep=collection.name)
+    if ledger is not None and read_ledger(settings, collection.name) is None:
+        write_ledger(settings, collection.name, ledger)
+    remove_other_ledgers(settings, keep=collection.name)
 
 
 def _load_embedder(settings: Settings):
@@ -216,6 +458,7 @@ def _description(report: IngestReport, settings: Settings) -> dict:
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "corpus_version": report.corpus_version,
         "embed_model": MODEL_NAME,
+        "mode": report.mode,
         "chunk_words": settings.chunk_words,
         "min_support": report.calibration.get("min_support", settings.default_min_support),
         "calibration_version": calibration_version(settings.scoring.refusal),

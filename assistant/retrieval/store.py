@@ -1,7 +1,9 @@
 """The Chroma store: embedded on disk by default, a `chroma run` server when a host is set.
 
-Every ingest writes a complete new collection and then flips one pointer (the metadata of a small
-`<name>-meta` collection) to it, so a killed ingest leaves the previous index active and intact.
+Every ingest writes a new collection and then flips one pointer (the metadata of a small `<name>-meta`
+collection) to it, so a killed ingest leaves the previous index active and intact. A full build writes the
+whole corpus; an update of a few documents writes only them, into a small delta build that hides the base
+build's old versions of those documents (see LayeredCollection), until the next full build folds it in.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from assistant.settings import Settings
 # Records per Chroma add: few round trips; capped again by the client's own limit (client.get_max_batch_size()).
 ADD_BATCH = 4096
 READ_PAGE = 5000  # records per Chroma get when reading a whole build
+LAYER_SEPARATOR = "+"  # the name of a layered view: "<base build>+<delta build>"
 
 
 class StoreError(RuntimeError):
@@ -98,15 +101,19 @@ class IndexStore:
         return metadata
 
     def active(self, info: dict | None = None):
-        """The active chunk collection (of `info`, when already read); IndexNotFound when nothing is built."""
-        name = (info if info is not None else self.info()).get("active")
+        """The active chunk collection (of `info`, when already read): a build, or a LayeredCollection when
+        the pointer also names a delta build; IndexNotFound when nothing is built."""
+        info = info if info is not None else self.info()  # one read: base and delta of the same flip
+        name = info.get("active")
         if not name:
             raise IndexNotFound(
                 f"No index found in {self.location}. Build it first with: python -m ingest"
                 + (f" --store {self.settings.store_dir}" if not self.settings.chroma_host else "")
             )
         try:
-            return self.client.get_collection(name, embedding_function=None)
+            base = self.client.get_collection(name, embedding_function=None)
+            delta = info.get("delta")
+            return LayeredCollection(base, self.client.get_collection(delta, embedding_function=None)) if delta else base
         except Exception as error:
             raise StoreError(self._damaged(error)) from None
 
@@ -115,13 +122,14 @@ class IndexStore:
                 f"Rebuild it with: python -m ingest --rebuild")
 
     # -- building ----------------------------------------------------------------------------
-    def new_build(self):
-        """A fresh, empty collection for the next build (not yet visible to readers)."""
+    def new_build(self, hides: list[str] | None = None):
+        """A fresh, empty collection for the next build (not yet visible to readers); a delta build records
+        the ids of the base build it hides (`hides`, the old versions of the documents it replaces or removes)."""
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
         name = f"{self.name}-{stamp}-{secrets.token_hex(3)}"
+        metadata = {"building": True} if hides is None else {"building": True, "hides": json.dumps(sorted(hides))}
         return self.client.create_collection(
-            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
-            metadata={"building": True},
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None, metadata=metadata,
         )
 
     def add(self, collection, chunks: list[StoredChunk]) -> None:
@@ -137,20 +145,24 @@ class IndexStore:
             )
 
     def activate(self, collection, description: dict[str, Any]) -> None:
-        """Point readers at collection (one metadata write), then drop every other build."""
+        """Point readers at collection, a build or a LayeredCollection (one metadata write), then drop every
+        other build."""
         metadata = {key: value for key, value in description.items() if key != "stats"}
         metadata["stats"] = json.dumps(description.get("stats", {}))
-        metadata["active"] = collection.name
+        layered = isinstance(collection, LayeredCollection)
+        metadata["active"] = collection.base.name if layered else collection.name
+        metadata["delta"] = collection.delta.name if layered else ""  # "" (not absent): modify() merges keys
         self._meta_collection().modify(metadata=metadata)
         self.drop_inactive()
 
     def drop_inactive(self) -> list[str]:
         """Delete builds that are not active (left over from finished or killed runs)."""
-        active = self.info().get("active")
+        info = self.info()
+        keep = (info.get("active"), info.get("delta") or None, f"{self.name}-meta")
         dropped = []
         for collection in self.client.list_collections():
             name = getattr(collection, "name", collection)
-            if name.startswith(f"{self.name}-") and name not in (active, f"{self.name}-meta"):
+            if name.startswith(f"{self.name}-") and name not in keep:
                 self.client.delete_collection(name)
                 dropped.append(name)
         return dropped
@@ -162,15 +174,24 @@ class IndexStore:
         when asked for, and texts left empty when not (ingest compares hashes and reuses vectors only)."""
         collection = collection or self.active()
         include = ["metadatas"] + (["documents"] if with_texts else []) + (["embeddings"] if with_embeddings else [])
-        chunks: list[StoredChunk] = []
-        offset = 0
-        while True:
-            got = collection.get(include=include, limit=READ_PAGE, offset=offset)
-            chunks += _stored_chunks(got, with_embeddings)
-            if len(got["ids"]) < READ_PAGE:
-                break
-            offset += READ_PAGE
+        if isinstance(collection, LayeredCollection):
+            chunks = [chunk for chunk in _read_all(collection.base, include, with_embeddings)
+                      if chunk.id not in collection.hidden] + _read_all(collection.delta, include, with_embeddings)
+        else:
+            chunks = _read_all(collection, include, with_embeddings)
         return sorted(chunks, key=lambda chunk: chunk.id)
+
+
+def _read_all(collection, include: list[str], with_embeddings: bool) -> list[StoredChunk]:
+    """Every record of one Chroma collection, a page at a time."""
+    chunks: list[StoredChunk] = []
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=READ_PAGE, offset=offset)
+        chunks += _stored_chunks(got, with_embeddings)
+        if len(got["ids"]) < READ_PAGE:
+            return chunks
+        offset += READ_PAGE
 
 
 def _stored_chunks(got: dict, with_embeddings: bool = False) -> list[StoredChunk]:
@@ -180,6 +201,63 @@ def _stored_chunks(got: dict, with_embeddings: bool = False) -> list[StoredChunk
     return [StoredChunk(chunk_id, texts[i], dict(got["metadatas"][i]),
                         np.asarray(embeddings[i], dtype=np.float32) if embeddings is not None else None)
             for i, chunk_id in enumerate(got["ids"])]
+
+
+class LayeredCollection:
+    """A base build seen through a small delta build: the delta's chunks are added and the base's chunks
+    the delta hides (old versions of documents since changed or removed) are left out. It answers the
+    `get(ids=...)` and `query` calls the readers make, as one Chroma collection would.
+
+    Adding a document to a large index then writes that document alone (a new delta: the previous delta's
+    chunks plus the new ones), and a killed update leaves the previous pointer, base and delta intact."""
+
+    def __init__(self, base, delta):
+        self.base, self.delta = base, delta
+        self.name = f"{base.name}{LAYER_SEPARATOR}{delta.name}"
+        self.hidden = frozenset(json.loads((delta.metadata or {}).get("hides") or "[]"))
+
+    def count(self) -> int:
+        """Chunks seen through the view (hidden ids are counted as stored in the base)."""
+        return self.base.count() - len(self.hidden) + self.delta.count()
+
+    def get(self, ids: list[str], include: list[str]) -> dict:
+        """The records of these ids: from the delta, else from the base unless hidden."""
+        from_delta = self.delta.get(ids=list(ids), include=include)
+        rest = [chunk_id for chunk_id in dict.fromkeys(ids)
+                if chunk_id not in set(from_delta["ids"]) and chunk_id not in self.hidden]
+        from_base = self.base.get(ids=rest, include=include) if rest else {"ids": []}
+        merged = {"ids": list(from_delta["ids"]) + list(from_base["ids"])}
+        for key in include:  # (embeddings come as numpy arrays: no truth value)
+            merged[key] = [*_listed(from_delta.get(key)), *_listed(from_base.get(key))]
+        return merged
+
+    def query(self, query_embeddings: list, n_results: int, where: dict | None = None,
+              include: list[str] = ("distances",)) -> dict:
+        """The n_results nearest records over both layers. The base may answer with hidden records, so it is
+        asked for more until n_results unhidden ones are in hand or it has none left to give (at most
+        n_results plus the number hidden: exact, yet one request when few of the nearest are hidden)."""
+        include = list(dict.fromkeys([*include, "distances"]))
+        hits = self._hits(self.delta, query_embeddings, n_results, where, include)
+        asked = n_results
+        while True:
+            found = self._hits(self.base, query_embeddings, asked, where, include)
+            kept = [hit for hit in found if hit[1] not in self.hidden]
+            if len(kept) >= n_results or len(found) < asked or asked >= n_results + len(self.hidden):
+                break
+            asked = min(n_results + len(self.hidden), 2 * asked + len(found) - len(kept))
+        hits = sorted(hits + kept, key=lambda hit: (hit[0], hit[1]))[:n_results]
+        return {"ids": [[hit[1] for hit in hits]], **{key: [[hit[2][key] for hit in hits]] for key in include}}
+
+    @staticmethod
+    def _hits(layer, query_embeddings: list, n_results: int, where: dict | None, include: list[str]) -> list[tuple]:
+        """(distance, id, {field: value}) of one layer's nearest records."""
+        found = layer.query(query_embeddings=query_embeddings, n_results=n_results, where=where, include=include)
+        return [(found["distances"][0][i], chunk_id, {key: found[key][0][i] for key in include})
+                for i, chunk_id in enumerate(found["ids"][0])]
+
+
+def _listed(values) -> list:
+    return [] if values is None else list(values)
 
 
 class StoredChunks:

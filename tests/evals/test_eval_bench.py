@@ -12,17 +12,29 @@ pytestmark = pytest.mark.integration
 def test_bench_pieces_run_at_tiny_sizes(corpus_settings, embedder, tmp_path):
     warm = bench.bench_warm(corpus_settings, embedder, bench.eval_questions(3))
     assert warm["questions"] == 3 and warm["p50_ms"] > 0
-    rows = bench.bench_scaling(corpus_settings, [2], 2, tmp_path, baseline=False)
+    rows = bench.bench_scaling(corpus_settings, [2], 2, tmp_path, baseline=False, add_pages=1)
     assert [r["factor"] for r in rows] == [2] and "p50_ms" in rows[0], rows
     assert rows[0]["chunks"] == 2 * len(IndexStore(corpus_settings).all_chunks())
+    # One new document, read alone (a delta build) from the synthetic corpus the ledger describes.
+    assert rows[0]["add_mode"] == "delta" and 0 < rows[0]["add_embedded"] < 10 and rows[0]["add_doc_s"] > 0, rows
     assert 0 < rows[0]["retriever_load_s"] <= rows[0]["load_s"] and rows[0]["load_first_s"] > 0
     synthetic = corpus_settings.with_overrides(store_dir=tmp_path / "x2")
-    assert (files_root(synthetic) / IndexStore(synthetic).active().name / "key").exists()  # saved as ingest does
+    layered = IndexStore(synthetic).active()  # the synthetic build, and the delta the added document went to
+    assert all((files_root(synthetic) / build.name / "key").exists() for build in (layered.base, layered.delta))
     bench.plot_scaling(rows, tmp_path)
     assert all((tmp_path / f"scaling_{name}.png").exists() for name in ("latency", "memory", "load"))
     result = {"ingest": {"ingest_chunks_per_s": 1, "raw_embed_chunks_per_s": 2, "ingest_vs_raw_ratio": 0.5},
               "cold_start": {"error": "n/a"}, "warm": warm, "peak_rss_mb": 1.0, "scaling": rows}
     assert "x2" in bench.table(result) and "| x2 | " in bench.scaling_table(rows)
+
+
+def test_a_new_document_has_about_the_pages_asked_for(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Title\n\n" + "\n\n".join(f"Paragraph {n} " + "word " * 40 for n in range(30)))
+    name = bench.new_document(corpus, pages=3)
+    words = len((corpus / name).read_text().split())
+    assert 3 * bench.PAGE_WORDS <= words < 3 * bench.PAGE_WORDS + 60 and name != "a.txt"
 
 
 @pytest.mark.server

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from assistant.retrieval import build_files as lexical_cache
-from assistant.retrieval.build_files import (catalogue_of, files_root, load_build_files, load_lexical,
-                                             remove_other_builds, save_build_files)
+from assistant.retrieval.build_files import (LayeredLexical, catalogue_of, files_root, load_build_files, load_lexical,
+                                             remove_other_builds, save_build_files, save_delta_files)
 from assistant.retrieval.fusion import HybridRetriever, InMemoryChunks
 from assistant.retrieval.lexical import LexicalIndex, TABLES
 from assistant.retrieval.store import StoredChunk
@@ -157,3 +157,56 @@ def test_an_empty_build_saves_and_scores_nothing(settings):
     save_build_files(settings, "reform-empty", [])
     index = load_lexical(settings, "reform-empty", NoChunks())
     assert index.size == 0 and len(index.scores("family help")) == 0
+
+
+# -- a delta build layered over a base ------------------------------------------------------------------
+
+def layered(base: list[StoredChunk], delta: list[StoredChunk], hidden=frozenset()) -> LayeredLexical:
+    return LayeredLexical(LexicalIndex(base), LexicalIndex(delta), frozenset(hidden))
+
+
+def test_a_layered_index_has_the_vocabulary_and_idf_of_one_index_over_both_layers():
+    index, whole = layered(CHUNKS[:3], CHUNKS[3:]), LexicalIndex(CHUNKS)
+    assert index.ids == whole.ids and index.size == whole.size and index.vocabulary == whole.vocabulary
+    assert index.idf == pytest.approx(whole.idf) and index.max_idf == pytest.approx(whole.max_idf)
+    assert index.aliases.long_forms == whole.aliases.long_forms and index.publishers == whole.publishers
+    assert [index.row_metadata(row) for row in range(index.size)] == [whole.row_metadata(r) for r in range(whole.size)]
+
+
+def test_a_layered_index_ranks_as_one_index_over_both_layers():
+    many = CHUNKS + [chunk(n, f"Report {n} on family help and kinship care in region {n}.") for n in range(4, 30)]
+    index, whole = layered(many[:-3], many[-3:]), LexicalIndex(many)
+    for query in QUERIES + ["region 29 kinship", "family help region 5"]:
+        ours, theirs = index.scores(query), whole.scores(query)
+        assert list(np.argsort(-ours, kind="stable")[:3]) == list(np.argsort(-theirs, kind="stable")[:3]), query
+
+
+def test_delta_scores_use_the_idf_of_both_layers_not_the_delta_alone():
+    """A word in every chunk of the delta but rare overall still scores as rare."""
+    delta = [chunk(7, "Kinship allowance news."), chunk(8, "Kinship allowance figures.")]
+    index = layered(CHUNKS, delta)
+    alone = LexicalIndex(delta).scores("kinship")
+    assert index.scores("kinship")[-2:].min() > 2 * alone.max()
+
+
+def test_hidden_base_rows_score_nothing_and_their_new_version_scores():
+    changed = chunk(1, "Agency social workers: councils agreed a national pay cap.", "News", "2024-01-01")
+    index = layered(CHUNKS, [changed], hidden={"doc-1#0"})
+    scores = index.scores("agency pay caps")
+    assert scores[1] == 0 and scores[-1] > 0 and index.ids[-1] == "doc-1#0"
+    assert index.row_metadata(index.size - 1)["published"] == "2024-01-01"
+
+
+def test_a_layered_view_loads_both_builds_files_without_reading_chunks(settings):
+    from assistant.retrieval.store import LAYER_SEPARATOR
+
+    save_build_files(settings, "base", CHUNKS[:3])
+    save_delta_files(settings, "delta", CHUNKS[3:], catalogue_of(CHUNKS))
+
+    class View(NoChunks):
+        collection = type("Collection", (), {"hidden": frozenset({"doc-2#0"})})()
+
+    files = load_build_files(settings, f"base{LAYER_SEPARATOR}delta", View())
+    assert isinstance(files.lexical, LayeredLexical) and files.catalogue == catalogue_of(CHUNKS)
+    assert files.lexical.scores("kinship allowance")[2] == 0
+    assert remove_other_builds(settings, keep=f"base{LAYER_SEPARATOR}delta") == []
