@@ -44,7 +44,7 @@ def corpus(tmp_path):
 
 
 def test_add_change_and_remove_a_file_write_a_delta_that_reads_as_a_full_build(corpus, tmp_path, embedder):
-    from assistant.pipeline import Assistant
+    from assistant.assembly import build_assistant
 
     settings = Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
     first = run_ingest(settings, embedder=embedder)
@@ -59,7 +59,7 @@ def test_add_change_and_remove_a_file_write_a_delta_that_reads_as_a_full_build(c
     reference = full_build(corpus, tmp_path, embedder)
     assert readers_see(settings) == readers_see(reference)
     assert IndexStore(settings).info()["corpus_version"] == IndexStore(reference).info()["corpus_version"]
-    bot = Assistant.from_settings(settings, embedder=embedder)
+    bot = build_assistant(settings, embedder=embedder)
     assert bot.retriever.retrieve("zorbling allowance for kinship carers")[0].metadata["file"] == NEW_FILE
     assert any(source["file"] == NEW_FILE for source in bot._sources)
 
