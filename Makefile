@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup lock llm-setup index run test test-llm test-llamacpp soak chromium eval bench examples clean
+.PHONY: setup lock llm-setup index run test test-llm test-llamacpp test-slow soak chromium eval bench examples clean
 
 setup: $(STAMP)
 
@@ -45,11 +45,16 @@ chromium:
 llm-setup: setup
 	.ci/llm-setup $(VENV)
 
-# The suite: every test but the llama.cpp ones and the soak (make test-llamacpp, make soak). The real-model
-# tests (-m llm) run the Gemma 3 270M in-process through transformers, converted once into
-# ~/.cache/reform-assistant/models. REFORM_REQUIRE_ALL=1: a skip (a missing outside tool) fails the run.
+# The suite: every test but the llama.cpp ones, the soak and the full-corpus forms of sampled checks
+# (make test-llamacpp, make soak, make test-slow). The real-model tests (-m llm) run the Gemma 3 270M
+# in-process through transformers, converted once into ~/.cache/reform-assistant/models.
+# REFORM_REQUIRE_ALL=1: a skip (a missing outside tool) fails the run.
 test: setup chromium
-	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m "not llamacpp and not soak" $(PYTEST_ARGS)
+	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m "not llamacpp and not soak and not slow" $(PYTEST_ARGS)
+
+# The full-corpus forms of checks make test runs on a sample (the bit-for-bit embedding comparisons).
+test-slow: setup
+	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 # Only the real-model tests, through transformers.
 test-llm: setup

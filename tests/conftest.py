@@ -46,14 +46,50 @@ def embedder():
     return build_embedder(Settings())
 
 
+class RememberingEmbedder:
+    """The real embedder, remembering every passage vector it computed in this session: a text embedded once
+    (the shipped corpus by `corpus_settings`, the dev-external corpus by its first index) is not embedded again
+    by a later test that indexes the same documents. A vector comes back as the real model computed it; only a
+    text first seen in a batch with others may differ in its last float bits from one embedded in another batch
+    (the padding), exactly as ingest's own reuse of unchanged chunks. Tests of the embedder itself use `embedder`."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.vectors: dict[str, list[float]] = {}
+        self.computed = 0  # texts sent to the real model
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def get_text_embedding_batch(self, texts, **kwargs):
+        missing = [text for text in texts if text not in self.vectors]  # a batch of new texts goes as it came
+        if missing:
+            self.vectors.update(zip(missing, self.inner.get_text_embedding_batch(missing, **kwargs)))
+            self.computed += len(missing)
+        return [list(self.vectors[text]) for text in texts]
+
+    def get_text_embedding(self, text):
+        return self.get_text_embedding_batch([text])[0]
+
+    def get_query_embedding(self, query):
+        return self.inner.get_query_embedding(query)
+
+
 @pytest.fixture(scope="session")
-def corpus_settings(tmp_path_factory, embedder):
-    """Settings pointing at a fresh index of the shipped corpus, built once per test session."""
+def remembering_embedder(embedder) -> RememberingEmbedder:
+    """The session's embedder for tests that index documents an earlier test indexed (see RememberingEmbedder)."""
+    return RememberingEmbedder(embedder)
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory, remembering_embedder):
+    """Settings pointing at a fresh index of the shipped corpus, built once per test session (its vectors
+    are remembered for the tests that index the corpus again)."""
     from assistant.settings import Settings
     from ingest.pipeline import run_ingest
 
     settings = Settings(corpus_dir=CORPUS, store_dir=tmp_path_factory.mktemp("corpus-store"))
-    run_ingest(settings, embedder=embedder)
+    run_ingest(settings, embedder=remembering_embedder)
     return settings
 
 
@@ -117,6 +153,8 @@ def artifacts() -> Path:
 
 def pytest_configure(config):
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    config.addinivalue_line("markers", "slow: the full-corpus form of a check make test runs on a sample: only in "
+                                       "make test-slow")
 
 
 @pytest.hookimpl(hookwrapper=True)

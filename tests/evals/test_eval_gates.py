@@ -18,7 +18,7 @@ def test_no_gate_fails(corpus_settings, embedder, tmp_path):
     assert result["gate_failures"] == [], "\n".join(result["gate_failures"] + result["notes"])
 
 
-def test_no_gate_fails_on_the_corpora_nobody_tuned_on(embedder, tmp_path):
+def test_no_gate_fails_on_the_corpora_nobody_tuned_on(remembering_embedder, tmp_path):
     """dev-external alone and added to corpus/ (evals/suites.yaml), each against its gates."""
     from evals.report import corpora_table
     from evals.suites import load_suites
@@ -27,7 +27,7 @@ def test_no_gate_fails_on_the_corpora_nobody_tuned_on(embedder, tmp_path):
     missing = [path for suite in suites for path in suite.missing()]
     if missing:
         pytest.skip(f"the dev-external corpus is not beside the repository: {missing[0]}")
-    outcome = runner.run_suites(suites, tmp_path, embedder=embedder, baselines=False, log=lambda line: None)
+    outcome = runner.run_suites(suites, tmp_path, embedder=remembering_embedder, baselines=False, log=lambda line: None)
     print("\n" + corpora_table(outcome["suites"]))
     assert set(outcome["suites"]) == {suite.name for suite in suites}
     assert (tmp_path / "corpora.md").exists()

@@ -36,7 +36,7 @@ def _ingest_command(corpus, store, *extra):
 
 @pytest.mark.reliability
 @pytest.mark.integration
-def test_sigkill_at_random_points_keeps_previous_index(tmp_path, embedder):
+def test_sigkill_at_random_points_keeps_previous_index(tmp_path, remembering_embedder):
     from ingest.pipeline import run_ingest
 
     corpus = tmp_path / "corpus"
@@ -44,7 +44,7 @@ def test_sigkill_at_random_points_keeps_previous_index(tmp_path, embedder):
     for name in FILES:
         shutil.copy(CORPUS / name, corpus / name)
     settings = Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
-    run_ingest(settings, embedder=embedder)
+    run_ingest(settings, embedder=remembering_embedder)
     before = _snapshot(settings)
 
     # The next ingest has real work to do: a changed file and a new one.

@@ -85,7 +85,8 @@ def test_reingesting_an_unchanged_corpus_embeds_nothing(corpus_settings, embedde
 
 
 @pytest.mark.integration
-def test_changes_reembed_only_their_own_chunks(tmp_path, embedder):
+def test_changes_reembed_only_their_own_chunks(tmp_path, remembering_embedder):
+    embedder = remembering_embedder  # the real model; the corpus's vectors come from the session's index
     from assistant.settings import Settings
     from tests.conftest import CORPUS
 
@@ -109,7 +110,8 @@ def test_changes_reembed_only_their_own_chunks(tmp_path, embedder):
 
 
 @pytest.mark.integration
-def test_a_new_recipe_for_the_embedded_text_reembeds_every_chunk(tmp_path, embedder, monkeypatch):
+def test_a_new_recipe_for_the_embedded_text_reembeds_every_chunk(tmp_path, remembering_embedder, monkeypatch):
+    embedder = remembering_embedder  # the real model; the corpus's vectors come from the session's index
     from assistant.settings import Settings
     from ingest.chunk import Chunk
     from tests.conftest import CORPUS

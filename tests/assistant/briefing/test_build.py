@@ -377,7 +377,7 @@ def test_the_readability_checks_catch_a_broken_quotation_and_a_cut_number():
 
 
 @pytest.fixture(scope="module")
-def dev_external_bot(tmp_path_factory, embedder):
+def dev_external_bot(tmp_path_factory, remembering_embedder):
     """The real Assistant over the dev-external evaluation corpus (kept outside corpus/)."""
     if not DEV_EXTERNAL.is_dir():
         pytest.skip(f"the dev-external corpus is not at {DEV_EXTERNAL}")
@@ -386,8 +386,8 @@ def dev_external_bot(tmp_path_factory, embedder):
     from ingest.pipeline import run_ingest
 
     settings = Settings(corpus_dir=DEV_EXTERNAL, store_dir=tmp_path_factory.mktemp("dev-external-store"))
-    run_ingest(settings, embedder=embedder)
-    return build_assistant(settings, embedder=embedder)
+    run_ingest(settings, embedder=remembering_embedder)
+    return build_assistant(settings, embedder=remembering_embedder.inner)
 
 
 def dev_topics() -> list[str]:

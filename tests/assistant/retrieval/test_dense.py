@@ -45,25 +45,57 @@ def test_the_packaged_model_runs_on_plain_torch(embedder):
     assert embedder.backend == "torch"
 
 
+# make test compares every SAMPLE_EVERY-th chunk (in ingest order, so batches still mix lengths and pad), the
+# longest chunk (cut at the model's window) and every fourth question plus every edge case; make test-slow
+# compares the whole corpus and every question (three models over all of it: minutes on two busy cores).
+SAMPLE_EVERY = 8
+
+
+@pytest.fixture(scope="module", params=["sample", pytest.param("corpus", marks=pytest.mark.slow)])
+def compared(request, texts, questions) -> tuple[list[str], list[str]]:
+    """(passages, questions) the bit-for-bit comparisons run on."""
+    if request.param == "corpus":
+        return texts, questions
+    sample = texts[::SAMPLE_EVERY]
+    longest = max(texts, key=len)
+    asked = questions[:-len(EDGE_CASES)][::4] + EDGE_CASES
+    return sample + [longest] * (longest not in sample), asked
+
+
+@pytest.fixture(scope="module")
+def our_vectors(embedder, texts) -> list[list[float]]:
+    """The plain-torch vectors of the whole corpus, computed once for the tests that need all of them."""
+    return embedder.get_text_embedding_batch(texts)
+
+
+def _ours(embedder, passages, texts, request) -> list[list[float]]:
+    """Our vectors of the compared passages (the whole corpus's are computed once per module)."""
+    return request.getfixturevalue("our_vectors") if passages == texts else embedder.get_text_embedding_batch(passages)
+
+
 @pytest.mark.integration
-def test_plain_torch_equals_sentence_transformers_bit_for_bit(embedder, texts, questions):
+def test_plain_torch_equals_sentence_transformers_bit_for_bit(embedder, compared, texts, request):
+    passages, asked = compared
     reference = build_embedder(Settings(), backend="sentence-transformers")
     assert reference.backend == "sentence-transformers"
-    assert embedder.get_text_embedding_batch(texts) == reference.get_text_embedding_batch(texts)
-    assert [embedder.get_query_embedding(q) for q in questions] == [reference.get_query_embedding(q) for q in questions]
-    assert embedder.get_text_embedding_batch(questions) == reference.get_text_embedding_batch(questions)
+    ours = _ours(embedder, passages, texts, request)
+    assert ours == reference.get_text_embedding_batch(passages)
+    assert [embedder.get_query_embedding(q) for q in asked] == [reference.get_query_embedding(q) for q in asked]
+    assert embedder.get_text_embedding_batch(asked) == reference.get_text_embedding_batch(asked)
 
 
 @pytest.mark.integration
-def test_vectors_equal_those_of_the_former_llama_index_embedding(embedder, texts, questions):
+def test_vectors_equal_those_of_the_former_llama_index_embedding(embedder, compared, texts, request):
     huggingface = pytest.importorskip("llama_index.embeddings.huggingface")
+    passages, asked = compared
     settings = Settings()
     former = huggingface.HuggingFaceEmbedding(model_name=str(model_dir(settings)), device="cpu", normalize=True,
                                               embed_batch_size=settings.embed_batch_size, show_progress_bar=False)
-    assert embedder.get_text_embedding_batch(texts) == former.get_text_embedding_batch(texts)
+    ours = _ours(embedder, passages, texts, request)
+    assert ours == former.get_text_embedding_batch(passages)
     with one_torch_thread():  # as Embedder.get_query_embedding runs
-        expected = [former.get_query_embedding(q) for q in questions]
-    assert [embedder.get_query_embedding(q) for q in questions] == expected
+        expected = [former.get_query_embedding(q) for q in asked]
+    assert [embedder.get_query_embedding(q) for q in asked] == expected
 
 
 @pytest.mark.integration
@@ -79,13 +111,13 @@ def test_a_query_runs_on_one_thread_and_batches_on_all(embedder, monkeypatch):
 
 
 @pytest.mark.integration
-def test_the_index_holds_what_the_embedder_computes(corpus_settings, embedder, chunks, texts):
+def test_the_index_holds_what_the_embedder_computes(corpus_settings, chunks, our_vectors):
     """Up to the last float32 bit: Chroma re-normalises the vectors it stores in its cosine space."""
     import numpy as np
 
     stored = {c.id: c.embedding for c in IndexStore(corpus_settings).all_chunks(with_embeddings=True)}
     assert set(stored) == {chunk.id for chunk in chunks}
-    difference = np.array([stored[chunk.id] for chunk in chunks]) - np.array(embedder.get_text_embedding_batch(texts))
+    difference = np.array([stored[chunk.id] for chunk in chunks]) - np.array(our_vectors)
     assert np.abs(difference).max() < 5e-8
 
 
