@@ -16,6 +16,8 @@ from tests.conftest import CORPUS
 from tests.ingest.test_atomic_ingest import FILES, _ingest_command, _snapshot
 
 pytestmark = pytest.mark.integration
+# The real model, its vectors of the shipped corpus remembered from the session's index (`remembering_embedder`):
+# these tests build the same documents several times over (a delta, then a full build to compare it with).
 
 NEW_FILE = "zz_made_up_note.txt"
 NEW_TEXT = ("A made-up note on the Exampleshire pilot\n\n"
@@ -28,9 +30,9 @@ def readers_see(settings: Settings) -> list[tuple]:
     return [(chunk.id, chunk.text, chunk.metadata["record_hash"]) for chunk in IndexStore(settings).all_chunks()]
 
 
-def full_build(corpus, tmp_path, embedder) -> Settings:
+def full_build(corpus, tmp_path, remembering_embedder) -> Settings:
     reference = Settings(corpus_dir=corpus, store_dir=tmp_path / f"reference-{time.monotonic_ns()}")
-    run_ingest(reference, rebuild=True, embedder=embedder)
+    run_ingest(reference, rebuild=True, embedder=remembering_embedder)
     return reference
 
 
@@ -43,71 +45,72 @@ def corpus(tmp_path):
     return folder
 
 
-def test_add_change_and_remove_a_file_write_a_delta_that_reads_as_a_full_build(corpus, tmp_path, embedder):
+def test_add_change_and_remove_a_file_write_a_delta_that_reads_as_a_full_build(corpus, tmp_path, remembering_embedder):
     from assistant.assembly import build_assistant
 
     settings = Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
-    first = run_ingest(settings, embedder=embedder)
+    first = run_ingest(settings, embedder=remembering_embedder)
     base = IndexStore(settings).active().name
 
     (corpus / NEW_FILE).write_text(NEW_TEXT, encoding="utf-8")
-    added = run_ingest(settings, embedder=embedder, compact_at=1.0)
+    added = run_ingest(settings, embedder=remembering_embedder, compact_at=1.0)
     active = IndexStore(settings).active()
     new_chunks = len(read_ledger(settings, active.name)[NEW_FILE].records)
     assert added.mode == "delta" and added.embedded == new_chunks and added.reused == first.chunks
     assert isinstance(active, LayeredCollection) and active.base.name == base and active.delta.count() == new_chunks
-    reference = full_build(corpus, tmp_path, embedder)
+    reference = full_build(corpus, tmp_path, remembering_embedder)
     assert readers_see(settings) == readers_see(reference)
     assert IndexStore(settings).info()["corpus_version"] == IndexStore(reference).info()["corpus_version"]
-    bot = build_assistant(settings, embedder=embedder)
+    bot = build_assistant(settings, embedder=remembering_embedder)
     assert bot.retriever.retrieve("zorbling allowance for kinship carers")[0].metadata["file"] == NEW_FILE
     assert any(source["file"] == NEW_FILE for source in bot._sources)
 
     changed = corpus / FILES[0]
     changed.write_text(changed.read_text(encoding="utf-8") + "\n\nA late addition.\n", encoding="utf-8")
     (corpus / NEW_FILE).unlink()
-    update = run_ingest(settings, embedder=embedder, compact_at=1.0)
+    update = run_ingest(settings, embedder=remembering_embedder, compact_at=1.0)
     assert update.mode == "delta" and update.removed_chunks >= new_chunks
     assert update.embedded < len(read_ledger(settings, IndexStore(settings).active().name)[FILES[0]].records)
-    assert readers_see(settings) == readers_see(full_build(corpus, tmp_path, embedder))
+    assert readers_see(settings) == readers_see(full_build(corpus, tmp_path, remembering_embedder))
     assert len(IndexStore(settings).client.list_collections()) == 3  # base, delta and the pointer
 
-    assert run_ingest(settings, embedder=embedder, compact_at=1.0).mode == "unchanged"
+    assert run_ingest(settings, embedder=remembering_embedder, compact_at=1.0).mode == "unchanged"
 
 
-def test_changes_past_compact_at_fold_the_delta_into_a_full_build(corpus, tmp_path, embedder):
+def test_changes_past_compact_at_fold_the_delta_into_a_full_build(corpus, tmp_path, remembering_embedder):
     settings = Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
-    run_ingest(settings, embedder=embedder)
+    run_ingest(settings, embedder=remembering_embedder)
     (corpus / NEW_FILE).write_text(NEW_TEXT, encoding="utf-8")
-    assert run_ingest(settings, embedder=embedder, compact_at=1.0).mode == "delta"
+    assert run_ingest(settings, embedder=remembering_embedder, compact_at=1.0).mode == "delta"
     (corpus / "zz_second.txt").write_text(NEW_TEXT.replace("Widget", "Gadget"), encoding="utf-8")
-    report = run_ingest(settings, embedder=embedder, compact_at=0.0)
+    report = run_ingest(settings, embedder=remembering_embedder, compact_at=0.0)
     assert report.mode == "full" and report.embedded < report.chunks  # vectors reused, delta's included
     store = IndexStore(settings)
     assert not isinstance(store.active(), LayeredCollection) and store.info()["delta"] == ""
     assert len(store.client.list_collections()) == 2
-    assert readers_see(settings) == readers_see(full_build(corpus, tmp_path, embedder))
+    assert readers_see(settings) == readers_see(full_build(corpus, tmp_path, remembering_embedder))
 
 
-def test_a_missing_ledger_means_a_full_build(corpus, tmp_path, embedder):
+def test_a_missing_ledger_means_a_full_build(corpus, tmp_path, remembering_embedder):
     settings = Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
-    run_ingest(settings, embedder=embedder)
+    run_ingest(settings, embedder=remembering_embedder)
     shutil.rmtree(settings.store_dir / "ingest")
     (corpus / NEW_FILE).write_text(NEW_TEXT, encoding="utf-8")
-    assert run_ingest(settings, embedder=embedder, compact_at=1.0).mode == "full"
+    assert run_ingest(settings, embedder=remembering_embedder, compact_at=1.0).mode == "full"
     assert read_ledger(settings, IndexStore(settings).active().name) is not None
 
 
 @pytest.mark.reliability
-def test_sigkill_during_an_update_keeps_the_previous_index(corpus, tmp_path, embedder):
+def test_sigkill_during_an_update_keeps_the_previous_index(corpus, tmp_path, remembering_embedder):
     settings = Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
-    run_ingest(settings, embedder=embedder)
+    run_ingest(settings, embedder=remembering_embedder)
     (corpus / NEW_FILE).write_text(NEW_TEXT, encoding="utf-8")
-    assert run_ingest(settings, embedder=embedder, compact_at=1.0).mode == "delta"  # kill an update of a delta
+    # kill an update of a delta
+    assert run_ingest(settings, embedder=remembering_embedder, compact_at=1.0).mode == "delta"
     before = _snapshot(settings)
     changed = corpus / FILES[1]
     changed.write_text(changed.read_text(encoding="utf-8") + "\n\nAnother late addition.\n", encoding="utf-8")
-    reference = full_build(corpus, tmp_path, embedder)
+    reference = full_build(corpus, tmp_path, remembering_embedder)
     shutil.copytree(settings.store_dir, tmp_path / "timing")  # the same update on a copy: how long it takes
     started = time.perf_counter()
     assert _ingest_command(corpus, tmp_path / "timing", "--compact-at", "1").wait(timeout=600) == 0
