@@ -86,6 +86,11 @@ class LayeredLexical:
         offset = self.base.size
         return self.base.row_metadata(row) if row < offset else self.delta.row_metadata(row - offset)
 
+    def row_mask(self, publishers: list[str], date_from: str | None, date_to: str | None) -> np.ndarray:
+        """LexicalIndex.row_mask over the rows of both layers."""
+        return np.concatenate([self.base.row_mask(publishers, date_from, date_to),
+                               self.delta.row_mask(publishers, date_from, date_to)])
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row, as LexicalIndex.scores."""
         words = content_words(query)

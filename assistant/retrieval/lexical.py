@@ -55,6 +55,27 @@ class LexicalIndex:
         code = self.row_publisher[row]
         return {"publisher": self.publishers[code] if code >= 0 else "", "published": self.row_published[row]}
 
+    def row_mask(self, publishers: list[str], date_from: str | None, date_to: str | None) -> np.ndarray:
+        """Which rows a filter accepts (publishers, and an ISO date range that excludes undated chunks), for
+        every row at once: the same rule as Filters.accepts without a Python loop over 100,000s of rows."""
+        mask = np.ones(self.size, dtype=bool)
+        if publishers:
+            codes = [code for code, publisher in enumerate(self.publishers) if publisher in publishers]
+            mask &= np.isin(self._row_arrays()[0], codes)
+        if date_from or date_to:
+            published = self._row_arrays()[1]
+            mask &= published != ""
+            if date_from:
+                mask &= published >= date_from
+            if date_to:
+                mask &= published <= date_to
+        return mask
+
+    def _row_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        if "_arrays" not in self.__dict__:  # built on the first filtered search, then kept
+            self._arrays = (np.asarray(self.row_publisher, dtype=np.int64), np.asarray(self.row_published, dtype=str))
+        return self._arrays
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk; an acronym in the query also searches, at half weight, for its
         long form and back."""

@@ -9,7 +9,7 @@ import pytest
 from assistant.retrieval import build_files as lexical_cache
 from assistant.retrieval.build_files import (LayeredLexical, catalogue_of, files_root, load_build_files, load_lexical,
                                              remove_other_builds, save_build_files, save_delta_files)
-from assistant.retrieval.fusion import HybridRetriever, InMemoryChunks
+from assistant.retrieval.fusion import Filters, HybridRetriever, InMemoryChunks
 from assistant.retrieval.lexical import LexicalIndex, TABLES
 from assistant.retrieval.store import StoredChunk
 from assistant.settings import Settings
@@ -210,3 +210,15 @@ def test_a_layered_view_loads_both_builds_files_without_reading_chunks(settings)
     assert isinstance(files.lexical, LayeredLexical) and files.catalogue == catalogue_of(CHUNKS)
     assert files.lexical.scores("kinship allowance")[2] == 0
     assert remove_other_builds(settings, keep=f"base{LAYER_SEPARATOR}delta") == []
+
+
+def test_a_layered_index_filters_the_rows_of_both_layers():
+    base = [StoredChunk("a#0", "Family help hubs.", {"publisher": "Example Trust", "published": "2023-05-02"}),
+            StoredChunk("b#0", "Kinship carers.", {"publisher": "Other Body", "published": ""})]
+    delta = [StoredChunk("c#0", "Family help hubs open.", {"publisher": "Example Trust", "published": "2024-01-09"})]
+    index = layered(base, delta)
+    cases = [(["Example Trust"], None, None), ([], "2024-01-01", None), ([], None, "2023-12-31")]
+    for publishers, date_from, date_to in cases:
+        mask = index.row_mask(publishers, date_from, date_to)
+        accepts = Filters(publishers=publishers, date_from=date_from, date_to=date_to).accepts
+        assert list(mask) == [accepts(index.row_metadata(row)) for row in range(index.size)]

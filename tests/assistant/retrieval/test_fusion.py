@@ -211,3 +211,15 @@ def test_the_passage_before_is_the_previous_chunk_of_the_same_document_with_its_
     retriever = HybridRetriever(Settings(retrieval_mode="bm25"), chunks, vector_store=None, embedder=None)
     assert retriever.passage_before("paper#001").text == "First part of the paper."
     assert retriever.passage_before("paper#000") is None and retriever.passage_before("paper#009") is None
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(publishers=["UNISON"]), Filters(publishers=["UNISON", "Safe and Sound"]),
+    Filters(date_from="2023-01-01"), Filters(date_to="2023-12-31"),
+    Filters(date_from="2016-01-01", date_to="2016-12-31"),
+    Filters(publishers=["Community Care"], date_from="2024-01-01"), Filters(publishers=["Nobody"]),
+])
+def test_the_row_mask_accepts_exactly_the_rows_filters_accept(filters):
+    index = LexicalIndex(CHUNKS)
+    mask = index.row_mask(filters.publishers, filters.date_from, filters.date_to)
+    assert list(mask) == [filters.accepts(index.row_metadata(row)) for row in range(index.size)]
