@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml requirements.lock
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet pip-tools
-	$(VENV)/bin/pip-compile --quiet --extra dev --unsafe-package torch --strip-extras --no-emit-index-url \
+	$(VENV)/bin/pip-compile --quiet --extra dev --unsafe-package torch --unsafe-package reform-assistant --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.lock pyproject.toml
 
 index: setup
