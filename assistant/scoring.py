@@ -56,7 +56,7 @@ class AnswerKindWeights(_Section):
     recent_day: float = Field(0.25, description="'this week' in a dated source answers a 'when' question: the answer "
                                                 "adds the day it was reported")
     spoken_name: float = Field(0.35, description="'who spoke for X' is answered by a quote with its speaker "
-                                                 "('…,” said Mike Short') more than by any name")
+                                                 "('…,” said Jane Quillfeather') more than by any name")
     full_date: float = Field(0.3, description="a day, month and year answers 'when' better than a month or year")
     new_fact: float = Field(0.25, description="a fact of the kind asked that the question does not already state")
     repeated_fact: float = Field(0.05, description="a fact of the kind asked, but only the one the question states")

@@ -89,7 +89,7 @@ def claims_in(text: str, chunk_id: str = "", source_id: str = "",
 
 
 def source_label(publisher: str, published: str | None) -> str:
-    """Who states a figure, and when: 'Community Care (2024-10-31)'."""
+    """Who states a figure, and when: 'Example News (2024-10-31)'."""
     return f"{publisher} ({published or 'undated'})"
 
 

@@ -81,7 +81,7 @@ def answer_kind_match(text: str, kind: str, query: str, dated: bool, new: list[s
     if kind in FACTOID:
         new = new_facts(text, query, kind) if new is None else new
         if new and kind == "name" and SPEAKING.search(query) and has_answer_type(text, "opinion"):
-            return config.spoken_name  # "who spoke for UNISON…": '…,” said Mike Short'
+            return config.spoken_name  # "who spoke for the union…": '…,” said Jane Quillfeather'
         if new:
             return config.full_date if kind == "date" and FULL_DATE.search(text) else config.new_fact
         return config.repeated_fact if has_answer_type(text, kind) else config.no_fact

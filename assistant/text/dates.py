@@ -34,7 +34,7 @@ _MONTH_NAMES = "|".join(sorted((name.capitalize() for name in MONTH_NUMBERS), ke
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? ({_MONTH_NAMES})\.?,? ((?:19|20)\d\d)\b")
 _MONTH_YEAR = re.compile(rf"\b({_MONTH_NAMES})\.?,? ((?:19|20)\d\d)\b")
 _SEASON_YEAR = re.compile(r"\b(spring|summer|autumn|winter) (?:of )?((?:19|20)\d\d)\b", re.I)
-_ACT = re.compile(r"\bAct,?\s*$")  # 'Children Act 1989' names a law, it dates no event
+_ACT = re.compile(r"\bAct,?\s*$")  # 'Families Act 1989' names a law, it dates no event
 
 
 @dataclass(frozen=True)

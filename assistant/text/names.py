@@ -8,7 +8,7 @@ import re
 # Two or more capitalised words (a name or organisation) or an acronym such as DfE, ADCS, BASW.
 NAME = re.compile(r"\b(?:[A-Z][a-z’'\-]+ (?:(?:of|for|and|the|de|on) )?)+[A-Z][a-z’'\-]+\b|\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
 PLACE_HINT = re.compile(r"\b(?:council|councils|borough|county|city|region|area|areas|authorit(?:y|ies))\b", re.I)
-# "Dorset, Lincolnshire and Wolverhampton", "Action for Children, Barnardo’s, the NSPCC and…": three or more names.
+# "Northbury, Eastmere and Westford", "Hearth Trust, Kin Together, the NFCA and…": three or more names.
 _LISTED_NAME = r"(?:the )?[A-Z][\w’'\-]+(?: (?:(?:of|for|and the) )?[A-Z][\w’'\-]+)*(?: \([A-Z]+\))?"
 NAME_LIST = re.compile(rf"\b{_LISTED_NAME}(?:, {_LISTED_NAME})+,? and (?:the )?[A-Z]")
 
@@ -27,5 +27,5 @@ _NOT_PERSON = re.compile(r"\b(?:Department|Children’s|Children's|Social|Nation
 
 
 def _looks_like_person(name: str) -> bool:
-    """Two or three capitalised words that are not an organisation, policy or place (Sarah Cardell)."""
+    """Two or three capitalised words that are not an organisation, policy or place (Jane Quillfeather)."""
     return not _NOT_PERSON.search(name)
