@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +33,31 @@ def _ingest_command(corpus, store, *extra):
     env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_STORE_DIR": str(store)}
     return subprocess.Popen([sys.executable, "-m", "ingest", "--quiet", *extra], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill_ingests(settings: Settings, corpus: Path, args: list[str], full: float, before: dict, complete: list,
+                 seed: int, span: tuple[float, float], kills: int, attempts: int) -> tuple[int, list[float]]:
+    """Start `python -m ingest ARGS` and SIGKILL it at random points of a run that takes `full` seconds, until
+    `kills` kills or `attempts` runs. After each, the index is the previous one unchanged, or (the run
+    finished first) a complete new one whose chunks are `complete`. Returns the kills and the points."""
+    rng = random.Random(seed)
+    points, killed = [], 0
+    while killed < kills and len(points) < attempts:
+        delay = rng.uniform(*span) * full
+        points.append(delay)
+        process = _ingest_command(corpus, settings.store_dir, *args)
+        time.sleep(delay)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            killed += 1
+        process.wait(timeout=60)
+        now = _snapshot(settings)
+        if now["active"] == before["active"]:
+            assert now == before, f"killed at {delay:.1f}s: the previous index changed"
+        else:  # the run finished before the kill: the new index must be complete
+            assert now["chunks"] == complete
+            before = now
+    return killed, points
 
 
 @pytest.mark.reliability
@@ -60,23 +86,8 @@ def test_sigkill_at_random_points_keeps_previous_index(tmp_path, remembering_emb
 
     # Kill points spread over the first three quarters of a run (later runs can be faster than the
     # reference, so a point near the end may miss); keep going until six kills or nine attempts.
-    rng = random.Random(8)
-    points, killed = [], 0
-    while killed < 6 and len(points) < 9:
-        delay = rng.uniform(0.05, 0.75) * full
-        points.append(delay)
-        process = _ingest_command(corpus, settings.store_dir, "--rebuild")
-        time.sleep(delay)
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            killed += 1
-        process.wait(timeout=60)
-        now = _snapshot(settings)
-        if now["active"] == before["active"]:
-            assert now == before, f"killed at {delay:.1f}s: the previous index changed"
-        else:  # the run finished before the kill: the new index must be complete
-            assert now["chunks"] == after_clean["chunks"]
-            before = now
+    killed, points = kill_ingests(settings, corpus, ["--rebuild"], full, before, after_clean["chunks"],
+                                  seed=8, span=(0.05, 0.75), kills=6, attempts=9)
     print(f"\ningest killed at {killed} of {len(points)} points ({', '.join(f'{p:.1f}s' for p in points)}; "
           f"a full run takes {full:.1f}s)")
     assert killed >= 5

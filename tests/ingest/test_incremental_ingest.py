@@ -1,9 +1,7 @@
 """Adding, changing or removing a file writes that file alone into a delta build layered over the index;
 what readers see equals a full build of the same corpus, and a killed update leaves the previous index."""
 
-import random
 import shutil
-import signal
 import time
 
 import pytest
@@ -13,7 +11,7 @@ from assistant.settings import Settings
 from ingest.ledger import read_ledger
 from ingest.pipeline import run_ingest
 from tests.conftest import CORPUS
-from tests.ingest.test_atomic_ingest import FILES, _ingest_command, _snapshot
+from tests.ingest.test_atomic_ingest import FILES, _ingest_command, _snapshot, kill_ingests
 
 pytestmark = pytest.mark.integration
 # The real model, its vectors of the shipped corpus remembered from the session's index (`remembering_embedder`):
@@ -116,23 +114,8 @@ def test_sigkill_during_an_update_keeps_the_previous_index(corpus, tmp_path, rem
     assert _ingest_command(corpus, tmp_path / "timing", "--compact-at", "1").wait(timeout=600) == 0
     full = time.perf_counter() - started
 
-    rng = random.Random(17)
-    points, killed = [], 0
-    while killed < 4 and len(points) < 7:
-        delay = rng.uniform(0.1, 0.8) * full
-        points.append(delay)
-        process = _ingest_command(corpus, settings.store_dir, "--compact-at", "1")
-        time.sleep(delay)
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            killed += 1
-        process.wait(timeout=60)
-        now = _snapshot(settings)
-        if now["active"] == before["active"]:
-            assert now == before, f"killed at {delay:.1f}s: the previous index changed"
-        else:  # the run finished before the kill: the new index must be complete
-            assert now["chunks"] == readers_see(reference)
-            before = now
+    killed, points = kill_ingests(settings, corpus, ["--compact-at", "1"], full, before, readers_see(reference),
+                                  seed=17, span=(0.1, 0.8), kills=4, attempts=7)
     print(f"\nupdate killed at {killed} of {len(points)} points ({', '.join(f'{p:.1f}s' for p in points)}; "
           f"an update takes {full:.1f}s)")
     assert killed >= 3
