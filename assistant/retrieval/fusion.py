@@ -75,7 +75,7 @@ def fuse_scores(dense: dict[str, float], lexical: dict[str, float], dense_weight
 def _names(query: str, publisher: str) -> bool:
     """Whether the query names the publisher (its name without a bracketed part, as whole words).
 
-    >>> _names("What did Safe and Sound think?", "Safe and Sound"), _names("Is it safe?", "Safe and Sound")
+    >>> _names("What did Hearth and Home think?", "Hearth and Home"), _names("Is it home?", "Hearth and Home")
     (True, False)
     """
     name = re.sub(r"\s*\(.*?\)", "", publisher).strip()
