@@ -225,7 +225,7 @@ class HybridRetriever:
 
     def _boost_named_publishers(self, fused: dict[str, float], found: dict[str, StoredChunk],
                                 query: str) -> dict[str, float]:
-        """'What did Safe and Sound think…' prefers what Safe and Sound published."""
+        """'What did Hearth and Home think…' prefers what Hearth and Home published."""
         named = {p for p in self.publishers if _names(query, p)}
         factor = self.settings.scoring.retrieval.publisher
         return _boost(fused, found, factor, lambda meta: meta.get("publisher") in named) if named else fused
