@@ -66,21 +66,23 @@ _ANSWER_TYPES = [(kind, re.compile(pattern)) for kind, pattern in (
     ("definition", r"\bwhat does .* mean\b|\bwhat is meant by\b|\bdefine\b"),
     ("opinion", r"\bwhat (?:do|does|did) .{0,60}\b(?:think|say|make of|feel)\b|\bview of\b|\bopinion\b|"
                 r"\bhow did .{0,60}\b(?:react|respond)\b|\breaction\b"),
+    ("title", r"\b(?:what is|what was|what's) the (?:name|title) of\b|\bwhat is .{0,60}\bcalled\b|"
+              r"\bwhat was .{0,60}\bcalled\b"),
     ("money", r"\bcost\b|\bfunding\b|\bspend|\bbudget\b|\bmoney\b|\ballocated\b|\binvest"),
     ("place", r"\bwhich (?:councils?|areas?|local authorities|regions?|places?)\b|\bwhere\b"),
     ("organisation", r"\bwhich (?:organisations?|bodies|charities|charity|body|regulator|union|agency|department)\b|"
                      r"\bwhat (?:organisation|body|charity|regulator)\b"),
-    ("title", r"\b(?:what is|what was|what's) the (?:name|title) of\b|\bwhat is .{0,60}\bcalled\b|"
-              r"\bwhat was .{0,60}\bcalled\b"),
     ("name", r"^(?:who|whom)\b|\bwho (?:said|is|was|are|were|led|leads|chairs)\b|\bwhich minister\b"),
     ("reason", r"^why\b|\bwhy (?:are|is|do|did|were)\b|\bworried\b|\bconcerns?\b|\bcriticis"),
+    ("change", r"\bdiffer(?:s|ed|ent|ence|ences)?\b|\bcompared? (?:with|to)\b|\bwhat (?:has |have )?changed\b|"
+               r"\bwhat (?:is|was|are|were) the (?:main |biggest |key )?(?:changes?|differences?)\b"),
     ("definition", r"^(?:what|who) (?:is|are|was|were)\b|\bwhat does .* mean\b|\bdefine\b|\bwhat do .* do\b"),
 )]
 
 
 def answer_type(question: str) -> str:
     """What a question asks for: money, number, date, definition, opinion, place, organisation, title,
-    name (a person), reason or general.
+    name (a person), reason, change (how one thing differs from another, or from before) or general.
 
     >>> [answer_type(q) for q in ("Which body regulated social workers?", "What is the 2023 strategy called?",
     ...                           "According to the Budget, when would reform start?", "What does spending power mean?",

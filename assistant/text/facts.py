@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.text.dates import DATE, YEAR
-from assistant.text.names import NAME, NAME_LIST, PERSON, PLACE_HINT, TITLE, _looks_like_person
+from assistant.text.names import NAME, NAME_LIST, PERSON, PLACE_HINT, TITLE, TITLED_THINGS, title_beside, _looks_like_person
 from assistant.text.numbers import MONEY, NUMBER, PERCENT
 from assistant.text.tokens import STOPWORDS, stem, words
 
@@ -17,6 +17,10 @@ DEFINING = re.compile(r"\b(?:is|are|was|were|means|involves?|refers? to|designed
                       r"would|consists? of|comprises?|provides?|known as|defined)\b", re.I)
 SAYS = re.compile(r"\b(?:says?|said|argues?|argued|told|warns?|warned|believes?|thinks?|added|welcomed|"
                   r"criticised|according to)\b|[“”]")
+# A sentence saying how something differs from another or from before ("the move from … to …", "no longer").
+CHANGE = re.compile(r"\b(?:chang(?:e|es|ed|ing)|differ\w*|move[sd]? (?:from|away)|moving (?:from|away)|shift\w* (?:from|away)|"
+                    r"instead of|rather than|unlike|in contrast|compared (?:with|to)|replac\w+|no longer|used to|"
+                    r"(?:more|less) (?:regular|frequent|often)|formerly)\b", re.I)
 REASON = re.compile(r"\b(?:because|concerns?|concerned|worr(?:y|ied|ies)|warn(?:ed|s|ing)?|risks?|"
                     r"criticis(?:ed|m|es)|misgivings|reservations|fear|due to|as a result|dangerous)\b", re.I)
 
@@ -29,10 +33,11 @@ def has_answer_type(text: str, answer_type: str) -> bool:
         "date": lambda: bool(DATE.search(text) or YEAR.search(text)),
         "name": lambda: bool(NAME.search(text)),
         "organisation": lambda: bool(NAME.search(text)),
-        "title": lambda: bool(TITLE.search(text)),
+        "title": lambda: bool(titles(text)),
         "place": lambda: bool((PLACE_HINT.search(text) and NAME.search(text)) or NAME_LIST.search(text)),
         "definition": lambda: bool(DEFINING.search(text)),
         "reason": lambda: bool(REASON.search(text)),
+        "change": lambda: bool(CHANGE.search(text)),
         "opinion": lambda: bool(SAYS.search(text)),
     }
     check = checks.get(answer_type)
@@ -49,6 +54,22 @@ def counts(text: str) -> list[str]:
     found = [m for m in (*MONEY.finditer(text), *PERCENT.finditer(text), *NUMBER.finditer(text))
              if not any(a <= m.start() < b for a, b in dates)]
     return [m.group() for m in found]
+def titles(text: str, question: str = "") -> list[str]:
+    """Titles in text: quoted, after 'called', or a capitalised run beside the kind of thing it names (the
+    kind the question asks about, when it names one: 'what is the strategy called' wants a strategy's).
+
+    >>> titles("The council's 2030 Hearth and Home, Built to Last strategy and its ‘Kin First’ pledge")
+    ['Kin First', 'Hearth and Home, Built to Last']
+    >>> titles("The Kin Together scheme and the Hearth and Home strategy", "What is the plan's strategy called?")
+    ['Hearth and Home']
+    """
+    asked = tuple(thing for thing in TITLED_THINGS if re.search(rf"\b{thing}\b", question.lower())) or TITLED_THINGS
+    quoted = [m.group("title") or m.group("named") for m in TITLE.finditer(text)]
+    beside = [re.sub(r"^(?:The|A|An) ", "", m.group("before") or m.group("beside"))
+              for m in title_beside(asked).finditer(text)]
+    return quoted + [title for title in beside if " " in title]
+
+
 _FACT_FINDERS = {
     "money": lambda text: [m.group() for m in MONEY.finditer(text)],
     "number": lambda text: counts(text),
@@ -56,7 +77,7 @@ _FACT_FINDERS = {
     "name": lambda text: [m.group() for m in PERSON.finditer(text) if _looks_like_person(m.group())],
     "organisation": lambda text: [m.group() for m in NAME.finditer(text) if not _looks_like_person(m.group())
                                   or " " not in m.group()],
-    "title": lambda text: [m.group("title") or m.group("named") for m in TITLE.finditer(text)],
+    "title": titles,
     "place": lambda text: [m.group() for m in NAME_LIST.finditer(text)] + [m.group() for m in PERSON.finditer(text)],
 }
 
@@ -67,7 +88,8 @@ def new_facts(text: str, question: str, kind: str) -> list[str]:
     if not finder:
         return []
     asked = question.lower()
-    found = [fact for fact in finder(text) if fact.lower() not in asked and not _is_sentence_start(fact, text)]
+    facts = finder(text, question) if kind == "title" else finder(text)  # a title of the kind of thing asked
+    found = [fact for fact in facts if fact.lower() not in asked and not _is_sentence_start(fact, text)]
     return list(dict.fromkeys(found))
 
 

@@ -3,6 +3,7 @@ opposed to organisations or policies (by the words an organisation's name is mad
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Two or more capitalised words (a name or organisation) or an acronym such as DfE, ADCS, BASW.
@@ -14,6 +15,19 @@ NAME_LIST = re.compile(rf"\b{_LISTED_NAME}(?:, {_LISTED_NAME})+,? and (?:the )?[
 
 
 TITLE = re.compile(r"[‘“\"'](?P<title>[A-Z][^‘’“”\"]{6,90})[’”\"']|\b(?:entitled|called|named) (?P<named>[A-Z][\w’',:\- ]{6,90})")
+# An unquoted title is a capitalised run (small words and commas inside) right before the kind of thing it
+# names ("the 2030 Hearth and Home, Built to Last strategy") or set beside it ("its plan, Kin Together First,").
+_TITLE_RUN = r"[A-Z][\w’'\-]*(?:,? (?:[A-Z][\w’'\-]*|on|of|and|for|the|in|to|at|a|by|with))*"
+TITLED_THINGS = ("strategy", "report", "plan", "white paper", "green paper", "paper", "review", "framework", "programme",
+                 "scheme", "act", "bill", "guidance", "initiative", "policy", "fund", "campaign", "model", "project",
+                 "pathway", "standards", "standard")
+
+
+@functools.lru_cache(maxsize=64)
+def title_beside(things: tuple[str, ...] = TITLED_THINGS) -> re.Pattern:
+    """An unquoted title right before or beside one of `things` (the kinds of thing a title names)."""
+    kinds = "|".join(re.escape(thing) for thing in things)
+    return re.compile(rf"(?P<before>{_TITLE_RUN}) (?=(?:{kinds})\b)|\b(?:{kinds}), (?P<beside>{_TITLE_RUN})(?=,)")
 
 
 PERSON = re.compile(r"\b[A-Z][a-z’'\-]+(?: [A-Z][a-z’'\-]+){1,2}\b")

@@ -59,6 +59,11 @@ def test_new_facts_of_an_unknown_kind_are_empty():
     ("The DfE agreed.", "organisation", True),
     ("The plan is entitled Stable Homes, Built on Love.", "title", True),
     ("The plan has no title.", "title", False),
+    ("It was set out in the 2030 Hearth and Home, Built to Last strategy.", "title", True),
+    ("The Quillfeather Trust said so.", "title", False),  # a name beside no kind of titled thing
+    ("The biggest change is the move from a four-week inspection to more regular contact.", "change", True),
+    ("Councils will no longer have to publish it.", "change", True),
+    ("The inspections are tailored to each council.", "change", False),
     ("Unions warned it was dangerous.", "reason", True),
     ("Unions met on Tuesday.", "reason", False),
     ("Family help is a service for families.", "definition", True),
@@ -89,3 +94,11 @@ def test_numbers_normalise_words_and_commas():
 ])
 def test_name_list_finds_three_or_more_names(text, expected):
     assert bool(NAME_LIST.search(text)) is expected
+
+
+def test_a_title_question_takes_the_title_of_the_kind_of_thing_it_asks_about():
+    text = "The Step Up scheme grew, and the Hearth and Home, Built to Last strategy was published."
+    assert new_facts(text, "What is the 2030 strategy called?", "title") == ["Hearth and Home, Built to Last"]
+    assert new_facts(text, "What is the scheme called?", "title") == ["Step Up"]
+    # a title the question already states is no answer
+    assert new_facts(text, "What is in the Hearth and Home, Built to Last strategy?", "title") == []
