@@ -233,10 +233,14 @@ class AttributionWeights(_Section):
     about: float = Field(-0.2, description="a sentence about someone's response ('X gave a cautious welcome') reports "
                                            "a view without stating it")
     stance: float = Field(0.1, description="a sentence with a stance word (welcome, warn, oppose) states a view")
+    reason_stance: float = Field(0.25, description="for 'why is X worried', a stance word (warn, unsafe, illegal) marks "
+                                                   "a reason: worth more than a plain statement of fact")
     rank_step: float = Field(0.03, description="each place lower the passage was retrieved costs this much: a tie "
                                                "goes to the better passage")
     distinct_overlap: float = Field(0.5, description="a point sharing more than this share of its words with one "
                                                      "already chosen repeats it")
+    repeated_phrase: int = Field(5, description="a point sharing a run of this many content words with one already "
+                                                "chosen repeats it ('the lack of progress, data gaps and dilution')")
 
     def kind_bonus(self, kind: str) -> float:
         """The bonus for how a statement is attributed (quote, reported, publisher, source or about)."""

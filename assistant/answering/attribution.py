@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.models import Passage
+from assistant.question.kinds import answer_type
 from assistant.scoring import AttributionWeights
-from assistant.text.sentences import is_bullet, sentence_spans, strip_bullet
-from assistant.text.similarity import word_overlap
+from assistant.text.sentences import LEANS_BACK, is_bullet, sentence_spans, strip_bullet
+from assistant.text.similarity import shares_phrase, word_overlap
 from assistant.text.tokens import content_words
 
 # Speech verbs: a name right before or after one of these is a speaker.
@@ -69,7 +70,8 @@ STANCE = re.compile(
     r"\b(?:concerns?|concerned|worr(?:y|ied|ies|ying)|warn(?:ed|s|ing)?|risks?|criticis\w*|welcom\w*|"
     r"fail(?:ed|s|ure)?|must|should|urge[sd]?|calls? (?:for|on)|called (?:for|on)|oppos\w*|object\w*|"
     r"support\w*|disappoint\w*|pleased|unacceptable|insufficient|not enough|unclear|fear\w*|shortfall|"
-    r"lacks?|cuts?|crisis|need(?:s|ed)? to|believe\w*|argu\w*)\b", re.I)
+    r"lacks?|cuts?|crisis|need(?:s|ed)? to|believe\w*|argu\w*|concerning|alarming|illegal|unlawful|offence|"
+    r"unsafe|harmful|dangerous)\b", re.I)
 # Words of an open question's frame, not of its topic ("How did X respond to …").
 _FRAME = frozenset(content_words(
     "how why what which who did do does respond responded response responses react reacted reaction say said "
@@ -252,20 +254,47 @@ def _publisher_voice(passage: Passage, found: list[Attribution], own_voice: bool
     taken = [(a.start, a.end) for a in found]
     voiced, plain = [], []
     lead_in = ""
-    for start, end in quotation_units(passage.text):
+    units = quotation_units(passage.text)
+    starts = _with_antecedents(passage.text, units, taken)
+    for (start, end), start_at in zip(units, starts):
         unit = passage.text[start:end]
         bullet = is_bullet(unit)
         if not bullet:
             lead_in = unit.strip() if unit.rstrip().endswith(":") else ""
         if any(a <= start < b for a, b in taken) or quotation(unit) or len(unit.split()) < 4:
             continue
+        unit = passage.text[start_at:end]  # with the sentences it leans on ('They should not be placed …')
         statement = strip_bullet(unit) if bullet else unit.strip()
-        shown = Attribution(publisher, statement, unit, start, end, "publisher", lead_in if bullet else "")
+        shown = Attribution(publisher, statement, unit, start_at, end, "publisher", lead_in if bullet else "")
         if _FIRST_PERSON.search(unit) and len(unit.split()) >= 6:
             voiced.append(shown)
         elif bullet or _SENTENCE_END.search(unit):  # a heading is no statement
             plain.append(replace(shown, kind="source"))
     return voiced + plain if own_voice else voiced
+
+
+def _with_antecedents(text: str, units: list[tuple[int, int]], taken: list[tuple[int, int]],
+                      most: int = 2) -> list[int]:
+    """Where each unit's statement starts: a sentence leaning on the one before it in its paragraph ('These
+    are …', 'They should …') starts at that one (back to at most `most` sentences), unless another speaker
+    states it or it is a quotation or a list item.
+
+    >>> text = "Most homes take one child. These are the most vulnerable. They need care.\\nIt rained."
+    >>> _with_antecedents(text, sentence_spans(text), [])
+    [0, 0, 0, 74]
+    """
+    starts: list[int] = []
+    back = [0] * len(units)
+    for i, (start, end) in enumerate(units):
+        unit = text[start:end].strip()
+        if i and "\n" not in text[units[i - 1][1]:start] and LEANS_BACK.match(unit) and not is_bullet(unit) \
+                and back[i - 1] < most and not quotation(text[units[i - 1][0]:units[i - 1][1]]) \
+                and not any(a <= units[i - 1][0] < b for a, b in taken):
+            starts.append(starts[i - 1])
+            back[i] = back[i - 1] + 1
+        else:
+            starts.append(start)
+    return starts
 
 
 def speaks_for_itself(passages: list[Passage]) -> set[str]:
@@ -429,9 +458,10 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     speaker's statements; otherwise every speaker and source gets at most one point. Points far below
     the best (weights.point_floor) are dropped: another topic's speakers are no viewpoint on this one."""
     topic = topic_weights(question, idf)
+    reasons = answer_type(question) == "reason"
     voiced = speaks_for_itself(passages)
     candidates = [point for rank, passage in enumerate(passages)
-                  for point in _scored_points(passage, rank, topic, passage.source_id in voiced, weights)]
+                  for point in _scored_points(passage, rank, topic, passage.source_id in voiced, weights, reasons)]
     # a source speaking for itself answers for its publisher, also where it cites others in support
     named = [replace(p, named=True) for p in candidates if names_speaker(question, p) or
              p.passage.source_id in voiced and _names(question, publisher_name(p.passage))]
@@ -442,7 +472,8 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
         if len(chosen) >= weights.point_limit or point.score < floor:
             break
         if any(_same_voice(point, other) and not named for other in chosen) or \
-                any(word_overlap(point.sentence, other.sentence) > weights.distinct_overlap for other in chosen):
+                any(word_overlap(point.sentence, other.sentence) > weights.distinct_overlap or _overlaps(point, other)
+                    or shares_phrase(point.sentence, other.sentence, weights.repeated_phrase) for other in chosen):
             continue
         chosen.append(point)
     return chosen
@@ -455,8 +486,9 @@ def topic_weights(question: str, idf: dict[str, float]) -> dict[str, float]:
 
 
 def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voice: bool = False,
-                   weights: AttributionWeights = AttributionWeights()) -> list[AttributedPoint]:
-    """The passage's attributed statements that are on topic, each scored for the question."""
+                   weights: AttributionWeights = AttributionWeights(), reasons: bool = False) -> list[AttributedPoint]:
+    """The passage's attributed statements that are on topic, each scored for the question (which asks for
+    `reasons`: 'why is X worried', where a statement taking a stance is a reason more than a plain one is)."""
     heading = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')} {_month_of(passage)}"
     points = []
     for a in attributions(passage, own_voice=own_voice):
@@ -468,7 +500,7 @@ def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voi
         if own == 0 and _weight_share(heading, topic) < weights.heading_on_topic:
             continue  # on topic by its own words, or by a heading squarely about the topic
         kind_bonus = weights.kind_bonus(a.kind)
-        stance = weights.stance if STANCE.search(a.sentence) else 0.0
+        stance = (weights.reason_stance if reasons else weights.stance) if STANCE.search(a.sentence) else 0.0
         score = (own + weights.heading * _weight_share(heading, topic) + kind_bonus + stance
                  - weights.rank_step * rank)
         points.append(AttributedPoint(a.speaker, a.statement, a.sentence, passage, a.start, a.end, a.kind, score))
@@ -505,6 +537,11 @@ def names_speaker(question: str, point: AttributedPoint) -> bool:
 def _names(question: str, name: str) -> bool:
     words = set(content_words(name))
     return bool(words) and words <= set(content_words(question))
+
+
+def _overlaps(a: AttributedPoint, b: AttributedPoint) -> bool:
+    """Whether two points share a sentence (one shown with the sentence it leans on, the other alone)."""
+    return a.passage.chunk_id == b.passage.chunk_id and a.start < b.end and b.start < a.end
 
 
 def _same_voice(a: AttributedPoint, b: AttributedPoint) -> bool:

@@ -15,6 +15,11 @@ _ABBREVIATIONS = {
 # an opening quote, bracket, digit, bullet or capital letter.
 _BOUNDARY = re.compile(r"([.!?…][\"'”’)\]]*)(\s+)(?=[\"'“‘(\[£$€0-9•A-Z])")
 _BULLET = re.compile(r"^\s*(?:[•·▪●◦‣∙*-]|\d{1,2}[.)])\s+")
+TIME_NOUNS = r"(?:week|month|year|morning|afternoon|evening|spring|summer|autumn|winter)\b"
+# Openings that lean on the sentence before: a contrast, or a pronoun whose antecedent is there ("This
+# week", "This year" name a time, not something said before).
+LEANS_BACK = re.compile(r"^[“\"‘']?(?:However|Instead|But|And|Rather|Also|Meanwhile|Moreover|This|That|These|Those|It|"
+                        r"They|He|She|Its|Their|His|Her|Such|Both|The latter|The former)\b(?!\s+" + TIME_NOUNS + r")")
 
 
 def is_bullet(line: str) -> bool:

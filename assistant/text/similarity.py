@@ -27,6 +27,22 @@ def word_overlap(a: str, b: str) -> float:
     return jaccard(set(content_words(a)), set(content_words(b)))
 
 
+def shares_phrase(a: str, b: str, length: int = 5) -> bool:
+    """Whether two texts share a run of `length` consecutive content words: the same point made twice,
+    however different the rest of the two sentences.
+
+    >>> shares_phrase("We raised concerns about the lack of progress, data gaps and dilution in aims.",
+    ...               "Highlighting concerns about the lack of progress, data gaps, and dilution in aims, it hopes…")
+    True
+    >>> shares_phrase("Unregistered children’s homes are illegal.", "We saw a rise in unregistered children’s homes.")
+    False
+    """
+    def runs(text: str) -> set[tuple[str, ...]]:
+        terms = content_words(text)
+        return {tuple(terms[i:i + length]) for i in range(len(terms) - length + 1)}
+    return bool(runs(a) & runs(b))
+
+
 def similar(a: str, b: str, threshold: float = 0.6) -> bool:
     """Near-duplicates: Jaccard overlap of content words above threshold."""
     return word_overlap(a, b) > threshold

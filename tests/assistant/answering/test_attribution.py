@@ -253,3 +253,44 @@ def test_the_point_limit_and_weights_come_from_the_scoring_config():
     louder = open_points(question, OPEN, IDF, AttributionWeights(stance=0.6))
     assert {p.sentence for p in plain} == {p.sentence for p in louder}
     assert max(p.score for p in louder) > max(p.score for p in plain)  # a stance word now counts for more
+
+
+@pytest.mark.unit
+def test_a_sentence_leaning_on_the_one_before_is_shown_with_it():
+    text = ("Of the children placed in unlicensed homes, 12% were under a court order. These are the most "
+            "vulnerable children. They should not be placed without oversight.\nWe opened 1,000 cases on unlicensed homes last year.")
+    owned = attributions(passage(text, publisher="Care Watch (GOV.UK)"), own_voice=True)
+    statements = [a.statement for a in owned]
+    assert statements[2] == text.split("\n")[0]  # 'They should …' with both sentences it leans on
+    assert statements[3] == "We opened 1,000 cases on unlicensed homes last year."  # a new paragraph stands alone
+    points = open_points("Why is Care Watch worried about unlicensed homes?", [passage(text, "Care Watch (GOV.UK)")],
+                         {"unlicens": 3.0, "home": 2.0, "worri": 1.0})
+    shown = [p.line() for p in points]
+    assert not any(line.startswith(("Care Watch: They", "Care Watch: These")) for line in shown)
+    assert sum("12% were under a court order" in line for line in shown) == 1  # one point, not one per sentence
+
+
+@pytest.mark.unit
+def test_a_why_worried_question_prefers_statements_that_take_a_stance():
+    pages = [passage("Unlicensed homes are illegal. Unlicensed homes are mostly small houses in towns. "
+                     "Unlicensed homes opened in 40 towns last year. We inspect the unlicensed homes we find.",
+                     publisher="Care Watch (GOV.UK)", cid="w#0")]
+    idf = {"unlicens": 3.0, "home": 2.0}
+    limit = AttributionWeights(point_limit=1)
+    assert "illegal" in open_points("Why is Care Watch worried about unlicensed homes?", pages, idf, limit)[0].sentence
+    neutral = AttributionWeights(point_limit=1, reason_stance=0.0, stance=0.0)
+    assert "illegal" not in open_points("Why is Care Watch worried about unlicensed homes?", pages, idf,
+                                        neutral)[0].sentence
+
+
+@pytest.mark.unit
+def test_two_points_making_the_same_point_in_the_same_words_are_one():
+    pages = [passage("Quillfeather Trust warned about the lack of progress, data gaps and dilution in aims.",
+                     cid="q#0"),
+             passage("Highlighting the lack of progress, data gaps and dilution in aims, Quillfeather Trust hopes its "
+                     "annual report will set a benchmark for ministers, councils and every care provider in the "
+                     "country.", cid="q#1"),
+             passage("Quillfeather Trust said young people deserve stable homes and progress.", cid="q#2")]
+    points = open_points("Why has Quillfeather Trust criticised progress?", pages,
+                         {"quillfeath": 3.0, "trust": 1.0, "progress": 2.0})
+    assert sum("data gaps" in p.sentence for p in points) == 1
