@@ -24,6 +24,19 @@ class Passage:
         return self.metadata.get("source_id", "")
 
 
+def previous_chunk_id(chunk_id: str) -> str:
+    """The id of the chunk before this one in its document (ids are '<source>#<n>', n zero-padded), or ''
+    for a first chunk.
+
+    >>> previous_chunk_id("doc#012"), previous_chunk_id("doc#000")
+    ('doc#011', '')
+    """
+    source, _, n = chunk_id.rpartition("#")
+    if not source or not n.isdigit() or int(n) == 0:
+        return ""
+    return f"{source}#{int(n) - 1:0{len(n)}d}"  # ids keep their zero padding ('doc#001' -> 'doc#000')
+
+
 @dataclass
 class Citation:
     """Reference [n]: where a sentence of the answer came from, with offsets to highlight it."""

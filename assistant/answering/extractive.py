@@ -19,8 +19,8 @@ from assistant.answering.candidates import Asked, Candidate, definition_subject,
 from assistant.answering.citations import cite_passage
 from assistant.answering.disagreements import Claim, ClaimIndex, claims_in, source_label, sources_differ
 from assistant.answering.features import FACTOID
-from assistant.answering.selection import (LEANS_BACK, list_around, with_antecedents, with_context, with_contrasts,
-                                           with_elaborations)
+from assistant.answering.selection import (best_passage_first, list_around, with_antecedents, with_context, with_contrasts,
+                                           with_elaborations, without_connective)
 from assistant.checks.constraints import Evidence, constraints_of, unmet
 from assistant.models import Answer, Citation, Passage
 from assistant.question.followups import split_carried
@@ -30,7 +30,7 @@ from assistant.settings import Settings
 from assistant.text.dates import DATE, RELATIVE_TIME
 from assistant.text.facts import new_facts
 from assistant.text.names import NAME_LIST
-from assistant.text.sentences import is_bullet, sentence_spans, strip_bullet
+from assistant.text.sentences import LEANS_BACK, is_bullet, sentence_spans, strip_bullet
 from assistant.text.tokens import content_words, word_count
 
 
@@ -85,7 +85,7 @@ class ExtractiveAnswerer:
         lines = []
         for point in points:
             citation = self._cite(numbering, point.passage, point.start, point.end)
-            lines.append(f"- {point.line()} [{citation.n}]")
+            lines.append(f"- {without_connective(point.line())} [{citation.n}]")  # each point stands alone
         return Answer(status="answered", answer="\n".join(lines), citations=list(numbering.values()),
                       query=request.query, question=request.question, passages=request.passages, backend=self.name)
 
@@ -229,8 +229,7 @@ class ExtractiveAnswerer:
         elif asked.kind not in FACTOID:
             chosen = with_contrasts(chosen, ranked, word_cap)
             chosen = with_elaborations(chosen, ranked, word_cap, asked.query_terms, config)
-        ordered = with_antecedents(sorted(chosen, key=lambda c: (c.rank, c.start)), ranked,
-                                    config.antecedent_sentences, self.before)
+        ordered = with_antecedents(best_passage_first(chosen), ranked, config.antecedent_sentences, self.before)
         return with_context(ordered, ranked)
 
     def _size(self, asked: Asked) -> tuple[int, int]:
@@ -294,8 +293,8 @@ class ExtractiveAnswerer:
         dating = (asked.kind if asked else answer_type(request.query)) == "date"
         for candidate in chosen:
             citation = self._cite(numbering, candidate.passage, candidate.start, candidate.end)
-            parts.append(f"{_display(candidate.text)}{_when_reported(candidate, citation) if dating else ''} "
-                         f"[{citation.n}]")
+            text = _display(candidate.text) if parts else without_connective(_display(candidate.text))
+            parts.append(f"{text}{_when_reported(candidate, citation) if dating else ''} [{citation.n}]")
         disagreements = self._disagreements(chosen, numbering, request.passages)
         answer = " ".join(parts)
         if disagreements:

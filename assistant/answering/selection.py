@@ -8,20 +8,52 @@ import re
 from collections.abc import Callable
 
 from assistant.answering.candidates import Candidate
-from assistant.models import Passage
+from assistant.models import Passage, previous_chunk_id
 from assistant.scoring import SentenceSelection
 from assistant.text.dates import DATE
-from assistant.text.sentences import is_bullet, sentence_spans
+from assistant.text.sentences import LEANS_BACK, is_bullet, sentence_spans
 from assistant.text.tokens import content_words, word_count
 
-TIME_NOUNS = r"(?:week|month|year|morning|afternoon|evening|spring|summer|autumn|winter)\b"
 _CONTRAST = re.compile(r"^(?:Instead|However|But|Rather)\b")
 
 
-# Openings that lean on the sentence before: a contrast, or a pronoun whose antecedent is there ("This
-# week", "This year" name a time, not something said before).
-LEANS_BACK = re.compile(r"^[“\"‘']?(?:However|Instead|But|And|Rather|Also|Meanwhile|Moreover|This|That|These|Those|It|"
-                        r"They|He|She|Its|Their|His|Her|Such|Both|The latter|The former)\b(?!\s+" + TIME_NOUNS + r")")
+# A linking word that only ties a sentence to the one before: an answer opening on it can drop it and say
+# the same ('However, with the pilots due in 2024, …'). 'Instead' or 'But' carry the contrast: kept.
+_CONNECTIVE = re.compile(r"^(?:However|Meanwhile|Moreover|Furthermore|Additionally|Also|In addition),\s+(?=\S)")
+
+
+def without_connective(sentence: str) -> str:
+    """The answer's opening sentence without a linking word that points back to a sentence not shown.
+
+    >>> without_connective("However, with the pilots due in 2024, full rollout is years away.")
+    'With the pilots due in 2024, full rollout is years away.'
+    >>> without_connective("Instead, a national scheme will follow.")
+    'Instead, a national scheme will follow.'
+    """
+    rest = _CONNECTIVE.sub("", sentence, count=1)
+    return rest[:1].upper() + rest[1:] if rest != sentence else sentence
+
+
+def best_passage_first(chosen: list[Candidate]) -> list[Candidate]:
+    """The chosen sentences grouped by passage, the passage of the best sentence first (then by the best each
+    holds), each passage's sentences in reading order: the answer opens with its best. A passage whose chosen
+    sentence opens it by running on from the passage before ('“…,” it added.') follows that passage."""
+    groups: dict[str, list[Candidate]] = {}
+    for candidate in sorted(chosen, key=lambda c: (c.rank, c.start)):
+        groups.setdefault(candidate.passage.chunk_id, []).append(candidate)
+    order = sorted(groups, key=lambda chunk: (-max(c.score for c in groups[chunk]), groups[chunk][0].rank))
+    for chunk in list(order):
+        previous = previous_chunk_id(chunk)
+        if previous in groups and _runs_on(groups[chunk][0]):
+            order.remove(chunk)
+            order.insert(order.index(previous) + 1, chunk)
+    return [c for chunk in order for c in groups[chunk]]
+
+
+def _runs_on(candidate: Candidate) -> bool:
+    """Whether the sentence opens its passage by leaning on the passage before it."""
+    opens = not candidate.passage.text[:candidate.start].strip()
+    return opens and bool(LEANS_BACK.match(candidate.text.strip()) or candidate.text.lstrip().startswith(("“", '"')))
 
 
 def with_contrasts(chosen: list[Candidate], ranked: list[Candidate], word_cap: int) -> list[Candidate]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.candidates import Candidate
-from assistant.answering.selection import with_antecedents, with_contrasts
+from assistant.answering.selection import best_passage_first, with_antecedents, with_contrasts, without_connective
 from assistant.models import Passage
 from assistant.text.sentences import sentence_spans
 
@@ -79,3 +79,37 @@ def test_a_chosen_sentence_that_stands_alone_opens_before_any_reach_into_another
     answer = with_antecedents([ranked[0], ranked[1]], ranked, most=2,
                               before=lambda chunk_id: asked_for.append(chunk_id) or first)
     assert answer == [ranked[1], ranked[0]] and asked_for == []  # no text borrowed when the answer can open alone
+
+
+def test_the_passage_holding_the_best_sentence_opens_the_answer():
+    first = Passage("a#000", "Councils ran pilots. There are 26 pilot councils.", {"source_id": "a"})
+    second = Passage("a#001", "England has 153 councils. Each runs children's services.", {"source_id": "a"})
+    chosen = [Candidate(first, 0, 21, 50, "There are 26 pilot councils.", score=0.6),
+              Candidate(second, 1, 0, 25, "England has 153 councils.", score=0.9),
+              Candidate(first, 0, 0, 20, "Councils ran pilots.", score=0.3),
+              Candidate(second, 1, 26, 56, "Each runs children's services.", score=0.2)]
+    # the best sentence's passage first, each passage in reading order
+    assert [c.text for c in best_passage_first(chosen)] == [
+        "England has 153 councils.", "Each runs children's services.", "Councils ran pilots.",
+        "There are 26 pilot councils."]
+
+
+def test_a_passage_running_on_from_the_one_before_follows_it():
+    earlier = Passage("a#009", "Rates rose. The Quillfeather Trust raised concerns.", {"source_id": "a"})
+    later = Passage("a#010", "“It will not work,” it added.", {"source_id": "a"})
+    other = Passage("b#000", "The Hearth Fund was sceptical.", {"source_id": "b"})
+    chosen = [Candidate(later, 0, 0, 29, later.text, score=0.9), Candidate(other, 1, 0, 30, other.text, score=0.7),
+              Candidate(earlier, 2, 12, 51, "The Quillfeather Trust raised concerns.", score=0.5)]
+    assert [c.passage.chunk_id for c in best_passage_first(chosen)] == ["b#000", "a#009", "a#010"]
+
+
+@pytest.mark.parametrize("sentence, shown", [
+    ("However, with the pilots due in 2024, full rollout is years away.",
+     "With the pilots due in 2024, full rollout is years away."),
+    ("Meanwhile, councils wait.", "Councils wait."),
+    ("Instead, a national scheme will follow.", "Instead, a national scheme will follow."),  # the contrast is the point
+    ("However the money is spent, it helps.", "However the money is spent, it helps."),  # no linking word here
+    ("It found that families stayed together.", "It found that families stayed together."),
+])
+def test_an_opening_linking_word_is_dropped_and_nothing_else(sentence, shown):
+    assert without_connective(sentence) == shown
