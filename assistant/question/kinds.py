@@ -66,8 +66,8 @@ _ANSWER_TYPES = [(kind, re.compile(pattern)) for kind, pattern in (
     ("definition", r"\bwhat does .* mean\b|\bwhat is meant by\b|\bdefine\b"),
     ("opinion", r"\bwhat (?:do|does|did) .{0,60}\b(?:think|say|make of|feel)\b|\bview of\b|\bopinion\b|"
                 r"\bhow did .{0,60}\b(?:react|respond)\b|\breaction\b"),
-    ("title", r"\b(?:what is|what was|what's) the (?:name|title) of\b|\bwhat is .{0,60}\bcalled\b|"
-              r"\bwhat was .{0,60}\bcalled\b"),
+    ("title", r"\b(?:what is|what was|what's) the (?:name|title) of\b|\bwhat name\b|"
+              r"\bwhat (?:is|was|are|were) .{0,60}\b(?:called|known as|named|referred to as)\b"),
     ("money", r"\bcost\b|\bfunding\b|\bspend|\bbudget\b|\bmoney\b|\ballocated\b|\binvest"),
     ("place", r"\bwhich (?:councils?|areas?|local authorities|regions?|places?)\b|\bwhere\b"),
     ("organisation", r"\bwhich (?:organisations?|bodies|charities|charity|body|regulator|union|agency|department)\b|"

@@ -14,7 +14,7 @@ _LISTED_NAME = r"(?:the )?[A-Z][\w’'\-]+(?: (?:(?:of|for|and the) )?[A-Z][\w�
 NAME_LIST = re.compile(rf"\b{_LISTED_NAME}(?:, {_LISTED_NAME})+,? and (?:the )?[A-Z]")
 
 
-TITLE = re.compile(r"[‘“\"'](?P<title>[A-Z][^‘’“”\"]{6,90})[’”\"']|\b(?:entitled|called|named) (?P<named>[A-Z][\w’',:\- ]{6,90})")
+TITLE = re.compile(r"[‘“\"'](?P<title>[A-Z][^‘’“”\"]{6,90})[’”\"']|\b(?:entitled|called|named|known as) (?P<named>[A-Z][\w’',:\- ]{6,90})")
 # An unquoted title is a capitalised run (small words and commas inside) right before the kind of thing it
 # names ("the 2030 Hearth and Home, Built to Last strategy") or set beside it ("its plan, Kin Together First,").
 _TITLE_RUN = r"[A-Z][\w’'\-]*(?:,? (?:[A-Z][\w’'\-]*|on|of|and|for|the|in|to|at|a|by|with))*"

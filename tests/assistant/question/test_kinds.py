@@ -24,7 +24,9 @@ pytestmark = pytest.mark.unit
     ("Which body regulates social workers?", "organisation"),
     ("What is the 2023 strategy called?", "title"),
     ("What is the name of the review?", "title"),
-    ("What is the Hearth and Home funding also called?", "title"),  # a name is asked, whatever it names
+    ("What is the Hearth and Home funding also called?", "title"),
+    ("What are the new fostering hubs known as?", "title"),
+    ("What name was given to the 2023 plan?", "title"),  # a name is asked, whatever it names
     ("How does the new inspection approach differ from the one it replaced?", "change"),
     ("What is the difference between kinship care and fostering?", "change"),
     ("What has changed in the 2023 guidance?", "change"),

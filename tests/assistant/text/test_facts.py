@@ -61,6 +61,7 @@ def test_new_facts_of_an_unknown_kind_are_empty():
     ("The plan has no title.", "title", False),
     ("It was set out in the 2030 Hearth and Home, Built to Last strategy.", "title", True),
     ("The Quillfeather Trust said so.", "title", False),  # a name beside no kind of titled thing
+    ("The hubs are known as Kin Together Centres.", "title", True),
     ("The biggest change is the move from a four-week inspection to more regular contact.", "change", True),
     ("Councils will no longer have to publish it.", "change", True),
     ("The inspections are tailored to each council.", "change", False),
