@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.models import Passage
+from assistant.question.followups import split_carried
 from assistant.question.kinds import answer_type
 from assistant.scoring import AttributionWeights
 from assistant.text.sentences import LEANS_BACK, is_bullet, sentence_spans, strip_bullet
@@ -101,7 +102,11 @@ class Attribution:
         """The body behind the speaker: the name after 'of' in a role, else the speaker's first part."""
         role = re.search(r"\b(?:of|at|for) (?:the )?(?P<org>[A-Z][\w’'\-]*(?: (?:of |for |and )?[A-Z][\w’'\-]*)*)",
                          self.speaker)
-        return role.group("org") if role else self.speaker.split(",")[0].strip()
+        if role:
+            return role.group("org")
+        first = self.speaker.split(",")[0].strip()
+        titled = _ROLE.search(first)  # 'XYZ president Jane Roe': the body named before the role
+        return first[:titled.start()].strip() if titled and first[:titled.start()].strip() else first
 
 
 @dataclass(frozen=True)
@@ -463,8 +468,11 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     candidates = [point for rank, passage in enumerate(passages)
                   for point in _scored_points(passage, rank, topic, passage.source_id in voiced, weights, reasons)]
     # a source speaking for itself answers for its publisher, also where it cites others in support
-    named = [replace(p, named=True) for p in candidates if names_speaker(question, p) or
-             p.passage.source_id in voiced and _names(question, publisher_name(p.passage))]
+    # a follow-up naming a speaker in its own words ('what did X say about it') asks for that speaker, not for
+    # those carried over from the last turn; 'what does she think' asks for the one carried over
+    own, _ = split_carried(question)
+    named = [] if own == question else _named(own, candidates, voiced)
+    named = named or _named(question, candidates, voiced)
     pool = named or candidates
     floor = weights.point_floor * max((p.score for p in pool), default=0.0) if not named else float("-inf")
     chosen: list[AttributedPoint] = []
@@ -477,6 +485,12 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
             continue
         chosen.append(point)
     return chosen
+
+
+def _named(question: str, candidates: list[AttributedPoint], voiced: set[str]) -> list[AttributedPoint]:
+    """The points whose speaker the question names (or whose source, speaking for itself, it names)."""
+    return [replace(p, named=True) for p in candidates if names_speaker(question, p) or
+            p.passage.source_id in voiced and _names(question, publisher_name(p.passage))]
 
 
 def topic_weights(question: str, idf: dict[str, float]) -> dict[str, float]:

@@ -294,3 +294,22 @@ def test_two_points_making_the_same_point_in_the_same_words_are_one():
     points = open_points("Why has Quillfeather Trust criticised progress?", pages,
                          {"quillfeath": 3.0, "trust": 1.0, "progress": 2.0})
     assert sum("data gaps" in p.sentence for p in points) == 1
+
+
+@pytest.mark.unit
+def test_a_speaker_titled_by_its_body_and_role_belongs_to_that_body():
+    pages = [passage("The Northern Federation called for more action on recruitment and the kinship allowance.",
+                     cid="n#0"),
+             passage("“The kinship allowance is a positive step,” said Northern Federation president Sam Turner.",
+                     cid="n#1"),
+             passage("The ministry said the kinship allowance would rise next year.", cid="m#0")]
+    idf = {"kinship": 3.0, "allow": 3.0, "northern": 2.0, "feder": 2.0, "ministri": 2.0}
+    points = open_points("What did the Northern Federation say about it (ministry kinship allowance)?", pages, idf)
+    speakers = {p.speaker for p in points}
+    # the president speaks for the federation; the ministry, named only in the words carried over from the
+    # last turn, is what 'it' was about, not a speaker asked for
+    assert speakers == {"Northern Federation", "Northern Federation president Sam Turner"}
+    assert all(p.named for p in points)
+    # 'what does she think' names nobody in its own words: the speaker carried over is the one asked about
+    carried = open_points("What does it think about it (Northern Federation kinship allowance)?", pages, idf)
+    assert carried and all(p.named and p.speaker.startswith("Northern Federation") for p in carried)
