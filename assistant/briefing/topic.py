@@ -70,10 +70,23 @@ class Topic:
         if max(part, key=part.get) not in named:
             return False  # without the part's rarest word, common words name something else ('children's homes')
         share = sum(part[term] for term in named) / sum(part.values())
-        if len(named) == 1:  # one word alone: the part's rarest word, and rare in the corpus
+        if len(named) == 1:  # one word alone: the part's rarest word, rare in the corpus, and not another phrase's
             return (share >= self.thresholds.single_share and part[named[0]] >= self.rare
-                    and part[named[0]] == max(part.values()))
+                    and part[named[0]] == max(part.values()) and _unmodified(named[0], part, words, present,
+                                                                             self.thresholds))
         return share >= self.thresholds.on_topic
+
+
+def _unmodified(term: str, part: dict[str, float], words: list[str], present: set[str],
+                thresholds: BriefingTopic) -> bool:
+    """Whether the term stands somewhere in the text without another content word right before it: for the
+    topic 'family hubs', 'the hubs' is about it, 'regional recruitment hubs' names other hubs."""
+    for i, word in enumerate(words):
+        if _same_word(term, word, thresholds):
+            before = words[i - 1] if i else ""
+            if before not in present or any(_same_word(t, before, thresholds) for t in part):
+                return True
+    return False
 
 
 def _in_a_row(terms: list[str], words: list[str], thresholds: BriefingTopic) -> bool:
