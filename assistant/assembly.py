@@ -41,9 +41,10 @@ def build_assistant(settings: Settings | None = None, embedder=None) -> Assistan
     retriever_ready = time.perf_counter()
     llm = build_llm(settings)
     embed = retriever.embedder.get_text_embedding_batch
-    bot = Assistant(settings, None, retriever, build_answerer(settings, retriever, llm), info,
+    extractive = build_extractive(settings, retriever)
+    bot = Assistant(settings, None, retriever, llm_answerer(settings, extractive, embed=embed, backend=llm), info,
                     condense=build_condenser(settings, llm), section_writer=build_section_writer(settings, llm, embed),
-                    sources=files.catalogue, lexicon=load_lexicon(settings))
+                    sources=files.catalogue, lexicon=load_lexicon(settings), not_stated=extractive.not_stated)
     bot.startup_ms = {"retriever": _ms(started) - _ms(retriever_ready), "answerer": _ms(retriever_ready),
                       "total": _ms(started)}
     return bot
@@ -63,11 +64,11 @@ def build_llm(settings: Settings) -> LLMBackend | None:
     raise ValueError(f"No LLM backend for llm_backend={settings.llm_backend!r}")
 
 
-def build_answerer(settings: Settings, retriever: HybridRetriever, llm=None) -> Answerer:
-    """The extractive answerer, wrapped by the generative one over the LLM backend when one is configured."""
-    extractive = ExtractiveAnswerer(settings, retriever.lexical.idf, aliases=retriever.lexical.aliases,
-                                    search=retriever.lexical_passages, before=retriever.passage_before)
-    return llm_answerer(settings, extractive, embed=retriever.embedder.get_text_embedding_batch, backend=llm)
+def build_extractive(settings: Settings, retriever: HybridRetriever) -> ExtractiveAnswerer:
+    """The extractive answerer over the retriever's vocabulary: the default answerer, the generative one's
+    fallback, and the one that words every "not stated" answer."""
+    return ExtractiveAnswerer(settings, retriever.lexical.idf, aliases=retriever.lexical.aliases,
+                              search=retriever.lexical_passages, before=retriever.passage_before)
 
 
 def llm_answerer(settings: Settings, fallback: Answerer, embed=None, backend=None) -> Answerer:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Iterator
 
 from assistant.answering.base import AnswerRequest, Answerer
@@ -30,7 +31,8 @@ class Assistant:
 
     def __init__(self, settings: Settings, chunks: list[StoredChunk] | None, retriever: HybridRetriever,
                  answerer: Answerer, index_info: dict, condense: Condense = rule_based, section_writer=None,
-                 sources: list[dict] | None = None, lexicon: Lexicon | None = None):
+                 sources: list[dict] | None = None, lexicon: Lexicon | None = None,
+                 not_stated: Callable[[AnswerRequest, str], Answer] | None = None):
         self.settings = settings
         self._chunks = chunks  # None: read from the store when something first needs the whole corpus
         self._sources = sources  # the catalogue computed at ingest; None: computed from the chunks
@@ -40,8 +42,7 @@ class Assistant:
         self.condense = condense  # follow-up -> standalone query (rule-based unless an LLM is configured)
         self.section_writer = section_writer  # None: extractive briefings
         self.lexicon = lexicon  # everyday English words (the embedding model's vocabulary), for refusals
-        self.extractive = getattr(answerer, "fallback", answerer) if hasattr(answerer, "not_stated") or hasattr(
-            answerer, "fallback") else None
+        self.not_stated = not_stated  # words a "not stated" verdict with the closest sentence (None: a plain refusal)
         self.startup_ms: dict[str, float] = {}  # assembly: loading the retriever, building the answerer
 
     @property
@@ -88,8 +89,8 @@ class Assistant:
         verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf, self.lexicon,
                             asked=split_carried(query)[0], weights=self.settings.scoring.refusal)
         request = AnswerRequest(cleaned, query, passages, history or [], filters.prefer_recent)
-        if verdict and verdict.reason == "not_stated" and self.extractive:
-            answer = self.extractive.not_stated(request, verdict.message.rstrip("."))
+        if verdict and verdict.reason == "not_stated" and self.not_stated:
+            answer = self.not_stated(request, verdict.message.rstrip("."))
             answer.timings_ms, answer.notes = {**timings, "total": _ms(started)}, [f"refused: {verdict.reason}"]
             yield _noted(answer, condensed)
             return

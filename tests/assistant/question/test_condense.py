@@ -118,7 +118,7 @@ def test_the_assistant_retrieves_with_the_llm_rewrite(bot):
     rewrite = "Which minister backed family help?"
     llm = FakeLLM(rewrite)
     with_llm = Assistant(bot.settings, bot.chunks, bot.retriever, bot.answerer, bot.index_info,
-                         condense=LLMCondenser(llm))
+                         condense=LLMCondenser(llm), not_stated=bot.not_stated)
     answer = with_llm.ask("Which minister in the Labour government backed it?", history=history)
     assert answer.query == rewrite and answer.notes[0] == f"condense: LLM rewrote the follow-up as: {rewrite}"
     default = bot.ask("Which minister in the Labour government backed it?", history=history)
