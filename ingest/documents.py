@@ -156,15 +156,16 @@ _DATELINE = re.compile(r"^(?:(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})|(\d{4})-(\d{2})-(
 def _take_title_and_dateline(text: str, stated: dict, removed: Counter) -> tuple[str, dict]:
     """A plain-text article states its title on the first line and may carry a dateline near the top.
 
-    The first line is the title unless the file stated one; a first line repeating the stated title
-    is dropped as well (web pages open with their own heading)."""
+    The first line is the title unless the file stated one. A first line repeating the stated title stays
+    in the body: a headline often states the news itself ('Charity hires 1,000 recruits')."""
     meta = dict(stated)
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None:
         line = _MARKDOWN_HEADING.sub("", lines[first].strip())  # a heading line's own text
-        if word_count(line) <= 25 and not line.endswith(".") and _same_title(meta.get("title") or line, line):
-            meta.setdefault("title", line)
+        if word_count(line) <= 25 and not line.endswith(".") and _same_title(meta.get("title") or line, line) \
+                and "title" not in meta:
+            meta["title"] = line
             lines[first] = ""
     for i, line in enumerate(lines[:8]):
         date = _parse_dateline(line.strip())
