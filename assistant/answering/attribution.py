@@ -435,6 +435,7 @@ _OPEN_QUESTION = re.compile(
     r"(?:what|which) .{0,80}?\b(?:did|do|does|have|has) .{0,80}?\b(?:say|said|tell|told|think|thought|argue\w*|"
     r"make of|warn\w*|put forward|raise\w*)\b|"
     r"why (?:is|are|was|were) .{0,60}?\b(?:worried|concerned|critical|opposed|unhappy)\b|"
+    r"what (?:is|are|was|were) .{0,60}?\b(?:worried|concerned|unhappy) (?:about|by)\b|what worries\b|"
     r"what arguments\b|"
     r"why (?:did|do|does|have|has|were|was) .{0,80}?\b(?:object\w*|oppos\w*|criticis\w*|welcom\w*|"
     r"support\w*|reject\w*|concern\w*|warn\w*)|"
@@ -544,7 +545,9 @@ def _weight_share(text: str, topic: dict[str, float]) -> float:
 def names_speaker(question: str, point: AttributedPoint) -> bool:
     """Whether the question names this point's speaker: all the name words of the speaker, of its role
     ('the XYZ president' for 'Jane Roe, XYZ President') or of its organisation, or its acronym."""
-    names = [*point.speaker.split(","), Attribution(point.speaker, "", "", 0, 0, "").organisation]
+    pieces = point.speaker.split(",")
+    bodies = [piece[:role.start()] for piece in pieces for role in [_ROLE.search(piece)] if role]  # 'XYZ President'
+    names = [*pieces, *bodies, Attribution(point.speaker, "", "", 0, 0, "").organisation]
     return any(_names(question, name) for name in names)
 
 

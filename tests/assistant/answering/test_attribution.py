@@ -142,6 +142,8 @@ def test_open_points_line_quotes_the_speaker():
     ("Why did the union object to the 2016 reforms?", True),
     ("What concerns were raised about regional commissioning?", True),
     ("How have charities reacted to the plan?", True),
+    ("What is the federation worried about?", True),
+    ("What worries councils about the allowance?", True),
     ("How much is the kinship allowance?", False),
     ("What is family help?", False),
     ("When will the allowance start?", False),
@@ -313,3 +315,11 @@ def test_a_speaker_titled_by_its_body_and_role_belongs_to_that_body():
     # 'what does she think' names nobody in its own words: the speaker carried over is the one asked about
     carried = open_points("What does it think about it (Northern Federation kinship allowance)?", pages, idf)
     assert carried and all(p.named and p.speaker.startswith("Northern Federation") for p in carried)
+
+
+@pytest.mark.unit
+def test_a_question_naming_only_the_body_of_a_titled_speaker_names_that_speaker():
+    text = "Jane Roe, XYZ President, said: “Budgets are stretched. Families need decent homes.”"
+    points = open_points("What is the XYZ worried about?", [passage(text, cid="r#0"), *OPEN],
+                         IDF | {"budget": 3.0, "xyz": 3.0})
+    assert points and points[0].named and points[0].speaker == "Jane Roe, XYZ President"
