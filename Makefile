@@ -52,7 +52,8 @@ llm-setup: setup
 test: setup chromium
 	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m "not llamacpp and not soak and not slow" $(PYTEST_ARGS)
 
-# The full-corpus forms of checks make test runs on a sample (the bit-for-bit embedding comparisons).
+# The full-corpus forms of checks make test runs on a sample (the bit-for-bit embedding comparisons, and the
+# index against a fresh embedding of the whole corpus).
 test-slow: setup
 	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m slow $(PYTEST_ARGS)
 

@@ -9,16 +9,27 @@ from evals import bench
 pytestmark = pytest.mark.integration
 
 
-def test_bench_pieces_run_at_tiny_sizes(corpus_settings, embedder, tmp_path):
+@pytest.fixture(scope="module")
+def scaling(corpus_settings, tmp_path_factory):
+    """One run of the scaling benchmark at x2 (build, two starts, a one-page document added, and, where the
+    chroma CLI is installed, a start against the same store served by `chroma run`), shared by the tests
+    below: each start is a fresh process, so running it once per test only repeated the same work."""
+    tmp = tmp_path_factory.mktemp("bench")
+    rows = bench.bench_scaling(corpus_settings, [2], 2, tmp, baseline=False, add_pages=1,
+                               server=bench.CHROMA.exists())
+    return rows, tmp
+
+
+def test_bench_pieces_run_at_tiny_sizes(corpus_settings, embedder, scaling, tmp_path):
     warm = bench.bench_warm(corpus_settings, embedder, bench.eval_questions(3))
     assert warm["questions"] == 3 and warm["p50_ms"] > 0
-    rows = bench.bench_scaling(corpus_settings, [2], 2, tmp_path, baseline=False, add_pages=1)
+    rows, store_root = scaling
     assert [r["factor"] for r in rows] == [2] and "p50_ms" in rows[0], rows
     assert rows[0]["chunks"] == 2 * len(IndexStore(corpus_settings).all_chunks())
     # One new document, read alone (a delta build) from the synthetic corpus the ledger describes.
     assert rows[0]["add_mode"] == "delta" and 0 < rows[0]["add_embedded"] < 10 and rows[0]["add_doc_s"] > 0, rows
     assert 0 < rows[0]["retriever_load_s"] <= rows[0]["load_s"] and rows[0]["load_first_s"] > 0
-    synthetic = corpus_settings.with_overrides(store_dir=tmp_path / "x2")
+    synthetic = corpus_settings.with_overrides(store_dir=store_root / "x2")
     layered = IndexStore(synthetic).active()  # the synthetic build, and the delta the added document went to
     assert all((files_root(synthetic) / build.name / "key").exists() for build in (layered.base, layered.delta))
     bench.plot_scaling(rows, tmp_path)
@@ -39,8 +50,8 @@ def test_a_new_document_has_about_the_pages_asked_for(tmp_path):
 
 @pytest.mark.server
 @pytest.mark.skipif(not bench.CHROMA.exists(), reason="the chroma CLI is not installed in this environment")
-def test_bench_scaling_also_starts_against_a_chroma_server(corpus_settings, tmp_path):
-    rows = bench.bench_scaling(corpus_settings, [2], 2, tmp_path, baseline=False, server=True)
+def test_bench_scaling_also_starts_against_a_chroma_server(scaling):
+    rows, _ = scaling
     row = rows[0]
     assert "server_error" not in row, row
     assert row["server_p50_ms"] > 0 and 0 < row["server_retriever_load_s"] <= row["server_load_s"]

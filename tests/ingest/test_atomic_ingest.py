@@ -36,10 +36,15 @@ def _ingest_command(corpus, store, *extra):
 
 
 def kill_ingests(settings: Settings, corpus: Path, args: list[str], full: float, before: dict, complete: list,
-                 seed: int, span: tuple[float, float], kills: int, attempts: int) -> tuple[int, list[float]]:
+                 seed: int, span: tuple[float, float], kills: int, attempts: int,
+                 fresh=None) -> tuple[int, list[float], Settings]:
     """Start `python -m ingest ARGS` and SIGKILL it at random points of a run that takes `full` seconds, until
     `kills` kills or `attempts` runs. After each, the index is the previous one unchanged, or (the run
-    finished first) a complete new one whose chunks are `complete`. Returns the kills and the points."""
+    finished first) a complete new one whose chunks are `complete`. A run that finished leaves nothing for
+    the next one to do unless ARGS rebuild; with `fresh` (a callable giving settings of a new copy of the
+    store as it was before), the attempts after it go on from that copy, so each one has the real work to
+    do. Returns the kills, the points and the settings of the store the last attempt ran on (leftovers of
+    the kills on it included)."""
     rng = random.Random(seed)
     points, killed = [], 0
     while killed < kills and len(points) < attempts:
@@ -56,8 +61,12 @@ def kill_ingests(settings: Settings, corpus: Path, args: list[str], full: float,
             assert now == before, f"killed at {delay:.1f}s: the previous index changed"
         else:  # the run finished before the kill: the new index must be complete
             assert now["chunks"] == complete
-            before = now
-    return killed, points
+            if fresh is None:
+                before = now
+            else:
+                settings = fresh()
+                assert _snapshot(settings) == before
+    return killed, points, settings
 
 
 @pytest.mark.reliability
@@ -86,7 +95,7 @@ def test_sigkill_at_random_points_keeps_previous_index(tmp_path, remembering_emb
 
     # Kill points spread over the first three quarters of a run (later runs can be faster than the
     # reference, so a point near the end may miss); keep going until six kills or nine attempts.
-    killed, points = kill_ingests(settings, corpus, ["--rebuild"], full, before, after_clean["chunks"],
+    killed, points, settings = kill_ingests(settings, corpus, ["--rebuild"], full, before, after_clean["chunks"],
                                   seed=8, span=(0.05, 0.75), kills=6, attempts=9)
     print(f"\ningest killed at {killed} of {len(points)} points ({', '.join(f'{p:.1f}s' for p in points)}; "
           f"a full run takes {full:.1f}s)")

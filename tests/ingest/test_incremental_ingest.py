@@ -109,13 +109,23 @@ def test_sigkill_during_an_update_keeps_the_previous_index(corpus, tmp_path, rem
     changed = corpus / FILES[1]
     changed.write_text(changed.read_text(encoding="utf-8") + "\n\nAnother late addition.\n", encoding="utf-8")
     reference = full_build(corpus, tmp_path, remembering_embedder)
-    shutil.copytree(settings.store_dir, tmp_path / "timing")  # the same update on a copy: how long it takes
+    pristine = tmp_path / "pristine"  # the store before the update: each copy of it has the update to do
+    shutil.copytree(settings.store_dir, pristine)
+    copies = iter(range(1, 100))
+
+    def fresh() -> Settings:
+        copy = tmp_path / f"copy-{next(copies)}"
+        shutil.copytree(pristine, copy)
+        return settings.with_overrides(store_dir=copy)
+
+    timing = fresh()  # the same update on a copy: how long it takes
     started = time.perf_counter()
-    assert _ingest_command(corpus, tmp_path / "timing", "--compact-at", "1").wait(timeout=600) == 0
+    assert _ingest_command(corpus, timing.store_dir, "--compact-at", "1").wait(timeout=600) == 0
     full = time.perf_counter() - started
 
-    killed, points = kill_ingests(settings, corpus, ["--compact-at", "1"], full, before, readers_see(reference),
-                                  seed=17, span=(0.1, 0.8), kills=4, attempts=7)
+    killed, points, settings = kill_ingests(settings, corpus, ["--compact-at", "1"], full, before,
+                                            readers_see(reference), seed=17, span=(0.1, 0.8), kills=4, attempts=7,
+                                            fresh=fresh)
     print(f"\nupdate killed at {killed} of {len(points)} points ({', '.join(f'{p:.1f}s' for p in points)}; "
           f"an update takes {full:.1f}s)")
     assert killed >= 3

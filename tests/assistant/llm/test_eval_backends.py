@@ -5,20 +5,23 @@ The same six items (a number, a date, a name, a definition, an out-of-scope ques
 follow-up) go through the extractive default and the LLM backend; the report must show both side by
 side, and the LLM's citation support can never fall below the extractive one's: the guard keeps only
 supported sentences and every rejected answer is the extractive answer.
+
+The run goes through the command line's own entry point (`evals.__main__.main` with the same arguments),
+configured only through ASSISTANT_* variables as a user would, in this process: the real model, loaded
+once per process, is then the one the other real-model tests already loaded (a subprocess loaded it again,
+over half a minute on 2 cores). `python -m evals run` as a process of its own is run by
+tests/evals/test_eval_runner.py on a one-item subset.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
 
 import pytest
 
-from tests.conftest import ARTIFACTS, REPO
+from tests.conftest import ARTIFACTS
 from tests.assistant.llm.conftest import MODEL_ALIAS
 
 pytestmark = [pytest.mark.llm, pytest.mark.timeout(1800)]
@@ -27,21 +30,30 @@ KINDS = "number,date,name,definition,out_of_scope,followup"
 LIMIT = 6
 
 
+def store_env(corpus_settings) -> dict[str, str]:
+    """The session's index of the shipped corpus, named as a user names theirs."""
+    return {"ASSISTANT_STORE_DIR": str(corpus_settings.store_dir),
+            "ASSISTANT_CORPUS_DIR": str(corpus_settings.corpus_dir)}
+
+
 @pytest.fixture(scope="module")
 def eval_run(corpus_settings, llm_env, tmp_path_factory):
-    """The CLI run, configured only through ASSISTANT_* variables as a user would."""
+    """The CLI run (`python -m evals run ...` as main(argv)), configured only through ASSISTANT_* variables."""
+    from evals.__main__ import main
+
     backend = llm_env["ASSISTANT_LLM_BACKEND"]
     out = tmp_path_factory.mktemp(f"eval-{backend}")
-    env = {**os.environ, **llm_env, "HF_HUB_OFFLINE": "1", "ASSISTANT_STORE_DIR": str(corpus_settings.store_dir),
-           "ASSISTANT_CORPUS_DIR": str(corpus_settings.corpus_dir)}
+    env = {**llm_env, **store_env(corpus_settings)}
     env.pop("ASSISTANT_LLM_BACKEND")  # named on the command line, as the runner wants it
-    command = [sys.executable, "-m", "evals", "run", "--backend", backend, "--no-baselines", "--out", str(out),
-               "--kinds", KINDS, "--limit", str(LIMIT)]
+    argv = ["run", "--backend", backend, "--no-baselines", "--out", str(out), "--kinds", KINDS, "--limit", str(LIMIT)]
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=1700)
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        status = main(argv)
     seconds = time.perf_counter() - started
-    print(f"\n{' '.join(command[1:])}: exit {done.returncode} in {seconds:.0f}s\n{done.stdout}\n{done.stderr[-3000:]}")
-    assert done.returncode == 0, done.stderr[-3000:]
+    print(f"\nevals {' '.join(argv)}: exit {status} in {seconds:.0f}s")
+    assert status == 0
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(out / "report.md", ARTIFACTS / "llm-eval-report.md")
     records = [json.loads(line) for line in (out / f"results-{backend}.jsonl").read_text().splitlines() if line]

@@ -110,15 +110,32 @@ def test_a_query_runs_on_one_thread_and_batches_on_all(embedder, monkeypatch):
     assert seen == [1, threads] and torch.get_num_threads() == threads
 
 
-@pytest.mark.integration
-def test_the_index_holds_what_the_embedder_computes(corpus_settings, chunks, our_vectors):
-    """Up to the last float32 bit: Chroma re-normalises the vectors it stores in its cosine space."""
+def assert_index_holds(settings: Settings, chunks, vectors) -> None:
+    """Every chunk is in the index with its vector, up to the last float32 bit: Chroma re-normalises the
+    vectors it stores in its cosine space."""
     import numpy as np
 
-    stored = {c.id: c.embedding for c in IndexStore(corpus_settings).all_chunks(with_embeddings=True)}
+    stored = {c.id: c.embedding for c in IndexStore(settings).all_chunks(with_embeddings=True)}
     assert set(stored) == {chunk.id for chunk in chunks}
-    difference = np.array([stored[chunk.id] for chunk in chunks]) - np.array(our_vectors)
+    difference = np.array([stored[chunk.id] for chunk in chunks]) - np.array(vectors)
     assert np.abs(difference).max() < 5e-8
+
+
+@pytest.mark.integration
+def test_the_index_holds_what_the_embedder_computed_for_it(corpus_settings, chunks, texts, remembering_embedder):
+    """The session's index against the vectors the real model computed for its chunks as ingest ran (remembered
+    by `remembering_embedder`, so nothing is embedded again); make test-slow compares it with a second, fresh
+    embedding of the whole corpus (below)."""
+    computed = remembering_embedder.computed
+    assert_index_holds(corpus_settings, chunks, remembering_embedder.get_text_embedding_batch(texts))
+    assert remembering_embedder.computed == computed  # every vector was one ingest had computed
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_the_index_holds_what_the_embedder_computes(corpus_settings, chunks, our_vectors):
+    """The session's index against a fresh embedding of the whole corpus in one call."""
+    assert_index_holds(corpus_settings, chunks, our_vectors)
 
 
 @pytest.mark.integration
