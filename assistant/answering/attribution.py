@@ -34,8 +34,9 @@ _SPEECH = (r"said|says|say|told|added|adds|warned|warns|urged|urges|argued|argue
            r"recommends|described|describes|stressed|stresses|emphasised|emphasises|wants|wanted|agreed|"
            r"agrees|disagreed|disagrees|raised concerns|has concerns|have concerns|has major concerns|"
            r"expressed concern|is concerned|are concerned|fears|feared|hopes|hoped|announced|announces|"
-           r"pledged|promised|proposed|proposes|supports|backed|backs|wrote|writes|concluded|concludes")
-_VERB = re.compile(rf"(?<![\w’'])(?:(?:has|have|had|also|previously|now|further|recently|today|repeatedly) )*"
+           r"pledged|promised|proposed|proposes|supports|backed|backs|wrote|writes|concluded|concludes|voiced|voices|"
+           r"raised|raises")
+_VERB = re.compile(rf"(?<![\w’'])(?:(?:has|have|had|having|also|previously|now|further|recently|today|repeatedly) )*"
                    rf"(?P<verb>{_SPEECH})\b")
 _ACCORDING = re.compile(r"\b[Aa]ccording to (?P<who>[^,.;:“”\"]{2,90}),\s*(?P<clause>.+)$")
 _OPEN_MARKS, _CLOSE_MARKS = "“‘", "”’"
@@ -60,7 +61,7 @@ _PRONOUN = re.compile(r"^(?:it|he|she|they|we|the (?:association|organisation|ch
 _CLAUSE_WORD = re.compile(r"\b(?:will|would|has|have|had|is|are|was|were|can|could|should|may|might|must|"
                           r"which|who|that|this|these|there|if|when|because)\b")
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being)$")
-_LEAD = re.compile(r"^(?:and|but|while|meanwhile|however|instead|also|which|who|that|as|in response|"
+_LEAD = re.compile(r"^(?:and|but|while|meanwhile|however|instead|also|which|who|that|as|both|in response|"
                    r"responding to [^,]*|speaking [^,]*|writing [^,]*)\b\s*,?\s*", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.I)
 _SENTENCE_END = re.compile(r"[.!][”’\"]?\s*$")  # a question, or a name cut at 'Who Cares?', is no statement
@@ -122,6 +123,7 @@ class AttributedPoint:
     kind: str
     score: float
     named: bool = False  # the question names this speaker (or the source speaking for itself)
+    topical: bool = True  # on the topic by its own words (or its paragraph's), not only by its page's heading
 
     def line(self) -> str:
         """The point as one sentence of an answer: the quotation with its speaker, or the sentence itself."""
@@ -455,6 +457,22 @@ def is_open_question(question: str) -> bool:
     return bool(_OPEN_QUESTION.search(question.strip()))
 
 
+_ASKS_SPEAKER = re.compile(r"^(?:what|how|why) (?:did|does|do|has|have|is|are|was|were) (?P<who>.+?) "
+                           r"(?:say|said|think|thought|tell|told|make of|respond|react|object|oppose|welcome|"
+                           r"worried|concerned|warn|argue|criticis)", re.I)
+
+
+def asks_named_speaker(question: str) -> bool:
+    """Whether an open question asks what a named body or person said ('What did Ofsted say …', 'Why is the
+    XYZ worried …'), not what some group said ('What did councils say …').
+
+    >>> asks_named_speaker("What did Ofsted say about the role?"), asks_named_speaker("What did councils say?")
+    (True, False)
+    """
+    match = _ASKS_SPEAKER.search(question.strip())
+    return bool(match) and any(word[:1].isupper() for word in match.group("who").split())
+
+
 def open_points(question: str, passages: list[Passage], idf: dict[str, float],
                 weights: AttributionWeights = AttributionWeights()) -> list[AttributedPoint]:
     """Short attributed points for an open question ('How did X respond to …', 'What concerns were
@@ -464,6 +482,10 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     speaker's statements; otherwise every speaker and source gets at most one point. Points far below
     the best (weights.point_floor) are dropped: another topic's speakers are no viewpoint on this one."""
     topic = topic_weights(question, idf)
+    own = split_carried(question)[0].strip()
+    asked = _ASKS_SPEAKER.search(own) if asks_named_speaker(own) else None  # 'councils' also finds their words
+    speaker_words = set(content_words(asked.group("who"))) if asked else set()
+    topic = {term: w for term, w in topic.items() if term not in speaker_words} or topic  # what, not who
     reasons = answer_type(question) == "reason"
     voiced = speaks_for_itself(passages)
     candidates = [point for rank, passage in enumerate(passages)
@@ -474,6 +496,8 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     own, _ = split_carried(question)
     named = [] if own == question else _named(own, candidates, voiced)
     named = named or _named(question, candidates, voiced)
+    if any(p.topical for p in named):  # the named speaker on this topic, not on another its page also covers
+        named = [p for p in named if p.topical]
     pool = named or candidates
     floor = weights.point_floor * max((p.score for p in pool), default=0.0) if not named else float("-inf")
     chosen: list[AttributedPoint] = []
@@ -518,7 +542,8 @@ def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voi
         stance = (weights.reason_stance if reasons else weights.stance) if STANCE.search(a.sentence) else 0.0
         score = (own + weights.heading * _weight_share(heading, topic) + kind_bonus + stance
                  - weights.rank_step * rank)
-        points.append(AttributedPoint(a.speaker, a.statement, a.sentence, passage, a.start, a.end, a.kind, score))
+        points.append(AttributedPoint(a.speaker, a.statement, a.sentence, passage, a.start, a.end, a.kind, score,
+                                      topical=own > 0))
     return points
 
 
@@ -545,7 +570,7 @@ def _weight_share(text: str, topic: dict[str, float]) -> float:
 def names_speaker(question: str, point: AttributedPoint) -> bool:
     """Whether the question names this point's speaker: all the name words of the speaker, of its role
     ('the XYZ president' for 'Jane Roe, XYZ President') or of its organisation, or its acronym."""
-    pieces = point.speaker.split(",")
+    pieces = [part for piece in point.speaker.split(",") for part in re.split(r"\s+and\s+", piece)]  # 'X and Y said'
     bodies = [piece[:role.start()] for piece in pieces for role in [_ROLE.search(piece)] if role]  # 'XYZ President'
     names = [*pieces, *bodies, Attribution(point.speaker, "", "", 0, 0, "").organisation]
     return any(_names(question, name) for name in names)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Iterator
 
 from assistant.answering import features
-from assistant.answering.attribution import is_open_question, open_points
+from assistant.answering.attribution import asks_named_speaker, is_open_question, open_points
 from assistant.answering.base import AnswerRequest
 from assistant.answering.candidates import Asked, Candidate, definition_subject, heading_line, is_dated, says_the_same
 from assistant.answering.citations import cite_passage
@@ -75,7 +75,10 @@ class ExtractiveAnswerer:
             # 'why are some worried' wants reasons, whoever gives them; 'why is X worried' wants X's points.
             # One point answers when it is the named speaker's own words in full.
             min_points = self.settings.scoring.selection.open_min_points
-            if (named or kind != "reason") and (len(points) >= min_points or named and points[0].kind == "quote"):
+            # 'what did Ofsted say' with no statement of Ofsted's: the sentences naming it, not others' points
+            asked_speaker = asks_named_speaker(split_carried(request.query)[0]) and not named
+            if (named or kind != "reason") and not asked_speaker and (
+                    len(points) >= min_points or named and points[0].kind == "quote"):
                 return self.compose_points(request, points, chosen)
         return self.compose(request, chosen, asked)
 

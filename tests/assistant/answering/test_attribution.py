@@ -323,3 +323,27 @@ def test_a_question_naming_only_the_body_of_a_titled_speaker_names_that_speaker(
     points = open_points("What is the XYZ worried about?", [passage(text, cid="r#0"), *OPEN],
                          IDF | {"budget": 3.0, "xyz": 3.0})
     assert points and points[0].named and points[0].speaker == "Jane Roe, XYZ President"
+
+
+@pytest.mark.unit
+def test_a_named_speakers_points_are_on_the_topic_asked_not_only_by_the_speakers_name():
+    pages = [passage("The Northern Federation warned that the kinship allowance was too small for most carers.",
+                     cid="n#0"),
+             passage("The Northern Federation said the football season started well.", cid="n#1"),
+             passage("Both Ofsted and the Northern Federation have voiced misgivings about the kinship allowance.",
+                     cid="n#2")]
+    idf = {"northern": 2.0, "feder": 2.0, "kinship": 3.0, "allow": 3.0, "footbal": 3.0}
+    points = open_points("What did the Northern Federation say about the kinship allowance?", pages, idf)
+    said = [p.sentence for p in points]
+    assert not any("football" in s for s in said)  # its name alone does not put a statement on the topic
+    assert any("voiced misgivings" in s for s in said)  # 'X and Y have voiced …': X speaks, with Y
+
+
+@pytest.mark.unit
+def test_asks_named_speaker_tells_a_named_body_from_a_group():
+    from assistant.answering.attribution import asks_named_speaker
+
+    assert asks_named_speaker("What did the Northern Federation say about the allowance?")
+    assert asks_named_speaker("Why is Care Watch worried about unlicensed homes?")
+    assert not asks_named_speaker("What did councils say about the allowance?")
+    assert not asks_named_speaker("How much is the kinship allowance?")

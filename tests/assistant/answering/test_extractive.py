@@ -247,3 +247,14 @@ def test_why_is_a_named_body_worried_is_answered_with_its_own_points():
 def test_why_are_some_worried_is_answered_with_reasons_not_speakers():
     answer = ask("Why are some worried about unlicensed children's homes?", WORRIES)
     assert not answer.answer.startswith("- ")  # no speaker named: the reasons, whoever gives them
+
+
+def test_what_did_a_named_body_say_without_a_statement_of_its_own_gets_the_sentences_naming_it():
+    passages = [passage(1, "Ann Lee, director of the Carers Trust, said the kinship allowance was “a welcome first "
+                           "step”."),
+                passage(2, "The Northern Federation and Care Watch have raised misgivings about the kinship "
+                           "allowance in the pilot areas.", score=0.9),
+                passage(3, "Councils warned that the kinship allowance would stretch budgets.", score=0.8)]
+    answer = ask("What did Care Watch say about the kinship allowance?", passages)
+    # not other speakers' points under a question about Care Watch: the sentence that names it
+    assert "Care Watch" in answer.answer.split("[")[0] and "Ann Lee" not in answer.answer.split("[")[0]
