@@ -137,14 +137,8 @@ class HybridRetriever:
         return self.embedder.get_query_embedding(query)
 
     def dense(self, query_embedding, filters: Filters, k: int) -> dict[str, float]:
-        """chunk id -> cosine similarity for the k nearest chunks (asked of Chroma). A filter's share of the
-        index, counted on the lexical index's rows, sizes the unfiltered search tried first (VectorSearch)."""
-        where = filters.chroma_where()
-        if where is None:
-            return self.vector_store.query(query_embedding, min(k, self.size))
-        share = float(self.lexical.row_mask(filters.publishers, filters.date_from, filters.date_to).mean()) \
-            if self.size else 0.0
-        return self.vector_store.query(query_embedding, min(k, self.size), where, share=share)
+        """chunk id -> cosine similarity for the k nearest chunks (asked of Chroma)."""
+        return self.vector_store.query(query_embedding, min(k, self.size), filters.chroma_where())
 
     def passage_before(self, chunk_id: str) -> Passage | None:
         """The chunk before chunk_id in its document (ids are '<source>#<n>', n zero-padded), or None for a

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -283,50 +282,18 @@ class StoredChunks:
         return self._all
 
 
-# A filtered search first asks for this many unfiltered nearest records per result wanted (divided by the
-# share of the index the filter accepts) and filters their metadata here; Chroma's own filtered search
-# (hundreds of ms at 100,000s of records: it resolves the filter over every record first) runs only when
-# fewer than k of them pass, or when so many would have to be asked that it is the cheaper of the two.
-OVERFETCH = 3
-OVERFETCH_CAP = 1000
-
-
 class VectorSearch:
     """Nearest chunks of one build to a query vector, asked of Chroma directly (no llama-index in between)."""
 
     def __init__(self, collection):
         self.collection = collection
 
-    def query(self, embedding: list[float], k: int, where: dict | None = None, share: float = 1.0
-              ) -> dict[str, float]:
-        """chunk id -> cosine similarity for the k nearest chunks that pass `where`, nearest first. `share`,
-        the part of the index `where` is expected to accept, sizes the unfiltered search tried first."""
-        if where is not None and k > 0 and k * OVERFETCH <= OVERFETCH_CAP * max(share, 0.0):
-            found = self._nearest_passing(embedding, k, where, math.ceil(k * OVERFETCH / share))
-            if found is not None:
-                return found
+    def query(self, embedding: list[float], k: int, where: dict | None = None) -> dict[str, float]:
+        """chunk id -> cosine similarity for the k nearest chunks that pass `where`, nearest first."""
         result = self.collection.query(query_embeddings=[embedding], n_results=k, where=where,
                                        include=["distances"])
-        return _similarities(result["ids"][0], result["distances"][0])
-
-    def _nearest_passing(self, embedding: list[float], k: int, where: dict, asked: int) -> dict[str, float] | None:
-        """The k nearest that pass `where` among the `asked` nearest of all, or None when fewer than k pass
-        (and more records exist) or `where` uses an operator matches() leaves to Chroma. When k pass, they
-        are the k nearest passing records of the whole index: any nearer passing record would be among the
-        asked ones."""
-        result = self.collection.query(query_embeddings=[embedding], n_results=asked,
-                                       include=["distances", "metadatas"])
-        ids, distances, metadatas = result["ids"][0], result["distances"][0], result["metadatas"][0]
-        passing = []
-        for chunk_id, distance, metadata in zip(ids, distances, metadatas):
-            verdict = matches(where, metadata or {})
-            if verdict is None:
-                return None
-            if verdict:
-                passing.append((chunk_id, distance))
-        if len(passing) < k and len(ids) == asked:
-            return None
-        return _similarities(*zip(*passing[:k])) if passing else {}
+        # The builds use Chroma's cosine space, where distance = 1 - cosine similarity.
+        return {chunk_id: 1.0 - distance for chunk_id, distance in zip(result["ids"][0], result["distances"][0])}
 
     def similarities(self, embedding: list[float], ids: list[str]) -> dict[str, float]:
         """chunk id -> cosine similarity to the query vector, for chunks given by id."""
@@ -338,67 +305,3 @@ class VectorSearch:
         norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
         cosines = vectors @ query / np.where(norms == 0, 1.0, norms)
         return {chunk_id: float(cosine) for chunk_id, cosine in zip(found["ids"], cosines)}
-
-
-def _similarities(ids, distances) -> dict[str, float]:
-    """chunk id -> cosine similarity: the builds use Chroma's cosine space, where distance = 1 - cosine."""
-    return {chunk_id: 1.0 - distance for chunk_id, distance in zip(ids, distances)}
-
-
-_COMPARISONS = {"$gt": lambda value, bound: value > bound, "$gte": lambda value, bound: value >= bound,
-                "$lt": lambda value, bound: value < bound, "$lte": lambda value, bound: value <= bound}
-
-
-def matches(where: dict, metadata: dict) -> bool | None:
-    """Whether a record's metadata passes a Chroma `where` filter, as Chroma decides it, for the operators
-    the retriever's filters use ($and, $or, $eq, $in and the four comparisons of numbers; a record without
-    the key fails); None for anything else (Chroma decides that).
-
-    >>> where = {"$and": [{"publisher": {"$in": ["A", "B"]}}, {"published_ord": {"$gte": 20240101}}]}
-    >>> matches(where, {"publisher": "A", "published_ord": 20240315}), matches(where, {"publisher": "A"})
-    (True, False)
-    >>> print(matches({"publisher": {"$ne": "A"}}, {"publisher": "B"}))
-    None
-    """
-    verdicts = []
-    for key, condition in where.items():
-        if key in ("$and", "$or"):
-            parts = [matches(part, metadata) for part in condition]
-            if None in parts:
-                return None
-            verdicts.append(all(parts) if key == "$and" else any(parts))
-        elif key.startswith("$"):
-            return None
-        else:
-            verdict = _field_matches(metadata.get(key), condition if isinstance(condition, dict) else {"$eq": condition})
-            if verdict is None:
-                return None
-            verdicts.append(verdict)
-    return all(verdicts)
-
-
-def _field_matches(value, condition: dict) -> bool | None:
-    verdicts = []
-    for operator, operand in condition.items():
-        if operator in ("$eq", "$in"):
-            options = operand if operator == "$in" else [operand]
-            if not all(_kind(option) for option in options):
-                return None
-            verdicts.append(value is not None and any(_kind(value) == _kind(option) and value == option
-                                                      for option in options))
-        elif operator in _COMPARISONS:
-            if _kind(operand) != "number":
-                return None
-            verdicts.append(_kind(value) == "number" and _COMPARISONS[operator](value, operand))
-        else:
-            return None
-    return all(verdicts)
-
-
-def _kind(value) -> str | None:
-    """Chroma's metadata types: a bool is not a number, an int equals a float of the same value."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    return "str" if isinstance(value, str) else None
