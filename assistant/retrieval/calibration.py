@@ -97,13 +97,17 @@ def calibrate_build(settings, store, collection, embedder=None) -> Calibration:
     retriever = HybridRetriever(settings, source, VectorSearch(collection), embedder, files.lexical)
     result = calibrate(lambda probe: retriever.retrieve(probe, k=settings.top_k, query_embedding=vectors[probe]),
                        retriever.lexical.idf, probes, weights=settings.scoring.refusal)
-    if not isinstance(collection, LayeredCollection):
-        remember(settings, collection, retriever, vectors, key).save(files_root(settings) / collection.name)
-    elif memory is None:  # a base calibrated by an older ingest: kept now, for the next update
-        base = collection.base
-        lexical = getattr(files.lexical, "base", None) or load_build_files(settings, base.name, StoredChunks(store, base)).lexical
-        alone = HybridRetriever(settings, StoredChunks(store, base), VectorSearch(base), embedder, lexical)
-        remember(settings, base, alone, vectors, key).save(files_root(settings) / base.name)
+    try:  # the memory only saves time: a folder that cannot take it costs the next update a search
+        if not isinstance(collection, LayeredCollection):
+            remember(settings, collection, retriever, vectors, key).save(files_root(settings) / collection.name)
+        elif memory is None:  # a base calibrated by an older ingest: kept now, for the next update
+            base = collection.base
+            lexical = getattr(files.lexical, "base", None) or \
+                load_build_files(settings, base.name, StoredChunks(store, base)).lexical
+            alone = HybridRetriever(settings, StoredChunks(store, base), VectorSearch(base), embedder, lexical)
+            remember(settings, base, alone, vectors, key).save(files_root(settings) / base.name)
+    except OSError:
+        pass
     return result
 
 
