@@ -111,7 +111,8 @@ def calibrate_build(settings, store, collection, embedder=None) -> Calibration:
     return result
 
 
-def remember(settings, collection, retriever: HybridRetriever, vectors: dict[str, list[float]], key: str) -> ProbeMemory:
+def remember(settings, collection, retriever: HybridRetriever, vectors: dict[str, list[float]],
+             key: str) -> ProbeMemory:
     """A full build's answers to the probes, for the calibration of the deltas layered over it: each probe's
     DEPTH nearest records, and the records (text, metadata; vectors of BM25 hits) a calibration reads, with
     SLACK more of each list for the ones a delta hides."""

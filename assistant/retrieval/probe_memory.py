@@ -81,10 +81,12 @@ class ProbeMemory:
         ids = list(self.records)
         vector_ids = list(self.record_vectors)
         tables = {"key": self.key, "probes": self.probes, "nearest": self.nearest, "complete": self.complete,
-                  "ids": ids, "texts": [self.records[i][0] for i in ids], "metadatas": [self.records[i][1] for i in ids],
+                  "ids": ids, "texts": [self.records[i][0] for i in ids],
+                  "metadatas": [self.records[i][1] for i in ids],
                   "vector_ids": vector_ids}
         dimensions = self.vectors.shape[1]
-        record_vectors = np.asarray([self.record_vectors[i] for i in vector_ids], dtype=np.float32).reshape(-1, dimensions)
+        record_vectors = np.asarray([self.record_vectors[i] for i in vector_ids],
+                                    dtype=np.float32).reshape(-1, dimensions)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".probes.", suffix=".npz")
         try:
             with os.fdopen(handle, "wb") as out:
