@@ -130,12 +130,32 @@ def build_synthetic(settings, factor: int, store_dir: Path, seed: int = 0) -> in
         chunks += [StoredChunk(f"{chunk.id}~{copy}" if copy else chunk.id, chunk.text, chunk.metadata, vector)
                    for chunk, vector in zip(base, noisy)]
     target.add(collection, chunks)
-    save_build_files(target.settings, collection.name, chunks)
+    files = save_build_files(target.settings, collection.name, chunks)
+    remember_probes(target.settings, target, collection, files.lexical)
     synthetic_corpus(settings, factor, store_dir / "corpus", collection.name, target.settings)
     target.activate(collection, {"corpus_version": f"synthetic-x{factor}", "stats": {"chunks": len(chunks)},
+                                 "base_chunks": len(chunks),
                                  **{key: value for key, value in IndexStore(settings).info().items()
                                     if key in ("calibration_version", "min_support", "embed_model")}})
     return len(chunks)
+
+
+def remember_probes(settings, store, collection, lexical) -> None:
+    """What a full build's calibration keeps of it (assistant.retrieval.probe_memory): the probes' vectors and
+    the build's answers to them. The synthetic build copies the threshold instead of calibrating, but an update
+    reads its base through these, as it would a real build's."""
+    from assistant.retrieval.build_files import files_root
+    from assistant.retrieval.calibration import calibration_version, off_topic_probes, remember
+    from assistant.retrieval.dense import build_embedder
+    from assistant.retrieval.fusion import HybridRetriever
+    from assistant.retrieval.probe_memory import memory_key
+    from assistant.retrieval.store import StoredChunks, VectorSearch
+
+    embedder = build_embedder(settings)
+    vectors = {probe: embedder.get_query_embedding(probe) for probe in off_topic_probes()}
+    retriever = HybridRetriever(settings, StoredChunks(store, collection), VectorSearch(collection), embedder, lexical)
+    key = memory_key(calibration_version(settings.scoring.refusal))
+    remember(settings, collection, retriever, vectors, key).save(files_root(settings) / collection.name)
 
 
 def synthetic_corpus(settings, factor: int, corpus: Path, build: str, target) -> None:

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import ingest
@@ -56,10 +56,10 @@ def ledger_key(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def fingerprints(corpus_dir: Path) -> dict[str, str]:
+def fingerprints(corpus_dir: Path, manifest: dict[str, dict] | None = None) -> dict[str, str]:
     """Corpus file name -> its fingerprint: size and modification time (as make and rsync decide), and its
-    manifest entry (metadata a file cannot state itself)."""
-    manifest = load_manifest(corpus_dir)
+    manifest entry (metadata a file cannot state itself; `manifest`, when the caller has read it already)."""
+    manifest = load_manifest(corpus_dir) if manifest is None else manifest
     prints = {}
     for path in discover(corpus_dir):
         name = path.relative_to(corpus_dir).as_posix()
@@ -89,15 +89,27 @@ def read_ledger(settings: Settings, build: str) -> dict[str, FileEntry] | None:
         return None
 
 
+def sole_ledger(settings: Settings) -> tuple[str, dict[str, FileEntry]] | None:
+    """The build name and ledger of the only ledger beside the store (ingest keeps the active build's alone),
+    read without opening the store; None when there is none, or several (a killed run's leftovers)."""
+    folder = settings.store_dir / FOLDER
+    paths = list(folder.glob("*.json")) if folder.is_dir() else []
+    ledger = read_ledger(settings, paths[0].stem) if len(paths) == 1 else None
+    return (paths[0].stem, ledger) if ledger is not None else None
+
+
 def write_ledger(settings: Settings, build: str, ledger: dict[str, FileEntry]) -> None:
     """Write the ledger of `build` whole or not at all (a temporary file renamed into place)."""
     path = ledger_path(settings, build)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"key": ledger_key(settings), "files": {name: asdict(entry) for name, entry in ledger.items()}}
+    # vars(), not asdict(): asdict deep-copies every list of every entry, seconds at a library's 100,000s of
+    # records. json.dumps, not json.dump: only dumps runs the C encoder (dump streams through the Python one).
+    data = {"key": ledger_key(settings), "files": {name: vars(entry) for name, entry in ledger.items()}}
+    text = json.dumps(data, ensure_ascii=False)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False)
+            out.write(text)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

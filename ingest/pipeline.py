@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,8 @@ from assistant.retrieval.store import IndexNotFound, IndexStore, LayeredCollecti
 from assistant.settings import Settings
 from ingest.chunk import Chunk, chunk_document
 from ingest.documents import Corpus, Skipped, SourceDocument, load_corpus, load_documents
-from ingest.ledger import FileEntry, fingerprints, in_corpus_order, read_ledger, remove_other_ledgers, write_ledger
+from ingest.ledger import (FileEntry, fingerprints, in_corpus_order, read_ledger, remove_other_ledgers, sole_ledger,
+                           write_ledger)
 from ingest.loaders import SUPPORTED, UnreadableFile
 from ingest.manifest import load_manifest
 
@@ -95,6 +97,7 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
     files (within compact_at of the index) are written alone into a delta build (see the module's doc)."""
     started = time.perf_counter()
     store = store or IndexStore(settings)
+    embedder = embedder or BackgroundEmbedder(settings)
     if not rebuild:
         report = update(settings, store, embedder, progress, compact_at, started)
         if report is not None:
@@ -133,7 +136,7 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
     report.calibration = calibrate_build(settings, store, collection, embedder or _load_embedder(settings)).as_dict()
     write_ledger(settings, collection.name, ledger)
     report.seconds = time.perf_counter() - started
-    store.activate(collection, _description(report, settings))
+    store.activate(collection, _description(report, settings, report.chunks))
     remove_other_builds(settings, keep=collection.name)
     remove_other_ledgers(settings, keep=collection.name)
     return report
@@ -174,16 +177,20 @@ def update(settings: Settings, store: IndexStore, embedder, progress: Callable |
     """Index the files changed since the active build's ledger, alone, in a new delta build; None when a
     full build is due instead (no index or ledger, a recalibration, a clash only a full build resolves,
     or changes past compact_at of the index)."""
+    manifest = load_manifest(settings.corpus_dir)  # once (a library's runs to thousands of entries)
+    prints = fingerprints(settings.corpus_dir, manifest)
+    last = sole_ledger(settings)
+    if isinstance(embedder, BackgroundEmbedder) and (last is None or _differ(last[1], prints)):
+        embedder.start()  # something to embed, most likely: load the model while the store opens
     try:
         info = store.info()
         active = store.active(info)
     except IndexNotFound:
         return None
-    ledger = read_ledger(settings, active.name)
+    ledger = last[1] if last is not None and last[0] == active.name else read_ledger(settings, active.name)
     if ledger is None or info.get("calibration_version") != calibration_version(settings.scoring.refusal):
         return None
-    prints = fingerprints(settings.corpus_dir)
-    changes = _changes(settings, ledger, prints)
+    changes = _changes(settings, ledger, prints, manifest)
     if changes is None:
         return None
     if not changes.read and not changes.dropped and len(ledger) == len(prints):
@@ -192,15 +199,31 @@ def update(settings: Settings, store: IndexStore, embedder, progress: Callable |
     hidden = set(active.hidden) if isinstance(active, LayeredCollection) else set()
     kept_delta = _kept_delta(store, active, changes.dropped)
     hidden |= changes.dropped - _delta_ids(active)
-    if len(kept_delta) + len(changes.chunks) + len(hidden) > compact_at * base.count():
+    base_size = _base_size(info, base)
+    if len(kept_delta) + len(changes.chunks) + len(hidden) > compact_at * base_size:
         return None
-    return _write_delta(settings, store, active, base, hidden, kept_delta, changes, embedder, progress,
+    return _write_delta(settings, store, active, base, base_size, hidden, kept_delta, changes, embedder, progress,
                         time.perf_counter() if started is None else started)
 
 
-def _changes(settings: Settings, ledger: dict[str, FileEntry], prints: dict[str, str]) -> Changes | None:
-    """Read the files whose fingerprint differs from the ledger's; None when a full build must decide (a
-    removed or changed file that another file's skipped duplicate named)."""
+def _base_size(info: dict, base) -> int:
+    """The chunks in the active base build, as ingest recorded them with the pointer (counting them opens the
+    collection: seconds at a library's size); counted when the pointer does not say (an older store)."""
+    size = info.get("base_chunks")
+    return int(size) if size is not None else base.count()
+
+
+def _differ(ledger: dict[str, FileEntry], prints: dict[str, str]) -> bool:
+    """Whether any corpus file's fingerprint differs from the ledger's (or a file came or went)."""
+    return len(ledger) != len(prints) or any(name not in ledger or ledger[name].fingerprint != fingerprint
+                                             for name, fingerprint in prints.items())
+
+
+def _changes(settings: Settings, ledger: dict[str, FileEntry], prints: dict[str, str],
+             manifest: dict[str, dict]) -> Changes | None:
+    """Read the files whose fingerprint differs from the ledger's (with their entries of `manifest`, read with
+    the fingerprints); None when a full build must decide (a removed or changed file that another file's
+    skipped duplicate named)."""
     changed = {name for name, fingerprint in prints.items()
                if name not in ledger or ledger[name].fingerprint != fingerprint}
     gone = set(ledger) - set(prints)
@@ -213,7 +236,6 @@ def _changes(settings: Settings, ledger: dict[str, FileEntry], prints: dict[str,
         return None
     seen = {content_hash: name for name, entry in kept.items() for content_hash in entry.hashes}
     taken = {source for entry in kept.values() for source in entry.sources}
-    manifest = load_manifest(settings.corpus_dir) if changed else {}
     before = [ledger[name] for name in left if name in ledger]
     changes = Changes(kept, {}, [], [], {chunk_id for entry in before for chunk_id in entry.chunk_ids},
                       {source for entry in before for source in entry.sources}, [], Counter())
@@ -280,7 +302,7 @@ def _kept_delta(store: IndexStore, active, dropped: set[str]) -> list[StoredChun
     return [chunk for chunk in store.all_chunks(active.delta, with_embeddings=True) if chunk.id not in dropped]
 
 
-def _write_delta(settings: Settings, store: IndexStore, active, base, hidden: set[str],
+def _write_delta(settings: Settings, store: IndexStore, active, base, base_size: int, hidden: set[str],
                  kept_delta: list[StoredChunk], changes: Changes, embedder, progress, started: float) -> IngestReport:
     """Embed the new chunks (reusing the vectors of passages that did not change), write the new delta build,
     its start-up files, calibration and ledger, then flip to it."""
@@ -293,8 +315,8 @@ def _write_delta(settings: Settings, store: IndexStore, active, base, hidden: se
     vectors = _old_vectors(active, changes.dropped)
     missing = list({chunk.embed_hash: chunk for chunk in changes.chunks if chunk.embed_hash not in vectors}.values())
     report.embedded, report.reused = len(missing), report.chunks - len(missing)
-    embedder = embedder or _load_embedder(settings)
     if missing:
+        embedder = embedder or _load_embedder(settings)
         embed_started = time.perf_counter()
         for start in range(0, len(missing), settings.embed_batch_size):
             batch = missing[start:start + settings.embed_batch_size]
@@ -309,10 +331,10 @@ def _write_delta(settings: Settings, store: IndexStore, active, base, hidden: se
     view = LayeredCollection(base, delta)
     catalogue = _catalogue(settings, store, active, records, changes)
     save_delta_files(settings, delta.name, records, catalogue)  # before the flip, like a full build's files
-    report.calibration = calibrate_build(settings, store, view, embedder).as_dict()
+    report.calibration = calibrate_build(settings, store, view, embedder).as_dict()  # loads no model if kept
     write_ledger(settings, view.name, ledger)
     report.seconds = time.perf_counter() - started
-    store.activate(view, _description(report, settings))
+    store.activate(view, _description(report, settings, base_size))
     remove_other_builds(settings, keep=view.name)
     remove_other_ledgers(settings, keep=view.name)
     return report
@@ -415,6 +437,36 @@ def _keep_files_current(settings: Settings, store: IndexStore, ledger: dict[str,
     remove_other_ledgers(settings, keep=collection.name)
 
 
+class BackgroundEmbedder:
+    """The embedding model, loaded in a thread once start() is called (an update calls it as soon as the
+    fingerprints show a change, so that the model loads while the store opens and the changed files are
+    read; a run that finds nothing changed loads none) and waited for on first use."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._thread: threading.Thread | None = None
+        self._model = None
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._load, name="ingest-model")
+            self._thread.start()
+
+    def _load(self) -> None:
+        try:
+            self._model = _load_embedder(self.settings)
+        except BaseException as error:  # raised in the thread that uses the model
+            self._error = error
+
+    def __getattr__(self, name: str):
+        self.start()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return getattr(self._model, name)
+
+
 def _load_embedder(settings: Settings):
     from assistant.retrieval.dense import build_embedder
 
@@ -453,8 +505,9 @@ def _calibrated(store: IndexStore, settings: Settings) -> bool:
     return store.info().get("calibration_version") == calibration_version(settings.scoring.refusal)
 
 
-def _description(report: IngestReport, settings: Settings) -> dict:
+def _description(report: IngestReport, settings: Settings, base_chunks: int) -> dict:
     return {
+        "base_chunks": base_chunks,  # in the base build (of a layered view: not counting its delta)
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "corpus_version": report.corpus_version,
         "embed_model": MODEL_NAME,

@@ -16,11 +16,15 @@ from dataclasses import asdict, dataclass
 from importlib import resources
 from typing import Callable
 
+import numpy as np
+
 from assistant.checks.scope import support
 from assistant.models import Passage
-from assistant.retrieval.build_files import load_build_files
-from assistant.retrieval.fusion import HybridRetriever
-from assistant.retrieval.store import StoredChunks, VectorSearch
+from assistant.retrieval.build_files import files_root, load_build_files
+from assistant.retrieval.dense import build_embedder
+from assistant.retrieval.fusion import Filters, HybridRetriever
+from assistant.retrieval.probe_memory import DEPTH, SLACK, ProbeMemory, RememberedBuild, memory_key
+from assistant.retrieval.store import LayeredCollection, StoredChunks, VectorSearch
 from assistant.scoring import RefusalWeights
 
 @dataclass(frozen=True)
@@ -67,10 +71,65 @@ def calibrate(retrieve: Callable[[str], list[Passage]], idf: dict[str, float],
                        round(statistics.median(scores), 3) if scores else 0.0, margin)
 
 
-def calibrate_build(settings, store, collection, embedder) -> Calibration:
-    """The calibration of a build that is written but not yet active: its own BM25 files and vectors."""
+def calibrate_build(settings, store, collection, embedder=None) -> Calibration:
+    """The calibration of a build that is written but not yet active: its own BM25 files and vectors.
+
+    A full build's answers to the probes are kept with it (assistant.retrieval.probe_memory); a delta
+    layered over that build reads its base through them, with the probes' kept vectors, so it opens neither
+    the base collection nor (without one given) the embedding model. The threshold is the one a search of
+    the whole view gives: whatever the memory cannot answer exactly is asked of the base."""
+    key = memory_key(calibration_version(settings.scoring.refusal))
+    probes = off_topic_probes()
+    memory = None
+    if isinstance(collection, LayeredCollection):
+        memory = ProbeMemory.load(files_root(settings) / collection.base.name, key)
+        if memory is not None and memory.probes == probes:
+            collection = LayeredCollection(RememberedBuild(collection.base, memory), collection.delta)
+        else:
+            memory = None
+    if memory is not None:
+        vectors = {probe: memory.vector(probe) for probe in probes}
+    else:
+        embedder = embedder or build_embedder(settings)
+        vectors = {probe: embedder.get_query_embedding(probe) for probe in probes}
     source = StoredChunks(store, collection)
     files = load_build_files(settings, collection.name, source)
     retriever = HybridRetriever(settings, source, VectorSearch(collection), embedder, files.lexical)
-    return calibrate(lambda probe: retriever.retrieve(probe, k=settings.top_k), retriever.lexical.idf,
-                     weights=settings.scoring.refusal)
+    result = calibrate(lambda probe: retriever.retrieve(probe, k=settings.top_k, query_embedding=vectors[probe]),
+                       retriever.lexical.idf, probes, weights=settings.scoring.refusal)
+    try:  # the memory only saves time: a folder that cannot take it costs the next update a search
+        if not isinstance(collection, LayeredCollection):
+            remember(settings, collection, retriever, vectors, key).save(files_root(settings) / collection.name)
+        elif memory is None:  # a base calibrated by an older ingest: kept now, for the next update
+            base = collection.base
+            lexical = getattr(files.lexical, "base", None) or \
+                load_build_files(settings, base.name, StoredChunks(store, base)).lexical
+            alone = HybridRetriever(settings, StoredChunks(store, base), VectorSearch(base), embedder, lexical)
+            remember(settings, base, alone, vectors, key).save(files_root(settings) / base.name)
+    except OSError:
+        pass
+    return result
+
+
+def remember(settings, collection, retriever: HybridRetriever, vectors: dict[str, list[float]],
+             key: str) -> ProbeMemory:
+    """A full build's answers to the probes, for the calibration of the deltas layered over it: each probe's
+    DEPTH nearest records, and the records (text, metadata; vectors of BM25 hits) a calibration reads, with
+    SLACK more of each list for the ones a delta hides."""
+    size = collection.count()
+    nearest, wanted, lexical_hits = [], {}, {}
+    for probe, vector in vectors.items():
+        found = collection.query(query_embeddings=[vector], n_results=min(DEPTH, size), include=["distances"])
+        ids, distances = list(found["ids"][0]), [float(d) for d in found["distances"][0]]
+        nearest.append((ids, distances))
+        hits = retriever.bm25(probe, Filters(), settings.bm25_k + SLACK)
+        wanted.update(dict.fromkeys(ids[:settings.dense_k + SLACK]))
+        wanted.update(dict.fromkeys(hits))
+        lexical_hits.update(dict.fromkeys(hits))
+    got = collection.get(ids=list(wanted), include=["documents", "metadatas", "embeddings"]) if wanted else \
+        {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
+    records = {i: (text, dict(meta)) for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+    record_vectors = {i: np.asarray(vector, dtype=np.float32) for i, vector in zip(got["ids"], got["embeddings"])
+                      if i in lexical_hits}
+    return ProbeMemory(key, list(vectors), np.asarray(list(vectors.values()), dtype=np.float32), nearest,
+                       [size <= DEPTH] * len(nearest), records, record_vectors)

@@ -160,7 +160,9 @@ class HybridRetriever:
 
     def bm25(self, query: str, filters: Filters, k: int) -> dict[str, float]:
         scores = self.lexical.scores(query)
-        order = np.argsort(-scores)
+        # Equal scores (a passage repeated in several documents) in row order, which is id order: the same
+        # rows whatever else the index holds, so a delta layered over a build ranks the build's rows as it did.
+        order = np.argsort(-scores, kind="stable")
         if filters.publishers or filters.date_from or filters.date_to:  # the rows it accepts, all at once
             order = order[self.lexical.row_mask(filters.publishers, filters.date_from, filters.date_to)[order]]
         order = order[:k]

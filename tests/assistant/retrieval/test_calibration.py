@@ -42,3 +42,77 @@ def test_ingest_stores_the_threshold_and_the_assistant_uses_it(bot):
     calibration = info["stats"]["calibration"]
     assert calibration["probes"] == len(off_topic_probes())
     assert calibration["min_support"] == pytest.approx(calibration["probe_max"] + calibration["margin"], abs=1e-3)
+
+
+# -- a delta calibrated from its base's kept answers (assistant.retrieval.probe_memory) --------------------------
+
+def _answers(settings, store, view, vectors: dict) -> dict:
+    """Every probe's passages as the calibration retrieves them from view: ids, fused scores, cosines, BM25."""
+    from assistant.retrieval.build_files import load_build_files
+    from assistant.retrieval.fusion import HybridRetriever
+    from assistant.retrieval.store import StoredChunks, VectorSearch
+
+    source = StoredChunks(store, view)
+    retriever = HybridRetriever(settings, source, VectorSearch(view), None,
+                                load_build_files(settings, view.name, source).lexical)
+    return {probe: [(p.chunk_id, p.score, p.dense, p.lexical, p.text, p.metadata)
+                    for p in retriever.retrieve(probe, k=settings.top_k, query_embedding=vector)]
+            for probe, vector in vectors.items()}
+
+
+@pytest.mark.integration
+def test_a_delta_calibrated_from_its_base_s_kept_answers_equals_one_that_searches_the_base(
+        tmp_path, remembering_embedder, monkeypatch):
+    import shutil
+
+    from assistant.retrieval import calibration
+    from assistant.retrieval.build_files import files_root
+    from assistant.retrieval.probe_memory import FILE, RememberedBuild
+    from assistant.retrieval.store import IndexStore, LayeredCollection
+    from assistant.settings import Settings
+    from ingest.pipeline import run_ingest
+    from tests.conftest import CORPUS
+    from tests.ingest.test_atomic_ingest import FILES
+    from tests.ingest.test_incremental_ingest import NEW_FILE, NEW_TEXT
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in FILES:
+        shutil.copy(CORPUS / name, corpus / name)
+    settings = Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
+    run_ingest(settings, embedder=remembering_embedder)
+    store = IndexStore(settings)
+    memory = files_root(settings) / store.active().name / FILE
+    assert memory.exists()  # kept by the full build's calibration
+    (corpus / NEW_FILE).write_text(NEW_TEXT, encoding="utf-8")
+    changed = corpus / FILES[0]  # its old chunks are hidden in the base: the kept lists must skip them
+    changed.write_text(changed.read_text(encoding="utf-8").replace("\n\n", "\n\nA changed paragraph.\n\n", 1),
+                       encoding="utf-8")
+    monkeypatch.setattr(calibration, "build_embedder", lambda settings: pytest.fail("the model was loaded"))
+    readers = []
+    monkeypatch.setattr(RememberedBuild, "count", lambda self: readers.append("count"))
+    report = run_ingest(settings, compact_at=1.0)  # no embedder given: loaded only to embed the new chunks
+    view = store.active()
+    assert report.mode == "delta" and isinstance(view, LayeredCollection) and view.hidden and not readers
+
+    built = []
+    original = RememberedBuild.__init__
+    monkeypatch.setattr(RememberedBuild, "__init__", lambda self, *a: (original(self, *a), built.append(self))[0])
+    kept = calibration.calibrate_build(settings, store, view)
+    assert kept.as_dict() == report.calibration and built and built[0].passed_on == 0  # the base never asked
+    probe_memory = calibration.ProbeMemory.load(memory.parent, calibration.memory_key(
+        calibration.calibration_version(settings.scoring.refusal)))
+    vectors = {probe: probe_memory.vector(probe) for probe in probe_memory.probes}
+    remembered = LayeredCollection(RememberedBuild(view.base, probe_memory), view.delta)
+
+    for vector in list(vectors.values())[::5]:  # the kept lists are what a search of each depth returns
+        for n in (1, 6, 30, 100):
+            ids, distances = probe_memory.nearest_to(vector, n)
+            found = view.base.query(query_embeddings=[vector], n_results=n, include=["distances"])
+            assert ids == found["ids"][0] and distances == pytest.approx(found["distances"][0], abs=0)
+    assert _answers(settings, store, remembered, vectors) == _answers(settings, store, view, vectors)
+    memory.unlink()
+    monkeypatch.undo()
+    searched = calibration.calibrate_build(settings, store, store.active(), remembering_embedder)
+    assert searched == kept
+    assert memory.exists()  # a base without kept answers gets them at its next delta's calibration
