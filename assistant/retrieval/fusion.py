@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 import numpy as np
 
-from assistant.models import Passage
+from assistant.models import Passage, previous_chunk_id
 from assistant.question.kinds import years_in_scope
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.store import StoredChunk
@@ -143,10 +143,9 @@ class HybridRetriever:
     def passage_before(self, chunk_id: str) -> Passage | None:
         """The chunk before chunk_id in its document (ids are '<source>#<n>', n zero-padded), or None for a
         first chunk."""
-        source, _, n = chunk_id.rpartition("#")
-        if not source or not n.isdigit() or int(n) == 0:
+        previous = previous_chunk_id(chunk_id)
+        if not previous:
             return None
-        previous = f"{source}#{int(n) - 1:0{len(n)}d}"  # ids keep their zero padding ('doc#001' -> 'doc#000')
         found = self.source.fetch([previous]).get(previous)
         return Passage(previous, found.text, found.metadata) if found else None
 
