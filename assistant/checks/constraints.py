@@ -102,6 +102,11 @@ def constraints_of(question: str, windows: ConstraintWindows = ConstraintWindows
         found.append(Constraint("person", "who that is", _names_a_person))
     if _AMOUNT_ASKED.search(question) and not _NOT_MONEY.search(question):
         found.append(Constraint("amount", "the amount", lambda evidence: bool(_AMOUNT.search(evidence.text))))
+    subject = _subject_terms(question)
+    if subject:
+        asked = _SUBJECT_ASKED.match(question.strip())
+        what = f"what {(asked.group('article') or '').lower()}{' '.join(asked.group('subject').split())} {asked.group('verb')}"
+        found.append(Constraint("subject", what, lambda evidence, ts=subject: set(ts) <= evidence.around))
     many = _HOW_MANY.search(question)
     if many:
         thing = many.group("thing").strip()
@@ -110,6 +115,30 @@ def constraints_of(question: str, windows: ConstraintWindows = ConstraintWindows
             found.append(Constraint("count", f"the number of {thing}",
                                     lambda evidence, ts=tuple(terms): _counts_thing(evidence, ts, windows)))
     return found
+
+
+# "What is X?" asks about X: an answer whose passages never mention X describes something else.
+_SUBJECT_ASKED = re.compile(r"^what (?P<verb>is|are|was|were) (?P<article>an? |the )?(?P<subject>[^?]{2,80}?)\s*\??$",
+                            re.I)
+# Not a thing described but a name, a comparison or a quantity (their own checks apply), an event, a view
+# ('What was X worried about', 'What was X's view of that'), or something named by a pronoun (a follow-up).
+_NOT_A_SUBJECT = re.compile(r"\b(?:called|known as|named|name|difference|number|rates?|costs?|amount|proportion|"
+                            r"percentage|share|total|size|happening|happened|planned|next|latest|about|views?|"
+                            r"opinion|position|stance|response|reaction|worried|concerned|said|say|think|thought|"
+                            r"it|that|this|these|those|they|them|its|their|his|her)\b", re.I)
+
+
+def _subject_terms(question: str) -> tuple[str, ...]:
+    """The words naming what a plain 'What is X?' question asks about (X without 'for …' or 'in …').
+
+    >>> _subject_terms("What is the minimum wage for social workers?"), _subject_terms("What is the 2023 strategy called?")
+    (('minimum', 'wage'), ())
+    """
+    match = _SUBJECT_ASKED.match(question.strip())
+    if not match or _NOT_A_SUBJECT.search(match.group("subject")):
+        return ()
+    subject = re.split(r"\s+(?:for|in|under|within|according to|from|of the)\s", match.group("subject"))[0]
+    return tuple(content_words(subject))
 
 
 # Counting these is counting anything: "how many more", "how many times" say nothing of what is counted.

@@ -22,7 +22,11 @@ def kinds(question: str) -> list[str]:
     ("How many more councils were funded?", ["count"]),
     ("How many times larger is it?", []),  # counting times counts nothing in particular
     ("How much time do social workers spend on paperwork?", []),
-    ("What is family help?", []),
+    ("What is family help?", ["subject"]),  # an answer must be about family help
+    ("What is the 2023 strategy called?", []),  # a name asked for: no subject to find
+    ("What is the minimum wage for social workers?", ["subject"]),
+    ("What was the charity worried about regarding the plan?", []),  # a view asked for, not a thing described
+    ("What was the union's view of that?", []),  # a follow-up: 'that' is in the last turn
 ])
 def test_constraints_found_by_the_wording_of_the_question(question, expected):
     assert kinds(question) == expected
@@ -77,3 +81,10 @@ def test_unmet_lists_what_no_sentence_meets():
 def test_an_amount_may_be_written_in_words_or_figures(sentence, met):
     amount = [c for c in constraints_of("How much is the allowance?") if c.kind == "amount"][0]
     assert amount.met(Evidence.of(sentence)) is met
+
+
+def test_a_what_is_question_is_unmet_by_passages_that_never_name_its_subject():
+    subject = [c for c in constraints_of("What is the minimum wage for social workers?") if c.kind == "subject"][0]
+    assert not subject.met(Evidence.of("Social workers in pilots earn a bonus.", "A page about social work pay."))
+    assert subject.met(Evidence.of("It rose in April.", "The minimum wage rose for all workers in April."))
+    assert subject.what == "what the minimum wage for social workers is"
