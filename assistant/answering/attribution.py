@@ -482,8 +482,8 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     speaker's statements; otherwise every speaker and source gets at most one point. Points far below
     the best (weights.point_floor) are dropped: another topic's speakers are no viewpoint on this one."""
     topic = topic_weights(question, idf)
-    own = split_carried(question)[0].strip()
-    asked = _ASKS_SPEAKER.search(own) if asks_named_speaker(own) else None  # 'councils' also finds their words
+    own, _ = split_carried(question)  # a follow-up's own words, without those carried over from the last turn
+    asked = _ASKS_SPEAKER.search(own.strip()) if asks_named_speaker(own) else None  # 'councils' finds their words
     speaker_words = set(content_words(asked.group("who"))) if asked else set()
     topic = {term: w for term, w in topic.items() if term not in speaker_words} or topic  # what, not who
     reasons = answer_type(question) == "reason"
@@ -493,7 +493,6 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     # a source speaking for itself answers for its publisher, also where it cites others in support
     # a follow-up naming a speaker in its own words ('what did X say about it') asks for that speaker, not for
     # those carried over from the last turn; 'what does she think' asks for the one carried over
-    own, _ = split_carried(question)
     named = [] if own == question else _named(own, candidates, voiced)
     named = named or _named(question, candidates, voiced)
     if any(p.topical for p in named):  # the named speaker on this topic, not on another its page also covers
@@ -568,8 +567,9 @@ def _weight_share(text: str, topic: dict[str, float]) -> float:
 
 
 def names_speaker(question: str, point: AttributedPoint) -> bool:
-    """Whether the question names this point's speaker: all the name words of the speaker, of its role
-    ('the XYZ president' for 'Jane Roe, XYZ President') or of its organisation, or its acronym."""
+    """Whether the question names this point's speaker: all the name words of the speaker, of one of joint
+    speakers ('X and Y said'), of its role ('the XYZ president' for 'Jane Roe, XYZ President'), of the body
+    before a role ('XYZ' there) or of its organisation, or its acronym."""
     pieces = [part for piece in point.speaker.split(",") for part in re.split(r"\s+and\s+", piece)]  # 'X and Y said'
     bodies = [piece[:role.start()] for piece in pieces for role in [_ROLE.search(piece)] if role]  # 'XYZ President'
     names = [*pieces, *bodies, Attribution(point.speaker, "", "", 0, 0, "").organisation]
