@@ -18,6 +18,16 @@ from tests.conftest import CORPUS, REPO
 FILES = ["001_afa225e47d7fdaac.txt", "002_4acc66fe3a8041a3.txt", "004_e9a59da55df5eadc.txt"]
 
 
+def small_corpus(tmp_path: Path, names: list[str] = FILES) -> Path:
+    """tmp_path/corpus holding a copy of these files of the shipped corpus (FILES: small enough to ingest
+    again and again)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in names:
+        shutil.copy(CORPUS / name, folder / name)
+    return folder
+
+
 def _snapshot(settings: Settings) -> dict:
     """What readers see: the active build and every chunk's id, text and metadata."""
     store = IndexStore(settings)
@@ -74,10 +84,7 @@ def kill_ingests(settings: Settings, corpus: Path, args: list[str], full: float,
 def test_sigkill_at_random_points_keeps_previous_index(tmp_path, remembering_embedder):
     from ingest.pipeline import run_ingest
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in FILES:
-        shutil.copy(CORPUS / name, corpus / name)
+    corpus = small_corpus(tmp_path)
     settings = Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
     run_ingest(settings, embedder=remembering_embedder)
     before = _snapshot(settings)

@@ -11,7 +11,7 @@ from assistant.retrieval.store import IndexStore, StoredChunks, VectorSearch
 from assistant.settings import Settings
 from ingest import pipeline
 from ingest.pipeline import run_ingest
-from tests.conftest import CORPUS
+from tests.ingest.test_atomic_ingest import small_corpus
 
 pytestmark = pytest.mark.integration
 
@@ -26,11 +26,7 @@ class EveryChunkForbidden(StoredChunks):
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in FILES:
-        shutil.copy(CORPUS / name, corpus / name)
-    return Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
+    return Settings(corpus_dir=small_corpus(tmp_path, FILES), store_dir=tmp_path / "store")
 
 
 def folders(settings: Settings) -> list[str]:

@@ -10,8 +10,7 @@ from assistant.retrieval.store import IndexStore, LayeredCollection
 from assistant.settings import Settings
 from ingest.ledger import read_ledger
 from ingest.pipeline import run_ingest
-from tests.conftest import CORPUS
-from tests.ingest.test_atomic_ingest import FILES, _ingest_command, _snapshot, kill_ingests
+from tests.ingest.test_atomic_ingest import FILES, _ingest_command, _snapshot, kill_ingests, small_corpus
 
 pytestmark = pytest.mark.integration
 # The real model, its vectors of the shipped corpus remembered from the session's index (`remembering_embedder`):
@@ -36,11 +35,7 @@ def full_build(corpus, tmp_path, remembering_embedder) -> Settings:
 
 @pytest.fixture
 def corpus(tmp_path):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name in FILES:
-        shutil.copy(CORPUS / name, folder / name)
-    return folder
+    return small_corpus(tmp_path)
 
 
 def test_add_change_and_remove_a_file_write_a_delta_that_reads_as_a_full_build(corpus, tmp_path, remembering_embedder):

@@ -63,7 +63,6 @@ def _answers(settings, store, view, vectors: dict) -> dict:
 @pytest.mark.integration
 def test_a_delta_calibrated_from_its_base_s_kept_answers_equals_one_that_searches_the_base(
         tmp_path, remembering_embedder, monkeypatch):
-    import shutil
 
     from assistant.retrieval import calibration
     from assistant.retrieval.build_files import files_root
@@ -71,14 +70,10 @@ def test_a_delta_calibrated_from_its_base_s_kept_answers_equals_one_that_searche
     from assistant.retrieval.store import IndexStore, LayeredCollection
     from assistant.settings import Settings
     from ingest.pipeline import run_ingest
-    from tests.conftest import CORPUS
-    from tests.ingest.test_atomic_ingest import FILES
+    from tests.ingest.test_atomic_ingest import FILES, small_corpus
     from tests.ingest.test_incremental_ingest import NEW_FILE, NEW_TEXT
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in FILES:
-        shutil.copy(CORPUS / name, corpus / name)
+    corpus = small_corpus(tmp_path)
     settings = Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
     run_ingest(settings, embedder=remembering_embedder)
     store = IndexStore(settings)
