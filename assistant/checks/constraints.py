@@ -102,11 +102,10 @@ def constraints_of(question: str, windows: ConstraintWindows = ConstraintWindows
         found.append(Constraint("person", "who that is", _names_a_person))
     if _AMOUNT_ASKED.search(question) and not _NOT_MONEY.search(question):
         found.append(Constraint("amount", "the amount", lambda evidence: bool(_AMOUNT.search(evidence.text))))
-    subject = _subject_terms(question)
+    subject = _subject_asked(question)
     if subject:
-        asked = _SUBJECT_ASKED.match(question.strip())
-        what = f"what {(asked.group('article') or '').lower()}{' '.join(asked.group('subject').split())} {asked.group('verb')}"
-        found.append(Constraint("subject", what, lambda evidence, ts=subject: set(ts) <= evidence.around))
+        what, terms = subject
+        found.append(Constraint("subject", what, lambda evidence, ts=terms: set(ts) <= evidence.around))
     many = _HOW_MANY.search(question)
     if many:
         thing = many.group("thing").strip()
@@ -128,17 +127,23 @@ _NOT_A_SUBJECT = re.compile(r"\b(?:called|known as|named|name|difference|number|
                             r"it|that|this|these|those|they|them|its|their|his|her)\b", re.I)
 
 
-def _subject_terms(question: str) -> tuple[str, ...]:
-    """The words naming what a plain 'What is X?' question asks about (X without 'for …' or 'in …').
+def _subject_asked(question: str) -> tuple[str, tuple[str, ...]] | None:
+    """What a plain 'What is X?' question asks about, in words for the reply, and the words naming X (without
+    'for …' or 'in …'); None for any other question.
 
-    >>> _subject_terms("What is the minimum wage for social workers?"), _subject_terms("What is the 2023 strategy called?")
-    (('minimum', 'wage'), ())
+    >>> _subject_asked("What is the minimum wage for social workers?")
+    ('what the minimum wage for social workers is', ('minimum', 'wage'))
+    >>> _subject_asked("What is the 2023 strategy called?") is None
+    True
     """
     match = _SUBJECT_ASKED.match(question.strip())
     if not match or _NOT_A_SUBJECT.search(match.group("subject")):
-        return ()
-    subject = re.split(r"\s+(?:for|in|under|within|according to|from|of the)\s", match.group("subject"))[0]
-    return tuple(content_words(subject))
+        return None
+    terms = tuple(content_words(re.split(r"\s+(?:for|in|under|within|according to|from|of the)\s",
+                                         match.group("subject"))[0]))
+    subject = " ".join(match.group("subject").split())
+    what = f"what {(match.group('article') or '').lower()}{subject} {match.group('verb')}"
+    return (what, terms) if terms else None
 
 
 # Counting these is counting anything: "how many more", "how many times" say nothing of what is counted.

@@ -4,10 +4,12 @@ vocabulary the LLM guard checks a drafted sentence against."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from assistant.text.dates import DATE, YEAR
-from assistant.text.names import NAME, NAME_LIST, PERSON, PLACE_HINT, TITLE, TITLED_THINGS, title_beside, _looks_like_person
+from assistant.text.names import (NAME, NAME_LIST, PERSON, PLACE_HINT, TITLE, TITLED_THINGS, _looks_like_person,
+                                  title_beside)
 from assistant.text.numbers import MONEY, NUMBER, PERCENT
 from assistant.text.tokens import STOPWORDS, stem, words
 
@@ -18,9 +20,9 @@ DEFINING = re.compile(r"\b(?:is|are|was|were|means|involves?|refers? to|designed
 SAYS = re.compile(r"\b(?:says?|said|argues?|argued|told|warns?|warned|believes?|thinks?|added|welcomed|"
                   r"criticised|according to)\b|[“”]")
 # A sentence saying how something differs from another or from before ("the move from … to …", "no longer").
-CHANGE = re.compile(r"\b(?:chang(?:e|es|ed|ing)|differ\w*|move[sd]? (?:from|away)|moving (?:from|away)|shift\w* (?:from|away)|"
-                    r"instead of|rather than|unlike|in contrast|compared (?:with|to)|replac\w+|no longer|used to|"
-                    r"(?:more|less) (?:regular|frequent|often)|formerly)\b", re.I)
+CHANGE = re.compile(r"\b(?:chang(?:e|es|ed|ing)|differ\w*|move[sd]? (?:from|away)|moving (?:from|away)|"
+                    r"shift\w* (?:from|away)|instead of|rather than|unlike|in contrast|compared (?:with|to)|replac\w+|"
+                    r"no longer|used to|(?:more|less) (?:regular|frequent|often)|formerly)\b", re.I)
 REASON = re.compile(r"\b(?:because|concerns?|concerned|worr(?:y|ied|ies)|warn(?:ed|s|ing)?|risks?|"
                     r"criticis(?:ed|m|es)|misgivings|reservations|fear|due to|as a result|dangerous)\b", re.I)
 
@@ -63,22 +65,28 @@ def titles(text: str, question: str = "") -> list[str]:
     >>> titles("The Kin Together scheme and the Hearth and Home strategy", "What is the plan's strategy called?")
     ['Hearth and Home']
     """
-    asked = tuple(thing for thing in TITLED_THINGS if re.search(rf"\b{thing}\b", question.lower())) or TITLED_THINGS
     quoted = [m.group("title") or m.group("named") for m in TITLE.finditer(text)]
     beside = [re.sub(r"^(?:The|A|An) ", "", m.group("before") or m.group("beside"))
-              for m in title_beside(asked).finditer(text)]
+              for m in title_beside(_things_asked(question)).finditer(text)]
     return quoted + [title for title in beside if " " in title]
 
 
+@functools.lru_cache(maxsize=64)
+def _things_asked(question: str) -> tuple[str, ...]:
+    """The kinds of titled thing a question names ('strategy'), or all of them; read once per question."""
+    return tuple(thing for thing in TITLED_THINGS if re.search(rf"\b{thing}\b", question.lower())) or TITLED_THINGS
+
+
+# Each finder reads the sentence and the question (a title question names the kind of thing it wants).
 _FACT_FINDERS = {
-    "money": lambda text: [m.group() for m in MONEY.finditer(text)],
-    "number": lambda text: counts(text),
-    "date": lambda text: [m.group() for m in (*DATE.finditer(text), *YEAR.finditer(text))],
-    "name": lambda text: [m.group() for m in PERSON.finditer(text) if _looks_like_person(m.group())],
-    "organisation": lambda text: [m.group() for m in NAME.finditer(text) if not _looks_like_person(m.group())
-                                  or " " not in m.group()],
+    "money": lambda text, _: [m.group() for m in MONEY.finditer(text)],
+    "number": lambda text, _: counts(text),
+    "date": lambda text, _: [m.group() for m in (*DATE.finditer(text), *YEAR.finditer(text))],
+    "name": lambda text, _: [m.group() for m in PERSON.finditer(text) if _looks_like_person(m.group())],
+    "organisation": lambda text, _: [m.group() for m in NAME.finditer(text) if not _looks_like_person(m.group())
+                                     or " " not in m.group()],
     "title": titles,
-    "place": lambda text: [m.group() for m in NAME_LIST.finditer(text)] + [m.group() for m in PERSON.finditer(text)],
+    "place": lambda text, _: [m.group() for m in NAME_LIST.finditer(text)] + [m.group() for m in PERSON.finditer(text)],
 }
 
 
@@ -88,8 +96,8 @@ def new_facts(text: str, question: str, kind: str) -> list[str]:
     if not finder:
         return []
     asked = question.lower()
-    facts = finder(text, question) if kind == "title" else finder(text)  # a title of the kind of thing asked
-    found = [fact for fact in facts if fact.lower() not in asked and not _is_sentence_start(fact, text)]
+    found = [fact for fact in finder(text, question)
+             if fact.lower() not in asked and not _is_sentence_start(fact, text)]
     return list(dict.fromkeys(found))
 
 
