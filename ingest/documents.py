@@ -161,10 +161,9 @@ def _take_title_and_dateline(text: str, stated: dict, removed: Counter) -> tuple
     meta = dict(stated)
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is not None:
+    if first is not None and "title" not in meta:
         line = _MARKDOWN_HEADING.sub("", lines[first].strip())  # a heading line's own text
-        if word_count(line) <= 25 and not line.endswith(".") and _same_title(meta.get("title") or line, line) \
-                and "title" not in meta:
+        if word_count(line) <= 25 and not line.endswith("."):
             meta["title"] = line
             lines[first] = ""
     for i, line in enumerate(lines[:8]):
@@ -175,10 +174,6 @@ def _take_title_and_dateline(text: str, stated: dict, removed: Counter) -> tuple
             removed["dateline"] += 1
             break
     return "\n".join(lines).strip() + "\n", meta
-
-
-def _same_title(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def _parse_dateline(line: str) -> str | None:
