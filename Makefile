@@ -48,9 +48,13 @@ llm-setup: setup
 # The suite: every test but the llama.cpp ones, the soak and the full-corpus forms of sampled checks
 # (make test-llamacpp, make soak, make test-slow). The real-model tests (-m llm) run the Gemma 3 270M
 # in-process through transformers, converted once into ~/.cache/reform-assistant/models.
-# REFORM_REQUIRE_ALL=1: a skip (a missing outside tool) fails the run.
+# REFORM_REQUIRE_ALL=1: a skip (a missing outside tool) fails the run. The suite runs on TEST_WORKERS
+# pytest-xdist workers (2: one per core here), each test module on one worker; each worker builds its own
+# session fixtures (the index, the app server, the models). TEST_WORKERS=0 runs it in one process (on a
+# machine already busy: two workers cost about a sixth more CPU time).
+TEST_WORKERS ?= 2
 test: setup chromium
-	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m "not llamacpp and not soak and not slow" $(PYTEST_ARGS)
+	REFORM_REQUIRE_ALL=1 $(PY) -m pytest -m "not llamacpp and not soak and not slow" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The full-corpus forms of checks make test runs on a sample (the bit-for-bit embedding comparisons, and the
 # index against a fresh embedding of the whole corpus).

@@ -2,10 +2,15 @@
 
 With REFORM_REQUIRE_ALL=1 (set by `make test`) a skipped test is reported as a failure with its reason:
 a test skips only when an outside tool is missing, and CI must not pass without it.
+
+`make test` runs the suite on two pytest-xdist workers, a test module on one worker (`--dist loadfile`).
+Each worker is a session of its own: the session fixtures below are built once per worker. The figures the
+workers measure are handed to the controller, which prints them.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -17,6 +22,7 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.runtime import go_offline
+from tests.reliability.conftest import FIGURES
 from tests.ui.conftest import PAYLOAD_HTML, PAYLOAD_TXT, TIMINGS, free_port, serve_command, stop_server, wait_until_up
 
 REPO = Path(__file__).resolve().parent.parent
@@ -166,3 +172,30 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped, but REFORM_REQUIRE_ALL=1 (make test) runs everything: {reason}"
+
+
+def pytest_sessionfinish(session):
+    """On a pytest-xdist worker: hand the figures this session measured to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["timings"], workeroutput["figures"] = dict(TIMINGS), dict(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """On the pytest-xdist controller: gather a finished worker's figures for the terminal summaries."""
+    output = getattr(node, "workeroutput", {})
+    TIMINGS.update(output.get("timings", {}))
+    FIGURES.update(output.get("figures", {}))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures the session measured (reported, not asserted)."""
+    if TIMINGS:
+        terminalreporter.write_sep("-", "UI timings (tests/artifacts/ui_timings.json)")
+        for key, value in TIMINGS.items():
+            terminalreporter.write_line(f"{key}: {value}")
+    if FIGURES:
+        terminalreporter.write_sep("-", "reliability figures")
+        for key, value in FIGURES.items():
+            terminalreporter.write_line(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")

@@ -192,11 +192,28 @@ class _WhenSet:
         return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool)
 
 
+def prepared_gguf(settings: Settings) -> Path:
+    """The GGUF for settings.transformers_gguf_path (default: the packaged one, joined once), converted into
+    the cache. One process at a time joins and converts (a lock file in the cache directory): processes
+    starting together, such as the test workers of a fresh machine, wait for the first one's copy instead of
+    writing the same files at once."""
+    from filelock import FileLock
+
+    cache_dir = settings.transformers_cache_dir.expanduser()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(cache_dir / ".prepare.lock"):
+        gguf = settings.transformers_gguf_path or packaged_gguf()
+        if not gguf.is_file():
+            raise FileNotFoundError(f"llm_backend=transformers: no GGUF file at {gguf} "
+                                    "(set ASSISTANT_TRANSFORMERS_GGUF_PATH to a .gguf file)")
+        gguf = gguf.resolve()
+        if not is_converted(converted_dir(gguf, cache_dir)):
+            convert(gguf, converted_dir(gguf, cache_dir))
+    return gguf
+
+
 def transformers_backend(settings: Settings) -> TransformersBackend:
     """The backend for settings.transformers_gguf_path (default: the packaged Gemma 3 270M)."""
-    gguf = settings.transformers_gguf_path or packaged_gguf()
-    if not gguf.is_file():
-        raise FileNotFoundError(f"llm_backend=transformers: no GGUF file at {gguf} "
-                                "(set ASSISTANT_TRANSFORMERS_GGUF_PATH to a .gguf file)")
-    model, tokenizer = load_model(gguf.resolve(), settings.transformers_cache_dir.expanduser())
+    gguf = prepared_gguf(settings)
+    model, tokenizer = load_model(gguf, settings.transformers_cache_dir.expanduser())
     return TransformersBackend(model, tokenizer, settings.llm_max_tokens, settings.transformers_threads)

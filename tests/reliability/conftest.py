@@ -1,9 +1,9 @@
-"""Reliability fixtures: the real app on loopback, figures measured by the tests (printed at the end), a hang guard."""
+"""Reliability fixtures: the real app on loopback, figures measured by the tests (printed at the end by
+tests/conftest.py), a hang guard."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import signal
 import threading
 
@@ -45,10 +45,3 @@ def figures() -> dict:
 def app_server(server):
     """(process, url, store) of the session's one app server (`server` in tests/conftest.py)."""
     return server.proc, server.url, server.store
-
-
-def pytest_terminal_summary(terminalreporter):
-    if FIGURES:
-        terminalreporter.write_sep("-", "reliability figures")
-        for key, value in FIGURES.items():
-            terminalreporter.write_line(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")

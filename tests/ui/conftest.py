@@ -106,11 +106,3 @@ def timings_file():
     if TIMINGS:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "ui_timings.json").write_text(json.dumps(TIMINGS, indent=2) + "\n", encoding="utf-8")
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Print the measured timings (reported, not asserted)."""
-    if TIMINGS:
-        terminalreporter.write_sep("-", "UI timings (tests/artifacts/ui_timings.json)")
-        for key, value in TIMINGS.items():
-            terminalreporter.write_line(f"{key}: {value}")

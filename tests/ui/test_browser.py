@@ -84,7 +84,7 @@ def test_script_payload_in_a_document_is_shown_as_text_and_never_runs(page):
     chat, sources = page.locator("#chat").inner_text(), page.locator("#sources").inner_text()
     assert "Quillfeather" in chat
     assert "<script>window.__xss=1</script>" in chat + sources or 'onerror="window.__xss=1"' in chat + sources
-    ask_in_page(page, f"Quillfeather evaluation <img src=x onerror=\"window.__xss=1\"> <script>window.__xss=1</script>")
+    ask_in_page(page, "Quillfeather evaluation <img src=x onerror=\"window.__xss=1\"> <script>window.__xss=1</script>")
     page.wait_for_timeout(500)
     shot(page, "payload")
     assert page.evaluate("typeof window.__xss") == "undefined"

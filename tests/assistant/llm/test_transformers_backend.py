@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -12,7 +13,8 @@ import pytest
 from assistant.assembly import build_llm as build_backend
 from assistant.llm.backends import BackendError
 from assistant.llm.transformers_backend import (END_OF_TURN, START_OF_TURN, TransformersBackend, converted_dir,
-                                                gemma_prompt, is_converted, load_model, packaged_gguf)
+                                                gemma_prompt, is_converted, load_model, packaged_gguf,
+                                                prepared_gguf)
 from assistant.settings import Settings
 from tests.conftest import REPO
 
@@ -32,6 +34,37 @@ def test_converted_dir_is_named_after_the_file_and_its_size(tmp_path):
     first = converted_dir(gguf, tmp_path / "cache")
     gguf.write_bytes(b"x" * 11)  # a new release under the same name is converted afresh
     assert first == tmp_path / "cache" / "model-10" and converted_dir(gguf, tmp_path / "cache") != first
+
+
+@pytest.mark.unit
+def test_processes_preparing_the_model_together_convert_it_once(tmp_path, monkeypatch):
+    """Two preparations at once (as two test workers on a fresh machine): the second waits for the first's
+    conversion and keeps it. The conversion here is a stand-in that writes the files a real one leaves."""
+    import assistant.llm.transformers_backend as backend
+
+    conversions = []
+
+    def slow_convert(gguf, target):
+        conversions.append(target)
+        time.sleep(0.5)
+        target.mkdir(parents=True)
+        for name in ("config.json", "tokenizer_config.json", "model.safetensors"):
+            (target / name).write_text("{}")
+        return target
+
+    monkeypatch.setattr(backend, "convert", slow_convert)
+    gguf = tmp_path / "model.gguf"
+    gguf.write_bytes(b"x" * 10)
+    settings = Settings(transformers_gguf_path=gguf, transformers_cache_dir=tmp_path / "cache")
+    results = []
+    workers = [threading.Thread(target=lambda: results.append(prepared_gguf(settings))) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert results == [gguf, gguf]
+    assert conversions == [converted_dir(gguf, tmp_path / "cache")]
+    assert is_converted(conversions[0])
 
 
 @pytest.mark.unit
