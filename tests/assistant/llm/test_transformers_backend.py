@@ -108,6 +108,24 @@ def test_the_conversion_is_cached_and_loads_in_seconds(real_backend):
 
 
 @pytest.mark.llm
+def test_the_tokenizer_reads_as_transformers_own_loader_reads_it(real_backend):
+    """load_tokenizer (tokenizer.json read once) gives the ids, special tokens and text AutoTokenizer gives."""
+    from transformers import AutoTokenizer
+
+    path = converted_dir(packaged_gguf(), Settings().transformers_cache_dir.expanduser())
+    ours, theirs = real_backend.tokenizer, AutoTokenizer.from_pretrained(path)
+    for name in ("bos", "eos", "pad", "unk"):
+        assert getattr(ours, f"{name}_token_id") == getattr(theirs, f"{name}_token_id") is not None
+    assert ours.convert_tokens_to_ids(END_OF_TURN) == theirs.convert_tokens_to_ids(END_OF_TURN) != ours.unk_token_id
+    for text in (gemma_prompt("Cite [1].", "What is £2.5bn over 4 years, in 152 councils? Don’t guess — café."),
+                 "Ünïcödé, emoji 🙂, tabs\tand\nnew lines", ""):
+        for special in (True, False):
+            ids = ours(text, add_special_tokens=special)["input_ids"]
+            assert ids == theirs(text, add_special_tokens=special)["input_ids"]
+            assert ours.decode(ids, skip_special_tokens=True) == theirs.decode(ids, skip_special_tokens=True)
+
+
+@pytest.mark.llm
 def test_the_model_is_loaded_once_per_process(real_backend):
     again = build_backend(Settings(llm_backend="transformers"))
     assert again.model is real_backend.model and again.tokenizer is real_backend.tokenizer
