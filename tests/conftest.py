@@ -3,9 +3,11 @@
 With REFORM_REQUIRE_ALL=1 (set by `make test`) a skipped test is reported as a failure with its reason:
 a test skips only when an outside tool is missing, and CI must not pass without it.
 
-`make test` runs the suite on two pytest-xdist workers, a test module on one worker (`--dist loadfile`).
-Each worker is a session of its own: the session fixtures below are built once per worker. The figures the
-workers measure are handed to the controller, which prints them.
+`make test` runs the suite on two pytest-xdist workers. Each worker is a session of its own (the session
+fixtures below are built once per worker), so a test module runs on one worker, and so do the tests that
+share the app server or the real model (`worker_scope`); those go out first, then the other modules that
+use the real model or store, then the unit tests, which fill the end. The figures the workers measure are
+handed to the controller, which prints them.
 """
 
 from __future__ import annotations
@@ -199,3 +201,52 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "reliability figures")
         for key, value in FIGURES.items():
             terminalreporter.write_line(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")
+
+
+# Test directories whose tests share a costly session fixture: each group runs on one pytest-xdist worker.
+SHARED_FIXTURE_GROUPS = {"tests/ui/": "app-server", "tests/reliability/": "app-server",
+                         "tests/assistant/llm/": "real-model"}
+# Markers of tests that use the real model, store, app or browser (the long ones).
+COSTLY_MARKERS = ("llm", "integration", "browser", "eval", "reliability", "server")
+
+
+def worker_scope(nodeid: str) -> str:
+    """The unit of work of a pytest-xdist worker: a shared-fixture group, otherwise the test's module.
+
+    >>> worker_scope("tests/ui/test_api.py::test_ask"), worker_scope("tests/evals/test_eval_cli.py::test_x")
+    ('app-server', 'tests/evals/test_eval_cli.py')
+    """
+    for directory, group in SHARED_FIXTURE_GROUPS.items():
+        if nodeid.startswith(directory):
+            return group
+    return nodeid.split("::", 1)[0]
+
+
+def cost_class(scope: str, items: list) -> int:
+    """0 for a shared-fixture group, 1 for a module with any costly test, 2 for unit tests and doctests."""
+    if scope in SHARED_FIXTURE_GROUPS.values():
+        return 0
+    return 1 if any(item.get_closest_marker(name) for item in items for name in COSTLY_MARKERS) else 2
+
+
+def pytest_collection_modifyitems(config, items):
+    """Order the tests by `cost_class` of their `worker_scope` (stable: a scope keeps its order), so the
+    workers start on the long ones and the quick ones fill the end."""
+    scopes: dict[str, list] = {}
+    for item in items:
+        scopes.setdefault(worker_scope(item.nodeid), []).append(item)
+    ordered = sorted(scopes.items(), key=lambda scope: cost_class(*scope))
+    items[:] = [item for _, scoped in ordered for item in scoped]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's scheduling by file, with `worker_scope` as the unit of work, in collection order."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class WorkerScopeScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_scope(nodeid)
+
+    config.option.loadscopereorder = False  # keep the order pytest_collection_modifyitems gave
+    return WorkerScopeScheduling(config, log)
