@@ -13,11 +13,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
 from evals.metrics import percentile
 from evals.runner import EVALS_DIR, QUESTIONS, SINGLE_TURN, load_questions
 
@@ -346,7 +341,13 @@ def bench_scaling(settings, scales: list[int], queries: int, tmp: Path, baseline
 
 
 def plot_scaling(rows: list[dict], out_dir: Path) -> None:
-    """Latency, memory and load time vs size, log-scaled chunk axis."""
+    """Latency, memory and load time vs size, log-scaled chunk axis. matplotlib is imported here, not with
+    the module: the probe processes that time a start import this module, and the app never loads it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     rows = [r for r in rows if "p50_ms" in r]
     if not rows:
         return

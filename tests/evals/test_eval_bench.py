@@ -1,5 +1,8 @@
 """Smoke test of the benchmark pieces at tiny sizes (timings are measured, never asserted)."""
 
+import subprocess
+import sys
+
 import pytest
 
 from assistant.retrieval.build_files import files_root
@@ -37,6 +40,15 @@ def test_bench_pieces_run_at_tiny_sizes(corpus_settings, embedder, scaling, tmp_
     result = {"ingest": {"ingest_chunks_per_s": 1, "raw_embed_chunks_per_s": 2, "ingest_vs_raw_ratio": 0.5},
               "cold_start": {"error": "n/a"}, "warm": warm, "peak_rss_mb": 1.0, "scaling": rows}
     assert "x2" in bench.table(result) and "| x2 | " in bench.scaling_table(rows)
+
+
+def test_a_timed_start_loads_nothing_the_app_does_not():
+    """The probe process that times a start imports this module first: its plotting library must not be
+    counted as the app's load time."""
+    code = "import sys, evals.bench; print(sorted(m for m in ('matplotlib',) if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
 
 
 def test_a_new_document_has_about_the_pages_asked_for(tmp_path):
