@@ -306,8 +306,15 @@ def _with_antecedents(text: str, units: list[tuple[int, int]], taken: list[tuple
 
 def speaks_for_itself(passages: list[Passage]) -> set[str]:
     """The sources (ids) among passages that speak in their own voice somewhere: the first person outside
-    quotations. Their other sentences are the publisher's too; a news report's are the reporter's account."""
-    return {p.source_id for p in passages if any(a.kind == "publisher" for a in attributions(p))}
+    quotations, or their publisher named as the one stating a sentence ('XYZ has major concerns …' on XYZ's
+    own page). Their other sentences are the publisher's too; a news report's are the reporter's account."""
+    return {p.source_id for p in passages
+            if any(a.kind == "publisher" or _is_publisher(a.speaker, p) for a in attributions(p))}
+
+
+def _is_publisher(speaker: str, passage: Passage) -> bool:
+    words = set(content_words(publisher_name(passage)))
+    return bool(words) and set(content_words(speaker)) == words
 
 
 # -- names ---------------------------------------------------------------------------------------------
@@ -438,6 +445,7 @@ _OPEN_QUESTION = re.compile(
     r"make of|warn\w*|put forward|raise\w*)\b|"
     r"why (?:is|are|was|were) .{0,60}?\b(?:worried|concerned|critical|opposed|unhappy)\b|"
     r"what (?:is|are|was|were) .{0,60}?\b(?:worried|concerned|unhappy) (?:about|by)\b|what worries\b|"
+    r"what (?:worried|concerned|troubled|alarmed|angered|upset) .{0,80}?\b(?:about|in|with)\b|"
     r"what arguments\b|"
     r"why (?:did|do|does|have|has|were|was) .{0,80}?\b(?:object\w*|oppos\w*|criticis\w*|welcom\w*|"
     r"support\w*|reject\w*|concern\w*|warn\w*)|"
@@ -460,17 +468,27 @@ def is_open_question(question: str) -> bool:
 _ASKS_SPEAKER = re.compile(r"^(?:what|how|why) (?:did|does|do|has|have|is|are|was|were) (?P<who>.+?) "
                            r"(?:say|said|think|thought|tell|told|make of|respond|react|object|oppose|welcome|"
                            r"worried|concerned|warn|argue|criticis)", re.I)
+_WORRIED_SPEAKER = re.compile(r"^what (?:worried|concerned|troubled|alarmed|angered|upset) (?P<who>.+?) "
+                              r"(?:about|in|with)\b", re.I)
+
+
+def speaker_asked(question: str) -> str:
+    """Who an open question asks about ('What did Ofsted say …', 'What worried the XYZ about …'), as worded;
+    empty for any other question."""
+    match = _ASKS_SPEAKER.search(question.strip()) or _WORRIED_SPEAKER.search(question.strip())
+    return match.group("who") if match else ""
 
 
 def asks_named_speaker(question: str) -> bool:
     """Whether an open question asks what a named body or person said ('What did Ofsted say …', 'Why is the
-    XYZ worried …'), not what some group said ('What did councils say …').
+    XYZ worried …', 'What worried XYZ about …'), not what some group said ('What did councils say …').
 
     >>> asks_named_speaker("What did Ofsted say about the role?"), asks_named_speaker("What did councils say?")
     (True, False)
+    >>> asks_named_speaker("What worried the Care Watch about the plans?")
+    True
     """
-    match = _ASKS_SPEAKER.search(question.strip())
-    return bool(match) and any(word[:1].isupper() for word in match.group("who").split())
+    return any(word[:1].isupper() for word in speaker_asked(question).split())
 
 
 def open_points(question: str, passages: list[Passage], idf: dict[str, float],
@@ -483,8 +501,8 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     the best (weights.point_floor) are dropped: another topic's speakers are no viewpoint on this one."""
     topic = topic_weights(question, idf)
     own, _ = split_carried(question)  # a follow-up's own words, without those carried over from the last turn
-    asked = _ASKS_SPEAKER.search(own.strip()) if asks_named_speaker(own) else None  # 'councils' finds their words
-    speaker_words = set(content_words(asked.group("who"))) if asked else set()
+    asked = speaker_asked(own) if asks_named_speaker(own) else ""  # 'councils' finds their words
+    speaker_words = set(content_words(asked))
     topic = {term: w for term, w in topic.items() if term not in speaker_words} or topic  # what, not who
     reasons = answer_type(question) == "reason"
     voiced = speaks_for_itself(passages)
@@ -493,8 +511,9 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     # a source speaking for itself answers for its publisher, also where it cites others in support
     # a follow-up naming a speaker in its own words ('what did X say about it') asks for that speaker, not for
     # those carried over from the last turn; 'what does she think' asks for the one carried over
-    named = [] if own == question else _named(own, candidates, voiced)
-    named = named or _named(question, candidates, voiced)
+    # the speaker the question asks about, not every body it names ('What worried X about Y's plans')
+    named = [] if own == question else _named(asked or own, candidates, voiced)
+    named = named or _named(speaker_asked(question) if asks_named_speaker(question) else question, candidates, voiced)
     if any(p.topical for p in named):  # the named speaker on this topic, not on another its page also covers
         named = [p for p in named if p.topical]
     pool = named or candidates

@@ -130,6 +130,20 @@ def test_open_points_narrow_to_the_speaker_the_question_names():
 
 
 @pytest.mark.unit
+def test_a_page_naming_its_own_publisher_as_a_speaker_speaks_for_itself():
+    """'Hearth and Home has major concerns …' on Hearth and Home's own page: the organisation writing of itself
+    in the third person; its other sentences are its points. A news report naming someone else does not."""
+    own_page = passage("Hearth and Home has major concerns over the kinship allowance. The plan to means-test "
+                       "the allowance is also worrying.", publisher="Hearth and Home", cid="h#0")
+    assert speaks_for_itself([own_page, OPEN[1]]) == {"h"}
+    question = "What worried Hearth and Home about the Northern Federation's kinship allowance plans?"
+    points = open_points(question, [own_page, *OPEN], IDF)
+    # the speaker asked about, not every body the question names
+    assert points and {p.speaker for p in points} == {"Hearth and Home"}
+    assert any("means-test" in p.sentence for p in points)
+
+
+@pytest.mark.unit
 def test_open_points_line_quotes_the_speaker():
     points = open_points("Why did the Northern Federation object to the kinship allowance?", OPEN, IDF)
     assert points[0].line() == "Northern Federation said: “The kinship allowance leaves out too many carers.”"
