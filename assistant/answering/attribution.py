@@ -472,23 +472,24 @@ _WORRIED_SPEAKER = re.compile(r"^what (?:worried|concerned|troubled|alarmed|ange
                               r"(?:about|in|with)\b", re.I)
 
 
-def speaker_asked(question: str) -> str:
-    """Who an open question asks about ('What did Ofsted say …', 'What worried the XYZ about …'), as worded;
-    empty for any other question."""
+def named_speaker_asked(question: str) -> str:
+    """The named body or person an open question asks about, as worded ('What did Ofsted say …', 'Why is
+    the XYZ worried …', 'What worried XYZ about …'); empty when it asks what some group said ('What did
+    councils say …') or is no such question.
+
+    >>> named_speaker_asked("What did Ofsted say about the role?"), named_speaker_asked("What did councils say?")
+    ('Ofsted', '')
+    >>> named_speaker_asked("What worried the Care Watch about the plans?")
+    'the Care Watch'
+    """
     match = _ASKS_SPEAKER.search(question.strip()) or _WORRIED_SPEAKER.search(question.strip())
-    return match.group("who") if match else ""
+    who = match.group("who") if match else ""
+    return who if any(word[:1].isupper() for word in who.split()) else ""
 
 
 def asks_named_speaker(question: str) -> bool:
-    """Whether an open question asks what a named body or person said ('What did Ofsted say …', 'Why is the
-    XYZ worried …', 'What worried XYZ about …'), not what some group said ('What did councils say …').
-
-    >>> asks_named_speaker("What did Ofsted say about the role?"), asks_named_speaker("What did councils say?")
-    (True, False)
-    >>> asks_named_speaker("What worried the Care Watch about the plans?")
-    True
-    """
-    return any(word[:1].isupper() for word in speaker_asked(question).split())
+    """Whether an open question asks what a named body or person said (see named_speaker_asked)."""
+    return bool(named_speaker_asked(question))
 
 
 def open_points(question: str, passages: list[Passage], idf: dict[str, float],
@@ -501,7 +502,7 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     the best (weights.point_floor) are dropped: another topic's speakers are no viewpoint on this one."""
     topic = topic_weights(question, idf)
     own, _ = split_carried(question)  # a follow-up's own words, without those carried over from the last turn
-    asked = speaker_asked(own) if asks_named_speaker(own) else ""  # 'councils' finds their words
+    asked = named_speaker_asked(own)  # not 'councils': their word finds their statements
     speaker_words = set(content_words(asked))
     topic = {term: w for term, w in topic.items() if term not in speaker_words} or topic  # what, not who
     reasons = answer_type(question) == "reason"
@@ -513,7 +514,7 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     # those carried over from the last turn; 'what does she think' asks for the one carried over
     # the speaker the question asks about, not every body it names ('What worried X about Y's plans')
     named = [] if own == question else _named(asked or own, candidates, voiced)
-    named = named or _named(speaker_asked(question) if asks_named_speaker(question) else question, candidates, voiced)
+    named = named or _named(named_speaker_asked(question) or question, candidates, voiced)
     if any(p.topical for p in named):  # the named speaker on this topic, not on another its page also covers
         named = [p for p in named if p.topical]
     pool = named or candidates
