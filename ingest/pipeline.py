@@ -126,14 +126,13 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
     report.changed = True
 
     collection = store.new_build()
-    embedder = embedder or (_load_embedder(settings) if missing else None)
     with BuildWriter(settings, store, collection, chunks, vectors) as writer:
         if missing:
             embed_started = time.perf_counter()
             _embed(missing, embedder, settings.embed_batch_size, vectors, writer, progress)
             report.embed_seconds = time.perf_counter() - embed_started
     # Before the flip, like the start-up files: readers never see a build without its refusal threshold.
-    report.calibration = calibrate_build(settings, store, collection, embedder or _load_embedder(settings)).as_dict()
+    report.calibration = calibrate_build(settings, store, collection, embedder).as_dict()
     write_ledger(settings, collection.name, ledger)
     report.seconds = time.perf_counter() - started
     store.activate(collection, _description(report, settings, report.chunks))
@@ -316,7 +315,6 @@ def _write_delta(settings: Settings, store: IndexStore, active, base, base_size:
     missing = list({chunk.embed_hash: chunk for chunk in changes.chunks if chunk.embed_hash not in vectors}.values())
     report.embedded, report.reused = len(missing), report.chunks - len(missing)
     if missing:
-        embedder = embedder or _load_embedder(settings)
         embed_started = time.perf_counter()
         for start in range(0, len(missing), settings.embed_batch_size):
             batch = missing[start:start + settings.embed_batch_size]
