@@ -98,12 +98,11 @@ def convert(gguf: Path, target: Path) -> Path:
 
 @functools.lru_cache(maxsize=2)
 def load_model(gguf: Path, cache_dir: Path) -> tuple[Any, Any]:
-    """(model, tokenizer) for the GGUF, converted on first use; loaded once per process."""
+    """(model, tokenizer) for the GGUF's conversion in cache_dir (made by prepared_gguf); loaded once per
+    process."""
     from transformers import AutoModelForCausalLM
 
     path = converted_dir(gguf, cache_dir)
-    if not is_converted(path):
-        convert(gguf, path)
     model = AutoModelForCausalLM.from_pretrained(path, dtype="float32")
     model.eval()
     return model, load_tokenizer(path)
@@ -219,8 +218,9 @@ def prepared_gguf(settings: Settings) -> Path:
             raise FileNotFoundError(f"llm_backend=transformers: no GGUF file at {gguf} "
                                     "(set ASSISTANT_TRANSFORMERS_GGUF_PATH to a .gguf file)")
         gguf = gguf.resolve()
-        if not is_converted(converted_dir(gguf, cache_dir)):
-            convert(gguf, converted_dir(gguf, cache_dir))
+        target = converted_dir(gguf, cache_dir)
+        if not is_converted(target):
+            convert(gguf, target)
     return gguf
 
 
