@@ -147,7 +147,8 @@ def remember_probes(settings, store, collection, lexical) -> None:
     from assistant.retrieval.store import StoredChunks, VectorSearch
 
     embedder = build_embedder(settings)
-    vectors = {probe: embedder.get_query_embedding(probe) for probe in off_topic_probes()}
+    probes = off_topic_probes()
+    vectors = dict(zip(probes, embedder.get_query_embeddings(probes)))
     retriever = HybridRetriever(settings, StoredChunks(store, collection), VectorSearch(collection), embedder, lexical)
     key = memory_key(calibration_version(settings.scoring.refusal))
     remember(settings, collection, retriever, vectors, key).save(files_root(settings) / collection.name)

@@ -91,7 +91,7 @@ def calibrate_build(settings, store, collection, embedder=None) -> Calibration:
         vectors = {probe: memory.vector(probe) for probe in probes}
     else:
         embedder = embedder or build_embedder(settings)
-        vectors = {probe: embedder.get_query_embedding(probe) for probe in probes}
+        vectors = dict(zip(probes, embedder.get_query_embeddings(probes)))
     source = StoredChunks(store, collection)
     files = load_build_files(settings, collection.name, source)
     retriever = HybridRetriever(settings, source, VectorSearch(collection), embedder, files.lexical)

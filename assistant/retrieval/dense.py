@@ -33,9 +33,13 @@ class Embedder:
     """Normalised sentence vectors, with llama-index's method names (callers need no adapter)."""
 
     def __init__(self, encode_query: Callable[[str], list[float]], encode_batch: Callable[[list[str]], list[list[float]]],
-                 batch_size: int, backend: str):
+                 batch_size: int, backend: str, encode_queries: Callable[[list[str]], list[list[float]]] | None = None,
+                 prepare_batches: Callable[[], None] = lambda: None):
         self._encode_query = encode_query  # one question -> its vector
         self._encode_batch = encode_batch  # at most batch_size texts -> their vectors
+        # at most batch_size questions -> their vectors (by default one at a time)
+        self._encode_queries = encode_queries or (lambda queries: [encode_query(query) for query in queries])
+        self._prepare_batches = prepare_batches  # loads what passages need, if it loads apart
         self.embed_batch_size = batch_size
         self.backend = backend
         # One encode at a time: a thread count set for a query (process-wide in torch) never leaks into a
@@ -45,6 +49,21 @@ class Embedder:
     def get_query_embedding(self, query: str) -> list[float]:
         with self._lock:
             return self._encode_query(query)
+
+    def get_query_embeddings(self, queries: list[str]) -> list[list[float]]:
+        """Several questions (a calibration's probes), each within float32 rounding of its
+        get_query_embedding vector, in groups of embed_batch_size."""
+        vectors: list[list[float]] = []
+        with self._lock:
+            for start in range(0, len(queries), self.embed_batch_size):
+                vectors += self._encode_queries(queries[start:start + self.embed_batch_size])
+        return vectors
+
+    def prepare_batches(self) -> None:
+        """Load the passage model now (ingest does it in a thread while the store opens), not on the
+        first batch."""
+        with self._lock:
+            self._prepare_batches()
 
     def get_text_embedding(self, text: str) -> list[float]:
         return self.get_text_embedding_batch([text])[0]
@@ -78,12 +97,16 @@ def _plain_embedder(path: Path, batch_size: int) -> Embedder:
     query_model = encoder.QueryEncoder(path)
     batch_model: list[encoder.BertEncoder] = []
 
-    def encode_batch(texts: list[str]) -> list[list[float]]:
+    def prepare_batches() -> None:
         if not batch_model:
             batch_model.append(encoder.BertEncoder(path))
+
+    def encode_batch(texts: list[str]) -> list[list[float]]:
+        prepare_batches()
         return batch_model[0].encode(texts).tolist()
 
-    return Embedder(lambda query: query_model.encode(query).tolist(), encode_batch, batch_size, "plain")
+    return Embedder(lambda query: query_model.encode(query).tolist(), encode_batch, batch_size, "plain",
+                    lambda queries: query_model.encode_many(queries).tolist(), prepare_batches)
 
 
 def _sentence_transformers_embedder(path: Path, batch_size: int) -> Embedder:
@@ -99,15 +122,16 @@ def _sentence_transformers_embedder(path: Path, batch_size: int) -> Embedder:
         return model.encode(texts, batch_size=batch_size, prompt_name=prompt_name,
                             normalize_embeddings=True, show_progress_bar=False).tolist()
 
-    def encode_query(query: str) -> list[float]:
+    def encode_queries(queries: list[str]) -> list[list[float]]:
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
-            return encode([query], "query")[0]
+            return encode(queries, "query")
         finally:
             torch.set_num_threads(threads)
 
-    return Embedder(encode_query, lambda texts: encode(texts, "text"), batch_size, "sentence-transformers")
+    return Embedder(lambda query: encode_queries([query])[0], lambda texts: encode(texts, "text"), batch_size,
+                    "sentence-transformers", encode_queries)
 
 
 def as_llama_index(embedder: Embedder):

@@ -130,9 +130,9 @@ class BertEncoder:
 
 
 class QueryEncoder:
-    """BertEncoder's forward pass in numpy for one text (nothing padded, so no attention mask), on one BLAS
-    thread: a question's few tokens gain little from a second thread on an idle machine and lose much when
-    the machine is busy (the threads wait on each other). Only numpy, scipy, safetensors and tokenizers."""
+    """BertEncoder's forward pass in numpy, for questions, on one BLAS thread: a question's few tokens gain
+    little from a second thread on an idle machine and lose much when the machine is busy (the threads wait
+    on each other). Only numpy, scipy, safetensors and tokenizers."""
 
     def __init__(self, path: Path):
         from safetensors.numpy import load_file
@@ -146,17 +146,33 @@ class QueryEncoder:
         self.blas = ThreadpoolController()
 
     def encode(self, text: str):
-        """A (hidden,) float32 unit vector."""
+        """One text (never padded, so no mask): a (hidden,) float32 unit vector."""
         import numpy as np
 
         with self.blas.limit(limits=1, user_api="blas"):
-            tokens = self._forward(np.asarray(self.tokenizer.encode(text).ids))
-        mean = tokens.mean(axis=0)  # every token counts: one text is never padded
-        return mean / max(float(np.linalg.norm(mean)), 1e-12)
+            tokens = self._forward(np.asarray([self.tokenizer.encode(text).ids]), None)[0]
+        return _unit(tokens.mean(axis=0))
 
-    def _forward(self, ids):
-        """The last hidden state, (tokens, hidden), as BertEncoder._forward computes it for an unpadded text."""
-        weights, length = self.weights, len(ids)
+    def encode_many(self, texts: list[str]):
+        """Several texts at once, padded to the longest (the padding masked out of attention and pooling):
+        a (len(texts), hidden) float32 array of unit vectors, each within float32 rounding of encode()'s. The
+        weights are read once for the batch, not once per text (a calibration's few dozen questions)."""
+        import numpy as np
+
+        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = np.asarray([encoding.ids for encoding in encodings])
+        mask = np.asarray([encoding.attention_mask for encoding in encodings], dtype=bool)
+        with self.blas.limit(limits=1, user_api="blas"):
+            tokens = self._forward(ids, None if mask.all() else mask)
+        counts = np.maximum(mask.sum(axis=1, keepdims=True), 1)
+        return _unit((tokens * mask[..., None]).sum(axis=1) / counts)
+
+    def _forward(self, ids, mask):
+        """The last hidden state, (texts, tokens, hidden), as BertEncoder._forward computes it; a padded
+        token (False in mask) is never attended to."""
+        import numpy as np
+
+        weights, (batch, length) = self.weights, ids.shape
         hidden = (weights["embeddings.word_embeddings.weight"][ids] + weights["embeddings.token_type_embeddings.weight"][0]
                   + weights["embeddings.position_embeddings.weight"][:length])
         hidden = self._norm(hidden, "embeddings.LayerNorm")
@@ -164,11 +180,13 @@ class QueryEncoder:
         head_size = hidden.shape[-1] // heads
         for layer in range(self.config["num_hidden_layers"]):
             name = f"encoder.layer.{layer}."
-            query, key, value = (self._linear(hidden, f"{name}attention.self.{part}").reshape(length, heads, head_size)
-                                 .transpose(1, 0, 2) for part in ("query", "key", "value"))
-            scores = query @ key.transpose(0, 2, 1) * head_size ** -0.5
-            scores = _softmax(scores)
-            attended = (scores @ value).transpose(1, 0, 2).reshape(length, -1)
+            query, key, value = (self._linear(hidden, f"{name}attention.self.{part}")
+                                 .reshape(batch, length, heads, head_size).transpose(0, 2, 1, 3)
+                                 for part in ("query", "key", "value"))
+            scores = query @ key.transpose(0, 1, 3, 2) * head_size ** -0.5
+            if mask is not None:
+                scores = np.where(mask[:, None, None, :], scores, -np.inf)
+            attended = (_softmax(scores) @ value).transpose(0, 2, 1, 3).reshape(batch, length, -1)
             hidden = self._norm(self._linear(attended, f"{name}attention.output.dense") + hidden,
                                 f"{name}attention.output.LayerNorm")
             inner = self._linear(hidden, f"{name}intermediate.dense")
@@ -177,13 +195,23 @@ class QueryEncoder:
         return hidden
 
     def _linear(self, array, name: str):
-        return array @ self.weights[f"{name}.weight"].T + self.weights[f"{name}.bias"]
+        """One matrix product over every token of the batch."""
+        weight = self.weights[f"{name}.weight"]
+        flat = array.reshape(-1, array.shape[-1]) @ weight.T + self.weights[f"{name}.bias"]
+        return flat.reshape(*array.shape[:-1], weight.shape[0])
 
     def _norm(self, array, name: str):
         mean = array.mean(axis=-1, keepdims=True)
         variance = ((array - mean) ** 2).mean(axis=-1, keepdims=True)
         normalised = (array - mean) / (variance + self.config["layer_norm_eps"]) ** 0.5
         return normalised * self.weights[f"{name}.weight"] + self.weights[f"{name}.bias"]
+
+
+def _unit(vectors):
+    """Vectors (the last axis) scaled to length 1, as torch's normalize (a zero vector stays zero)."""
+    import numpy as np
+
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
 
 
 def _softmax(scores):

@@ -139,6 +139,6 @@ class CountingEmbedder:
         self.texts += len(texts)
         return self.inner.get_text_embedding_batch(texts, **kwargs)
 
-    def get_query_embedding(self, query):
+    def get_query_embeddings(self, queries):
         # the calibration's probe questions: queries, not passages, so not counted
-        return self.inner.get_query_embedding(query)
+        return self.inner.get_query_embeddings(queries)

@@ -110,6 +110,36 @@ def test_a_question_in_numpy_is_the_sentence_transformers_vector(embedder, refer
 
 
 @pytest.mark.integration
+def test_questions_asked_together_get_their_own_vectors(embedder, reference, compared):
+    """Questions of different lengths in one padded batch (a calibration's probes): each within rounding of
+    the vector it gets alone, so the padding is masked out of attention and pooling."""
+    _passages, asked = compared
+    together = embedder.get_query_embeddings(asked)
+    assert len(together) == len(asked)
+    assert_same_question_vectors(together, [embedder.get_query_embedding(q) for q in asked])
+    assert_same_question_vectors(reference.get_query_embeddings(asked), [reference.get_query_embedding(q) for q in asked])
+
+
+@pytest.mark.integration
+def test_the_passage_model_loads_once_when_prepared_and_not_to_answer(monkeypatch):
+    built = []
+
+    class Recording(encoder.BertEncoder):
+        def __init__(self, path):
+            built.append(path)
+            super().__init__(path)
+
+    monkeypatch.setattr(encoder, "BertEncoder", Recording)
+    embedder = build_embedder(Settings())
+    embedder.get_query_embedding("What is family help?")
+    assert built == []
+    embedder.prepare_batches()
+    embedder.get_text_embedding_batch(["family help"])
+    embedder.get_text_embedding_batch(["kinship care"])
+    assert len(built) == 1
+
+
+@pytest.mark.integration
 def test_a_question_in_numpy_ranks_the_index_as_sentence_transformers_does(embedder, reference, corpus_settings,
                                                                            questions):
     """What the vectors are for: every evaluation question orders the indexed chunks as the reference vector
@@ -148,7 +178,8 @@ def test_a_question_runs_on_one_blas_thread_and_batches_on_all_torch_threads(emb
 
     seen = []
     forward, encode = encoder.QueryEncoder._forward, encoder.BertEncoder.encode
-    monkeypatch.setattr(encoder.QueryEncoder, "_forward", lambda self, ids: seen.append(blas_threads()) or forward(self, ids))
+    monkeypatch.setattr(encoder.QueryEncoder, "_forward",
+                        lambda self, ids, mask: seen.append(blas_threads()) or forward(self, ids, mask))
     monkeypatch.setattr(encoder.BertEncoder, "encode", lambda self, texts: seen.append(torch.get_num_threads()) or encode(self, texts))
     before = blas_threads()
     embedder.get_query_embedding("What is family help?")
