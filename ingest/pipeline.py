@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +31,7 @@ from ingest.ledger import (FileEntry, fingerprints, in_corpus_order, read_ledger
                            write_ledger)
 from ingest.loaders import SUPPORTED, UnreadableFile
 from ingest.manifest import load_manifest
+from ingest.model_process import ModelProcess
 
 # An update writes a delta build while the chunks it adds or hides stay within this share of the index's
 # base build; past it, a full build. The delta's BM25 scores use the IDF of both layers, but the base's keep
@@ -96,8 +96,20 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
     """Bring the index in line with the corpus; embed only what changed; switch atomically. Few changed
     files (within compact_at of the index) are written alone into a delta build (see the module's doc)."""
     started = time.perf_counter()
-    store = store or IndexStore(settings)
-    embedder = embedder or BackgroundEmbedder(settings)
+    if embedder is not None:
+        return _run_ingest(settings, rebuild, embedder, progress, store or IndexStore(settings), compact_at, started)
+    # The model loads in its own process from the start, on the other core, while this one opens the store
+    # and reads the manifest, the fingerprints and the changed files; a run with nothing to embed ends it unused.
+    model = ModelProcess(settings)
+    model.start()
+    try:
+        return _run_ingest(settings, rebuild, model, progress, store or IndexStore(settings), compact_at, started)
+    finally:
+        model.close()
+
+
+def _run_ingest(settings: Settings, rebuild: bool, embedder, progress: Callable | None, store: IndexStore,
+                compact_at: float, started: float) -> IngestReport:
     if not rebuild:
         report = update(settings, store, embedder, progress, compact_at, started)
         if report is not None:
@@ -179,8 +191,6 @@ def update(settings: Settings, store: IndexStore, embedder, progress: Callable |
     manifest = load_manifest(settings.corpus_dir)  # once (a library's runs to thousands of entries)
     prints = fingerprints(settings.corpus_dir, manifest)
     last = sole_ledger(settings)
-    if isinstance(embedder, BackgroundEmbedder) and (last is None or _differ(last[1], prints)):
-        embedder.start()  # something to embed, most likely: load the model while the store opens
     try:
         info = store.info()
         active = store.active(info)
@@ -210,12 +220,6 @@ def _base_size(info: dict, base) -> int:
     collection: seconds at a library's size); counted when the pointer does not say (an older store)."""
     size = info.get("base_chunks")
     return int(size) if size is not None else base.count()
-
-
-def _differ(ledger: dict[str, FileEntry], prints: dict[str, str]) -> bool:
-    """Whether any corpus file's fingerprint differs from the ledger's (or a file came or went)."""
-    return len(ledger) != len(prints) or any(name not in ledger or ledger[name].fingerprint != fingerprint
-                                             for name, fingerprint in prints.items())
 
 
 def _changes(settings: Settings, ledger: dict[str, FileEntry], prints: dict[str, str],
@@ -433,42 +437,6 @@ def _keep_files_current(settings: Settings, store: IndexStore, ledger: dict[str,
     if ledger is not None and read_ledger(settings, collection.name) is None:
         write_ledger(settings, collection.name, ledger)
     remove_other_ledgers(settings, keep=collection.name)
-
-
-class BackgroundEmbedder:
-    """The embedding model, loaded in a thread once start() is called (an update calls it as soon as the
-    fingerprints show a change, so that the model loads while the store opens and the changed files are
-    read; a run that finds nothing changed loads none) and waited for on first use."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self._thread: threading.Thread | None = None
-        self._model = None
-        self._error: BaseException | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._load, name="ingest-model")
-            self._thread.start()
-
-    def _load(self) -> None:
-        try:
-            self._model = _load_embedder(self.settings)
-        except BaseException as error:  # raised in the thread that uses the model
-            self._error = error
-
-    def __getattr__(self, name: str):
-        self.start()
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return getattr(self._model, name)
-
-
-def _load_embedder(settings: Settings):
-    from assistant.retrieval.dense import build_embedder
-
-    return build_embedder(settings)
 
 
 def _stored(chunk: Chunk, vector) -> StoredChunk:

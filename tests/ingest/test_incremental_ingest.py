@@ -128,3 +128,4 @@ def test_sigkill_during_an_update_keeps_the_previous_index(corpus, tmp_path, rem
     assert readers_see(settings) == readers_see(reference)
     assert "+" in IndexStore(settings).active().name
     assert len(IndexStore(settings).client.list_collections()) == 3
+
