@@ -38,6 +38,8 @@ from ingest.model_process import ModelProcess
 # the IDF of the base alone, which a delta this small moves by under a tenth (and a full build of a small
 # index takes seconds anyway).
 COMPACT_AT = 0.1
+# The manifest as last read, beside the index (ingest.manifest.load_manifest).
+MANIFEST_CACHE = "manifest-cache.json"
 
 
 @dataclass
@@ -188,7 +190,8 @@ def update(settings: Settings, store: IndexStore, embedder, progress: Callable |
     """Index the files changed since the active build's ledger, alone, in a new delta build; None when a
     full build is due instead (no index or ledger, a recalibration, a clash only a full build resolves,
     or changes past compact_at of the index)."""
-    manifest = load_manifest(settings.corpus_dir)  # once (a library's runs to thousands of entries)
+    # once (a library's runs to thousands of entries), kept as JSON beside the index between runs
+    manifest = load_manifest(settings.corpus_dir, settings.store_dir / MANIFEST_CACHE)
     prints = fingerprints(settings.corpus_dir, manifest)
     last = sole_ledger(settings)
     try:
