@@ -164,6 +164,7 @@ def synthetic_corpus(settings, factor: int, corpus: Path, build: str, target) ->
     from assistant.retrieval.store import IndexStore
     from ingest.ledger import FileEntry, fingerprints, read_ledger, write_ledger
     from ingest.manifest import load_manifest
+    from ingest.pipeline import MANIFEST_CACHE
 
     ledger = read_ledger(settings, IndexStore(settings).active().name)
     if ledger is None:
@@ -187,6 +188,7 @@ def synthetic_corpus(settings, factor: int, corpus: Path, build: str, target) ->
                                        [[chunk_id + suffix, record] for chunk_id, record in entry.records],
                                        entry.skipped)
     (corpus / "manifest.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    load_manifest(corpus, target.store_dir / MANIFEST_CACHE)  # kept beside the index, as a full build keeps it
     for name, fingerprint in fingerprints(corpus).items():
         copies[name].fingerprint = fingerprint
     write_ledger(target, build, copies)

@@ -63,9 +63,10 @@ def discover(corpus_dir: Path) -> list[Path]:
     )
 
 
-def load_corpus(corpus_dir: Path, max_file_mb: float = 50.0) -> Corpus:
-    """Load, split, clean and describe every document; bad files are skipped with a reason."""
-    manifest = load_manifest(corpus_dir)
+def load_corpus(corpus_dir: Path, max_file_mb: float = 50.0, manifest_cache: Path | None = None) -> Corpus:
+    """Load, split, clean and describe every document; bad files are skipped with a reason. The manifest is
+    kept in manifest_cache, when given (see ingest.manifest.load_manifest)."""
+    manifest = load_manifest(corpus_dir, manifest_cache)
     corpus = Corpus()
     seen: dict[str, str] = {}
     for path in discover(corpus_dir):

@@ -118,7 +118,7 @@ def _run_ingest(settings: Settings, rebuild: bool, embedder, progress: Callable 
             report.seconds = time.perf_counter() - started
             return report
     prints = fingerprints(settings.corpus_dir)  # before reading: a file saved meanwhile is read again next time
-    corpus = load_corpus(settings.corpus_dir, settings.max_file_mb)
+    corpus = load_corpus(settings.corpus_dir, settings.max_file_mb, settings.store_dir / MANIFEST_CACHE)
     chunks = build_chunks(corpus, settings)
     ledger = ledger_of(corpus, chunks, prints)
     report = IngestReport(documents=len(corpus.documents), chunks=len(chunks),

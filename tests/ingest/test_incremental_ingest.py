@@ -129,3 +129,21 @@ def test_sigkill_during_an_update_keeps_the_previous_index(corpus, tmp_path, rem
     assert "+" in IndexStore(settings).active().name
     assert len(IndexStore(settings).client.list_collections()) == 3
 
+
+
+def test_a_full_build_keeps_the_manifest_and_an_update_reads_it_from_there(corpus, tmp_path, remembering_embedder,
+                                                                           monkeypatch):
+    import yaml
+
+    from ingest.manifest import load_manifest
+    from ingest.pipeline import MANIFEST_CACHE
+
+    (corpus / "manifest.yaml").write_text(f"{FILES[0]}:\n  publisher: Quillfeather Trust\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, store_dir=tmp_path / "store")
+    run_ingest(settings, embedder=remembering_embedder)
+    assert (settings.store_dir / MANIFEST_CACHE).exists()
+    expected = load_manifest(corpus)
+    monkeypatch.setattr(yaml, "load", lambda *args, **kwargs: pytest.fail("the manifest was parsed again"))
+    (corpus / NEW_FILE).write_text(NEW_TEXT, encoding="utf-8")
+    report = run_ingest(settings, embedder=remembering_embedder)
+    assert report.mode == "delta" and load_manifest(corpus, settings.store_dir / MANIFEST_CACHE) == expected
