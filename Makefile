@@ -14,13 +14,14 @@ export GRADIO_ANALYTICS_ENABLED := False
 
 setup: $(STAMP)
 
-# torch is installed first on its own, pinned, so nothing pulls a CUDA build; then exactly the versions in
-# requirements.lock (runtime and the dev extra, which pulls every extra but llamacpp), then the project itself.
+# Exactly the versions in requirements.lock (runtime and the dev extra, which pulls every extra but
+# llamacpp) and torch, pinned, in one pip call with --no-deps: the lock is complete, so pip resolves
+# nothing and nothing can pull a CUDA build; `pip check` then proves the set consistent. Then the project.
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet "torch==2.13.0"
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps "torch==2.13.0" -r requirements.lock
+	$(PY) -m pip check
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 

@@ -25,4 +25,4 @@ def test_every_requirement_is_a_pinned_registry_package():
 def test_the_project_itself_and_torch_are_not_in_the_lock():
     names = {line.split("==")[0].lower() for line in requirements()}
     assert "reform-assistant" not in names  # installed from the checkout, without dependencies
-    assert "torch" not in names  # installed first, as the CPU build (make setup)
+    assert "torch" not in names  # pinned on its own in make setup, as the CPU build
