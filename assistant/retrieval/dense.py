@@ -60,8 +60,8 @@ class Embedder:
         return vectors
 
     def prepare_batches(self) -> None:
-        """Load the passage model now (ingest does it in a thread while the store opens), not on the
-        first batch."""
+        """Load the passage model now, not on the first batch (ingest's model process loads it while the
+        parent opens the store)."""
         with self._lock:
             self._prepare_batches()
 
