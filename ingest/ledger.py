@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import ingest
+from ingest import atomic
 from assistant.retrieval.dense import MODEL_NAME
 from assistant.settings import Settings
 from ingest.chunk import Chunk
@@ -100,20 +99,10 @@ def sole_ledger(settings: Settings) -> tuple[str, dict[str, FileEntry]] | None:
 
 def write_ledger(settings: Settings, build: str, ledger: dict[str, FileEntry]) -> None:
     """Write the ledger of `build` whole or not at all (a temporary file renamed into place)."""
-    path = ledger_path(settings, build)
-    path.parent.mkdir(parents=True, exist_ok=True)
     # vars(), not asdict(): asdict deep-copies every list of every entry, seconds at a library's 100,000s of
     # records. json.dumps, not json.dump: only dumps runs the C encoder (dump streams through the Python one).
     data = {"key": ledger_key(settings), "files": {name: vars(entry) for name, entry in ledger.items()}}
-    text = json.dumps(data, ensure_ascii=False)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    atomic.write_text(ledger_path(settings, build), json.dumps(data, ensure_ascii=False))
 
 
 def remove_other_ledgers(settings: Settings, keep: str) -> None:

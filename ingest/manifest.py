@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import yaml
+
+from ingest import atomic
 
 MANIFEST_NAMES = ("manifest.yaml", "manifest.yml")
 # libyaml's safe loader when PyYAML was built with it: the same result, six times faster on a library's
@@ -59,15 +59,7 @@ def _keep(cache: Path | None, digest: str, entries: dict[str, dict]) -> None:
         text = json.dumps({"sha256": digest, "entries": entries}, ensure_ascii=False)
         if json.loads(text)["entries"] != entries:
             return
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=cache.parent, prefix=f".{cache.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temporary, cache)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
+        atomic.write_text(cache, text)
     except (OSError, TypeError, ValueError):
         pass
 
