@@ -29,20 +29,18 @@ def main(argv=None) -> int:
     settings = Settings().with_overrides(corpus_dir=args.corpus, store_dir=args.store)
     # The embedding model starts loading in its own process now, before this one imports the store and the
     # pipeline (see ingest.model_process); a run with nothing to embed ends it unused.
-    model = ModelProcess(settings)
-    model.start()
-    from assistant.retrieval.store import IndexStore, StoreError
-    from ingest.pipeline import COMPACT_AT, dump_chunks, run_ingest
+    with ModelProcess(settings) as model:
+        from assistant.retrieval.store import IndexStore, StoreError
+        from ingest.pipeline import COMPACT_AT, dump_chunks, run_ingest
 
-    store = IndexStore(settings)
-    try:
-        report = run_ingest(settings, rebuild=args.rebuild, store=store, progress=_progress_bar(args.quiet),
-                            compact_at=COMPACT_AT if args.compact_at is None else args.compact_at, embedder=model)
-    except (FileNotFoundError, StoreError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    finally:
-        model.close()
+        store = IndexStore(settings)
+        try:
+            report = run_ingest(settings, rebuild=args.rebuild, store=store, progress=_progress_bar(args.quiet),
+                                compact_at=COMPACT_AT if args.compact_at is None else args.compact_at,
+                                embedder=model)
+        except (FileNotFoundError, StoreError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     for skipped in report.skipped:
         print(f"skipped {skipped.file}: {skipped.reason}", file=sys.stderr)
     state = f"updated ({report.mode} build)" if report.changed else "unchanged"

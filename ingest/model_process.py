@@ -18,8 +18,8 @@ from assistant.settings import Settings
 
 
 class ModelProcess:
-    """An embedder (the methods ingest calls) whose model lives in a child process, started by start() or
-    on first use. Its errors (a missing model, say) are raised here, on the call that needs the model."""
+    """An embedder (the methods ingest calls) whose model lives in a child process, started by start() (or
+    entering it as a context, which closes it on leaving) or on first use. Its errors (a missing model, say) are raised here, on the call that needs the model."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -39,6 +39,13 @@ class ModelProcess:
             self._process.start()
             theirs.close()
             self._connection = ours
+
+    def __enter__(self) -> ModelProcess:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
 
     def get_text_embedding_batch(self, texts: list[str], **_ignored) -> list[list[float]]:
         return self._call("get_text_embedding_batch", list(texts))

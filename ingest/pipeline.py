@@ -102,12 +102,8 @@ def run_ingest(settings: Settings, *, rebuild: bool = False, embedder=None,
         return _run_ingest(settings, rebuild, embedder, progress, store or IndexStore(settings), compact_at, started)
     # The model loads in its own process from the start, on the other core, while this one opens the store
     # and reads the manifest, the fingerprints and the changed files; a run with nothing to embed ends it unused.
-    model = ModelProcess(settings)
-    model.start()
-    try:
+    with ModelProcess(settings) as model:
         return _run_ingest(settings, rebuild, model, progress, store or IndexStore(settings), compact_at, started)
-    finally:
-        model.close()
 
 
 def _run_ingest(settings: Settings, rebuild: bool, embedder, progress: Callable | None, store: IndexStore,
