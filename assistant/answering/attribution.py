@@ -514,7 +514,8 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     # those carried over from the last turn; 'what does she think' asks for the one carried over
     # the speaker the question asks about, not every body it names ('What worried X about Y's plans')
     named = [] if own == question else _named(asked or own, candidates, voiced)
-    named = named or _named(named_speaker_asked(question) or question, candidates, voiced)
+    named = named or _named((asked if own == question else named_speaker_asked(question)) or question,
+                            candidates, voiced)
     if any(p.topical for p in named):  # the named speaker on this topic, not on another its page also covers
         named = [p for p in named if p.topical]
     pool = named or candidates
