@@ -6,6 +6,7 @@ strings; each counts how many lines it removed or changed so `--stats` can repor
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -94,8 +95,11 @@ def clean_text(raw: str) -> CleanResult:
     return CleanResult(text=_collapse_blank_lines(lines), removed=removed)
 
 
+@functools.lru_cache(maxsize=4096)
 def script_of(char: str) -> str | None:
-    """The script of a letter (LATIN, CJK, CYRILLIC...), or None for digits, punctuation, spaces."""
+    """The script of a letter (LATIN, CJK, CYRILLIC...), or None for digits, punctuation, spaces.
+    Remembered per character: a document asks about each of its few hundred distinct characters
+    thousands of times."""
     if not char.isalpha():
         return None
     name = unicodedata.name(char, "")
@@ -126,6 +130,8 @@ def strip_foreign_script(text: str, removed: Counter) -> str:
 
 
 def _strip_line(line: str, main: str) -> tuple[str, bool]:
+    if main == "LATIN" and line.isascii():  # every ASCII letter is Latin
+        return line, False
     chars = list(line)
     foreign = [script_of(c) not in (None, main) for c in chars]
     if not any(foreign):
