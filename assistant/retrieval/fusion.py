@@ -137,8 +137,12 @@ class HybridRetriever:
         return self.embedder.get_query_embedding(query)
 
     def dense(self, query_embedding, filters: Filters, k: int) -> dict[str, float]:
-        """chunk id -> cosine similarity for the k nearest chunks (asked of Chroma)."""
-        return self.vector_store.query(query_embedding, min(k, self.size), filters.chroma_where())
+        """chunk id -> cosine similarity for the k nearest chunks (asked of Chroma), with the share of the
+        index a filter passes (from the lexical index's rows) for the vector store's plan."""
+        where = filters.chroma_where()
+        share = float(self.lexical.row_mask(filters.publishers, filters.date_from, filters.date_to).mean()) \
+            if where is not None and self.size else 0.0
+        return self.vector_store.query(query_embedding, min(k, self.size), where, share)
 
     def passage_before(self, chunk_id: str) -> Passage | None:
         """The chunk before chunk_id in its document (ids are '<source>#<n>', n zero-padded), or None for a

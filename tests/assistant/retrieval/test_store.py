@@ -77,3 +77,35 @@ def test_every_chunk_of_the_view_and_the_pointer_to_it(layers):
     store.activate(base, {"corpus_version": "w"})  # a full build again: the delta goes
     assert not isinstance(store.active(), LayeredCollection)
     assert {c.name for c in store.client.list_collections()} == {base.name, "reform-meta"}
+
+
+class Recording:
+    """A collection that records the `where` of every query it passes on."""
+
+    def __init__(self, collection):
+        self.collection, self.wheres = collection, []
+
+    def query(self, **kwargs):
+        self.wheres.append(kwargs.get("where"))
+        return self.collection.query(**kwargs)
+
+
+@pytest.mark.parametrize("publisher", ["Base", "Delta"])
+@pytest.mark.parametrize("share", [0.0, 0.1, 0.5, 0.92, 1.0])
+def test_a_filtered_search_finds_the_nearest_records_the_filter_passes_however_it_is_asked(layers, publisher, share):
+    """Whatever share of the index the caller reckons the filter passes (0: not reckoned), the k nearest
+    records it passes come back: from an unfiltered query's nearest when enough of them pass, else from
+    Chroma's own filtered query."""
+    store, base, delta, visible = layers
+    view = Recording(LayeredCollection(base, delta))
+    search = VectorSearch(view)
+    for record in visible[::11]:
+        for k in (1, 4, 20):
+            expected = nearest(visible, record.embedding, k, publisher=publisher)
+            view.wheres.clear()
+            got = search.query(record.embedding.tolist(), k, where={"publisher": publisher}, share=share)
+            assert list(got) == expected[:len(got)] and len(got) == min(k, len(expected))
+            if share < 0.1:
+                assert view.wheres == [{"publisher": publisher}]  # Chroma filters
+            elif publisher == "Base":  # 55 of 60 records pass: the unfiltered nearest hold k of them
+                assert view.wheres == [None]
