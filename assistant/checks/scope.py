@@ -217,6 +217,27 @@ def _initialisms(text: str) -> dict[str, str]:
     return found
 
 
+def spelled_out(acronym: str, text: str) -> str:
+    """Words of text, in any case, whose initials spell the acronym (small words between them allowed), as
+    people shorten a phrase the documents write out: "CP" for "child protection". Two letters fit many
+    pairs of words by chance, so a two-letter acronym needs its phrase twice. '' when none does.
+
+    >>> spelled_out("CSA", "Waiting times for child sexual abuse support have doubled.")
+    'child sexual abuse'
+    >>> spelled_out("CP", "child protection plans rose; child protection work"), spelled_out("CP", "a care plan")
+    ('child protection', '')
+    """
+    small = r"\s+(?:(?:of|for|and|the|in|on|to)\s+)?"
+    pattern = re.compile(r"(?<![\w’'])" + small.join(rf"{re.escape(letter)}[\w’'\-]*" for letter in acronym.lower())
+                         + r"(?![\w’'])", re.I)
+    counts: dict[str, int] = {}
+    for match in pattern.finditer(text):
+        phrase = match.group(0).lower()
+        counts[phrase] = counts.get(phrase, 0) + 1
+    needed = 2 if len(acronym) == 2 else 1
+    return next((phrase for phrase, count in counts.items() if count >= needed), "")
+
+
 def _flat(text: str) -> str:
     """Lower case, straight apostrophes, "&" as "and", no possessive 's, other punctuation as spaces."""
     text = re.sub(r"'s\b|(?<=s)'(?!\w)", "", text.lower().replace("’", "'").replace("&", " and "))
@@ -239,10 +260,11 @@ def _names_missing(question: str, vocabulary: set[str], passages: list[Passage] 
     mentions; an acronym also counts as mentioned when a retrieved passage spells it out ("Road
     Safety Trust" for RST, in its text, title or publisher)."""
     words = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,}|[A-Z]{2,5})\b", question)
-    spelled = _initialisms(" ".join(_described(p) for p in passages)) if passages else set()
+    described = " ".join(_described(p) for p in passages)
+    spelled = _initialisms(described) if passages else set()
     for word in words:
         if word.isupper():  # acronyms are kept verbatim in the vocabulary
-            if word not in vocabulary and word not in spelled:
+            if word not in vocabulary and word not in spelled and not spelled_out(word, described):
                 return True
         elif not _CALENDAR.match(word) and content_words(word) and content_words(word)[0] not in vocabulary:
             return True

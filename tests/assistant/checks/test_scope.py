@@ -119,3 +119,18 @@ def test_everyday_unknown_words_are_paraphrase_and_specific_ones_are_not_stated(
     everyday, specific = unknown_words("Roughly how many councils were picked as family hubs trailblazers?",
                                        {"council", "famili", "hub"}, lexicon)
     assert specific == ["trailblazers"] and "roughly" in everyday
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("question, refused", [
+    ("How much have CP plans gone up?", False),  # "child protection", twice in the passages
+    ("What happened to CSA waiting times?", False),  # "child sexual abuse", once: three letters
+    ("How many CAMHS referrals were there?", True),  # no run of words spells it
+    ("What did the PH team report?", True),  # "plans have" once: two letters need their phrase twice
+])
+def test_an_acronym_the_corpus_never_uses_counts_as_mentioned_when_a_passage_spells_it_out(question, refused):
+    passages = [_passage("Child protection plans have gone up by 83%. Waiting times for child sexual abuse "
+                         "support have doubled, and child protection work is stretched.")]
+    vocabulary = {"child", "protect", "plan", "gone", "83%", "wait", "time", "sexual", "abus", "support"}
+    verdict = off_topic(question, passages, vocabulary, min_support=0.0)
+    assert (verdict is not None and verdict.reason == "unknown_terms") is refused
