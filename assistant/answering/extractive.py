@@ -60,7 +60,8 @@ class ExtractiveAnswerer:
         asked = self.asked(request.query)
         ranked = self._ranked(asked, request.passages)
         chosen = self._select(asked, request.passages, ranked)
-        constraints = constraints_of(request.question or request.query, self.settings.scoring.constraints)
+        constraints = constraints_of(request.question or request.query, self.settings.scoring.constraints,
+                                     known=self.idf.__contains__)
         missed = unmet(constraints, [self._evidence(c) for c in chosen])
         if missed:
             chosen = self._meeting(missed, ranked, chosen) or chosen

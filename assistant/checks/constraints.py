@@ -81,9 +81,14 @@ class Constraint:
     met: Callable[[Evidence], bool]
 
 
-def constraints_of(question: str, windows: ConstraintWindows = ConstraintWindows()) -> list[Constraint]:
+def constraints_of(question: str, windows: ConstraintWindows = ConstraintWindows(),
+                   known: Callable[[str], bool] | None = None) -> list[Constraint]:
     """What the question pins down: a rate (per week), a person (which minister), an amount (how much), a count
-    of a thing (a number counts it within `windows`, settings.scoring.constraints).
+    of a thing (a number counts it within `windows`, settings.scoring.constraints). `known` says whether the
+    corpus uses a word (a stem): when it never uses the word naming the thing counted, that word is the
+    asker's own ("kids" where the documents say "children"; a specific word the corpus lacks is refused
+    before answering), and no count of it can be looked for. A qualifier it never uses ("secure" homes)
+    still has to be met.
 
     >>> [(c.kind, c.what) for c in constraints_of("How much are councils paying per week for a place?")]
     [('unit', 'an amount per week'), ('amount', 'the amount')]
@@ -110,7 +115,8 @@ def constraints_of(question: str, windows: ConstraintWindows = ConstraintWindows
     if many:
         thing = many.group("thing").strip()
         terms = [t for t in content_words(thing) if t not in _GENERIC_COUNTED]
-        if terms and not thing.lower().startswith("times"):  # "how many times larger" asks a ratio
+        judged = terms and (known is None or known(terms[-1]))
+        if judged and not thing.lower().startswith("times"):  # "how many times larger" asks a ratio
             found.append(Constraint("count", f"the number of {thing}",
                                     lambda evidence, ts=tuple(terms): _counts_thing(evidence, ts, windows)))
     return found

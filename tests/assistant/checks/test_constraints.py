@@ -46,6 +46,17 @@ def test_a_count_must_count_the_thing_asked_about():
     assert not count.met(Evidence.of("Ofsted found 900 unregistered children's homes."))  # not secure ones
 
 
+def test_a_counted_word_the_corpus_never_uses_is_not_looked_for_but_an_unused_qualifier_is():
+    corpus = {"children", "care", "home", "unregist", "ofst"}.__contains__  # stems the corpus uses
+    kinds = lambda question: [c.kind for c in constraints_of(question, known=corpus)]  # noqa: E731
+    assert kinds("How many kids were kept out of care?") == []  # "kids": the asker's word, no count to look for
+    assert kinds("How many kids were kept out of care?") != [c.kind for c in constraints_of(
+        "How many kids were kept out of care?")]  # without the corpus's words it is looked for
+    secure = [c for c in constraints_of("How many secure children's homes are there?", known=corpus)]
+    assert [c.kind for c in secure] == ["count"]  # "secure" is unused, but "homes" names the thing: still met or not
+    assert not secure[0].met(Evidence.of("Ofsted found 900 unregistered children's homes."))
+
+
 def test_how_near_a_number_must_stand_to_what_it_counts_is_configured():
     question = "How many regional care co-operatives would there be?"
     expand = lambda terms: terms | ({"region", "care", "co-oper"} if "rcc" in terms else set())  # noqa: E731
