@@ -21,7 +21,7 @@ from assistant.answering.disagreements import Claim, ClaimIndex, claims_in, sour
 from assistant.answering.features import FACTOID
 from assistant.answering.selection import (best_passage_first, list_around, with_antecedents, with_context, with_contrasts,
                                            with_elaborations, without_connective)
-from assistant.checks.constraints import Evidence, constraints_of, unmet
+from assistant.checks.constraints import Evidence, constraints_of, spelled_acronyms, unmet
 from assistant.models import Answer, Citation, Passage
 from assistant.question.followups import split_carried
 from assistant.question.kinds import LIST_CUE, SYNTHESIS_CUE, answer_type, years_in_scope
@@ -60,8 +60,9 @@ class ExtractiveAnswerer:
         asked = self.asked(request.query)
         ranked = self._ranked(asked, request.passages)
         chosen = self._select(asked, request.passages, ranked)
-        constraints = constraints_of(request.question or request.query, self.settings.scoring.constraints,
-                                     known=self.idf.__contains__)
+        question = request.question or request.query
+        constraints = constraints_of(question, self.settings.scoring.constraints, known=self.idf.__contains__) + \
+            spelled_acronyms(question, " ".join(_context_of(p) for p in request.passages), self.idf.__contains__)
         missed = unmet(constraints, [self._evidence(c) for c in chosen])
         if missed:
             chosen = self._meeting(missed, ranked, chosen) or chosen
@@ -360,8 +361,12 @@ class ExtractiveAnswerer:
 
 def _context(candidate: Candidate) -> str:
     """What a sentence is read with: its passage, the passage's title and section."""
-    meta = candidate.passage.metadata
-    return " ".join([meta.get("title", ""), meta.get("section", ""), candidate.passage.text])
+    return _context_of(candidate.passage)
+
+
+def _context_of(passage: Passage) -> str:
+    meta = passage.metadata
+    return " ".join([meta.get("title", ""), meta.get("section", ""), passage.text])
 
 
 def _readable_alone(text: str, min_words: int) -> bool:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from assistant.checks.scope import spelled_out
 from assistant.scoring import ConstraintWindows
 from assistant.text.facts import counts
 from assistant.text.names import PERSON, _looks_like_person
@@ -209,6 +210,28 @@ def _window_terms(tokens: list[str], index: int, evidence: Evidence, neighbours:
     """The terms of a word, read with its neighbours either side so a long form counts ("Local Authorities"
     is a council) and an acronym stands for its long form ("RCCs")."""
     return evidence.expand(set(content_words(" ".join(tokens[max(0, index - neighbours):index + neighbours + 1]))))
+
+
+def spelled_acronyms(question: str, passages_text: str, known: Callable[[str], bool]) -> list[Constraint]:
+    """An acronym of the question that the corpus never uses but a retrieved passage spells out ("CP" for
+    "child protection", assistant.checks.scope.spelled_out) names what the question is about: an answer's
+    sentences must say those words, as an answer to the spelled-out question would.
+
+    >>> [c.what for c in spelled_acronyms("How many CP plans?", "child protection plans; child protection", lambda t: False)]
+    ['this for child protection (“CP”)']
+    >>> spelled_acronyms("How many CP plans?", "child protection plans; child protection", lambda t: t == "cp")
+    []
+    """
+    found = []
+    for word in dict.fromkeys(re.findall(r"\b[A-Z]{2,5}\b", question)):
+        if known(content_words(word)[0]):
+            continue
+        long_form = spelled_out(word, passages_text)
+        terms = frozenset(content_words(long_form))
+        if terms:
+            found.append(Constraint("named", f"this for {long_form} (“{word}”)",
+                                    lambda evidence, ts=terms: ts <= evidence.around))
+    return found
 
 
 def unmet(constraints: list[Constraint], evidence: list[Evidence]) -> list[Constraint]:

@@ -127,16 +127,23 @@ def test_questions_asked_together_get_their_own_vectors(embedder, reference, que
         assert_same_question_vectors(reference.get_query_embeddings(batch), [expected[q] for q in batch])
 
 
-@pytest.mark.integration
-def test_the_passage_model_loads_once_when_prepared_and_not_to_answer(monkeypatch):
+def record_builds(monkeypatch, name: str) -> list:
+    """The model folders each new encoder.<name> is built from, from now on (the class replaced by a recording one)."""
     built = []
+    original = getattr(encoder, name)
 
-    class Recording(encoder.BertEncoder):
+    class Recording(original):
         def __init__(self, path):
             built.append(path)
             super().__init__(path)
 
-    monkeypatch.setattr(encoder, "BertEncoder", Recording)
+    monkeypatch.setattr(encoder, name, Recording)
+    return built
+
+
+@pytest.mark.integration
+def test_the_passage_model_loads_once_when_prepared_and_not_to_answer(monkeypatch):
+    built = record_builds(monkeypatch, "BertEncoder")
     embedder = build_embedder(Settings())
     embedder.get_query_embedding("What is family help?")
     assert built == []
@@ -148,14 +155,7 @@ def test_the_passage_model_loads_once_when_prepared_and_not_to_answer(monkeypatc
 
 @pytest.mark.parametrize("questions_now", [True, False])
 def test_the_question_model_loads_once_now_or_on_the_first_question(monkeypatch, embedder, questions_now):
-    built = []
-
-    class Recording(encoder.QueryEncoder):
-        def __init__(self, path):
-            built.append(path)
-            super().__init__(path)
-
-    monkeypatch.setattr(encoder, "QueryEncoder", Recording)
+    built = record_builds(monkeypatch, "QueryEncoder")
     late = build_embedder(Settings(), questions_now=questions_now)
     assert len(built) == (1 if questions_now else 0)
     assert late.get_query_embedding("What is family help?") == embedder.get_query_embedding("What is family help?")
