@@ -215,7 +215,7 @@ def _window_terms(tokens: list[str], index: int, evidence: Evidence, neighbours:
 def spelled_acronyms(question: str, passages_text: str, known: Callable[[str], bool]) -> list[Constraint]:
     """An acronym of the question that the corpus never uses but a retrieved passage spells out ("CP" for
     "child protection", assistant.checks.scope.spelled_out) names what the question is about: an answer's
-    sentences must say those words, as an answer to the spelled-out question would.
+    sentences must come from a passage (its text, title or section) that says those words.
 
     >>> [c.what for c in spelled_acronyms("How many CP plans?", "child protection plans; child protection", lambda t: False)]
     ['this for child protection (“CP”)']
