@@ -79,11 +79,12 @@ def combined_corpus(folders: tuple[Path, ...] | list[Path], work_dir: Path) -> P
 
 
 def index_for(suite: Suite, work_dir: Path, settings, embedder, log=print):
-    """Settings pointing at an index of the suite's corpus (built or updated under work_dir)."""
+    """Settings pointing at an index of the suite's corpus (built or updated under work_dir). Suites over
+    the same corpus share one index: the second finds it up to date."""
     from ingest.pipeline import run_ingest
 
     corpus = combined_corpus(suite.corpora, work_dir)
-    store = Path(work_dir) / f"store-{suite.name}"
+    store = Path(work_dir) / f"store-{hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:10]}"
     suite_settings = settings.with_overrides(corpus_dir=corpus, store_dir=store)
     report = run_ingest(suite_settings, embedder=embedder)
     log(f"[{suite.name}] index: {report.documents} documents, {report.chunks} chunks "
