@@ -85,7 +85,7 @@ def off_topic(question: str, passages: list[Passage], vocabulary: set[str], min_
     absent = missing_names(question, passages) + missing_frames(question, passages)
     if absent:
         return Verdict("not_stated", f"The documents don't mention {_quoted(absent)}.", absent)
-    everyday, specific = unknown_words(question, vocabulary, lexicon)
+    everyday, specific = unknown_words(question, vocabulary, lexicon, " ".join(_described(p) for p in passages))
     if specific:
         return Verdict("not_stated", f"The documents don't mention {_quoted(specific)}.", specific)
     terms = {term for term in content_words(question) if len(term) > 2}
@@ -94,8 +94,10 @@ def off_topic(question: str, passages: list[Passage], vocabulary: set[str], min_
     return None
 
 
-def unknown_words(question: str, vocabulary: set[str], lexicon: Lexicon | None) -> tuple[list[str], list[str]]:
-    """The question's words the corpus never uses, as (everyday English words, specific words).
+def unknown_words(question: str, vocabulary: set[str], lexicon: Lexicon | None,
+                  passages_text: str = "") -> tuple[list[str], list[str]]:
+    """The question's words the corpus never uses, as (everyday English words, specific words). A word
+    typed as a shortening of a word or phrase of the retrieved passages (`shortening_of`) is not unknown.
 
     Without a lexicon every unknown word counts as everyday. Numbers, dates and months are not words here.
     >>> unknown_words("How many hubs trailblazers were worried?", {"hub"}, Lexicon(frozenset({"hubs", "worried"})))
@@ -110,8 +112,42 @@ def unknown_words(question: str, vocabulary: set[str], lexicon: Lexicon | None) 
             continue
         if term[0] in _CALENDAR_STEMS:
             continue
+        if passages_text and shortening_of(word, passages_text, lexicon):
+            continue
         (everyday if lexicon is None or lexicon.is_common(word) else specific).append(word)
     return everyday, specific
+
+
+def shortening_of(word: str, text: str, lexicon: Lexicon | None = None) -> str:
+    """The word or phrase of text that a typed shortening stands for, '' when none: an acronym in the
+    plural ("fgcs": "family group conferences"), the start of a word ("exec": "executive"), or an everyday
+    word's letters in order from its first ("govt": "government", "ppl": "people"). Words the lexicon
+    holds are not shortenings, nor is anything under three letters.
+
+    >>> text = "The chief executive of Family Group Conferences said the government and people agreed."
+    >>> [shortening_of(w, text) for w in ("fgcs", "exec", "govt", "ppl", "xyz", "gov")]
+    ['family group conferences', 'executive', 'government', 'people', '', 'government']
+    """
+    typed = word.lower().replace("’", "'")
+    if len(typed) < 3 or not typed.isalpha() or (lexicon is not None and typed in lexicon.words):
+        return ""
+    if typed.endswith("s") and len(typed) >= 4 and (phrase := spelled_out(typed[:-1], text)):
+        return phrase
+    for token in dict.fromkeys(re.findall(r"[a-z]+", text.lower())):
+        if len(token) <= len(typed) or token[0] != typed[0]:
+            continue
+        if token.startswith(typed) and len(typed) >= 3:
+            return token
+        if (len(typed) <= 5 and len(token) >= 1.5 * len(typed) and _in_order(typed, token)
+                and (lexicon is None or lexicon.is_common(token))):
+            return token
+    return ""
+
+
+def _in_order(letters: str, word: str) -> bool:
+    """Whether letters occur in word in that order (not necessarily together)."""
+    rest = iter(word)
+    return all(letter in rest for letter in letters)
 
 
 def _known(term: str, vocabulary: set[str]) -> bool:

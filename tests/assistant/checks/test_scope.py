@@ -123,6 +123,29 @@ def test_everyday_unknown_words_are_paraphrase_and_specific_ones_are_not_stated(
 
 @pytest.mark.unit
 @pytest.mark.parametrize("question, refused", [
+    ("who's their chief exec", False),  # the start of "executive"
+    ("how many young ppl fed back", False),  # an everyday word's letters in order
+    ("what did the govt say", False),
+    ("how many fgcs were held", False),  # an acronym in the plural, spelled out by the passage
+    ("who chairs the quango", True),  # shortens nothing in the passages
+    ("how much did the trust pay", True),  # "trust" and "pay" are whole words, not shortenings
+])
+def test_a_word_typed_as_a_shortening_of_a_passage_word_is_not_unknown(question, refused):
+    from assistant.text.lexicon import Lexicon
+
+    lexicon = Lexicon(frozenset({"who", "their", "chief", "how", "many", "young", "fed", "back", "what", "did",
+                                 "the", "say", "were", "held", "chairs", "much", "trust", "pay", "executive",
+                                 "people", "government"}))
+    passages = [_passage("The chief executive said 20 young people fed back to the government after "
+                         "family group conferences were held.")]
+    vocabulary = {"chief", "execut", "young", "peopl", "fed", "back", "govern", "famili", "group", "confer", "held",
+                  "said", "chair"}
+    verdict = off_topic(question, passages, vocabulary, min_support=0.0, lexicon=lexicon)
+    assert (verdict is not None) is refused, verdict
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("question, refused", [
     ("How much have CP plans gone up?", False),  # "child protection", twice in the passages
     ("What happened to CSA waiting times?", False),  # "child sexual abuse", once: three letters
     ("How many CAMHS referrals were there?", True),  # no run of words spells it
