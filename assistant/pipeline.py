@@ -15,7 +15,7 @@ from assistant.answering.base import AnswerRequest, Answerer
 from assistant.briefing.build import build_briefing
 from assistant.checks.scope import Verdict, check_input, clean_question, off_topic
 from assistant.models import Answer, Passage
-from assistant.question.followups import Condense, Condensed, question_parts, rule_based, split_carried
+from assistant.question.followups import Condense, Condensed, question_parts, rule_based, split_carried, with_topic
 from assistant.question.kinds import SYNTHESIS_CUE, compared_years
 from assistant.retrieval.build_files import catalogue_of
 from assistant.retrieval.fusion import Filters, HybridRetriever
@@ -73,21 +73,18 @@ class Assistant:
         filters = filters or Filters()
         if _RECENT.search(cleaned):
             filters = Filters(filters.publishers, filters.date_from, filters.date_to, prefer_recent=True)
-        mark = time.perf_counter()
-        embedding = self.retriever.embed_query(query) if self.settings.retrieval_mode != "bm25" else None
-        timings["embed"] = _ms(mark)
-        mark = time.perf_counter()
         try:
-            passages = self._passages(query, filters, embedding)
+            passages, verdict = self._find(query, filters, timings)
+            retry = with_topic(cleaned, history) if verdict and query == cleaned else ""
+            if retry:  # a question that reads as standalone but finds nothing alone may lean on the conversation
+                found, judged = self._find(retry, filters, timings)
+                if judged is None:
+                    query, passages, verdict = retry, found, None
+                    condensed = Condensed(retry, [*condensed.notes, "nothing found for the question alone: "
+                                                                    "asked with the conversation's topic"])
         except Exception as error:  # the store (e.g. a Chroma server) is unreachable or failing
             yield self._unavailable(error, cleaned, query, timings, started)
             return
-        timings["retrieve"] = _ms(mark)
-        lexical = self.retriever.lexical
-        # what the person asked is judged by their own words: names carried over from the conversation came
-        # from the documents
-        verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf, self.lexicon,
-                            asked=split_carried(query)[0], weights=self.settings.scoring.refusal)
         request = AnswerRequest(cleaned, query, passages, history or [], filters.prefer_recent)
         if verdict and verdict.reason == "not_stated" and self.not_stated:
             answer = self.not_stated(request, verdict.message.rstrip("."))
@@ -102,6 +99,22 @@ class Assistant:
         for answer in self.answerer.stream(request):
             answer.timings_ms = {**timings, "answer": _ms(mark), "total": _ms(started)}
             yield _noted(answer, condensed)
+
+    def _find(self, query: str, filters: Filters, timings: dict[str, float]) -> tuple[list[Passage], Verdict | None]:
+        """The passages for a query and the refusal they call for (None: answer from them); adds the time
+        spent embedding and retrieving to timings."""
+        mark = time.perf_counter()
+        embedding = self.retriever.embed_query(query) if self.settings.retrieval_mode != "bm25" else None
+        timings["embed"] = timings.get("embed", 0.0) + _ms(mark)
+        mark = time.perf_counter()
+        passages = self._passages(query, filters, embedding)
+        timings["retrieve"] = timings.get("retrieve", 0.0) + _ms(mark)
+        lexical = self.retriever.lexical
+        # what the person asked is judged by their own words: names carried over from the conversation came
+        # from the documents
+        verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf, self.lexicon,
+                            asked=split_carried(query)[0], weights=self.settings.scoring.refusal)
+        return passages, verdict
 
     def _passages(self, query: str, filters: Filters, embedding) -> list[Passage]:
         """The passages to answer from. A broad question ("how has … developed since…") gets a few more;
@@ -200,7 +213,7 @@ class Assistant:
 
 
 def _noted(answer: Answer, condensed: Condensed) -> Answer:
-    """The answer with the condenser's notes first (none on the rule-based default path)."""
+    """The answer with the condenser's notes first (on the rule-based path, only a retry with the topic has one)."""
     if condensed.notes and not all(note in answer.notes for note in condensed.notes):
         answer.notes = [*condensed.notes, *answer.notes]
     return answer

@@ -39,18 +39,36 @@ def standalone_query(question: str, history: list[dict] | None) -> str:
     """The query to retrieve with: the question itself, or the question completed from earlier turns:
     their topic, what the last answer was about ("its" after "Which charity…?" is the charity it named),
     and the time it gave ("by then", "the year after that")."""
-    previous, answer = "", ""
-    for turn in history or []:
-        if turn.get("role") == "user" and turn.get("content"):
-            previous, answer = _resolve(turn["content"], previous), ""
-        elif turn.get("role") == "assistant":
-            answer = turn.get("content") or ""
+    previous, answer = _last_exchange(history)
     question = _resolve_time(question, answer if _YEAR.search(answer) else previous)
     resolved = _resolve(question, previous)
     entities = [e for e in answer_entities(answer) if e.lower() not in resolved.lower()]
     if resolved != question.strip() and entities and _ASKED_WHO.match(previous) and _OWNER.search(question):
         return _add_carried(resolved, " ".join(entities[:2]))
     return resolved
+
+
+def with_topic(question: str, history: list[dict] | None) -> str:
+    """The question with the topic of the conversation's last question carried over, as a follow-up gets
+    it, for a question that reads as standalone but finds nothing alone ("how many young people fed
+    back" after "when did Care Watch hold its workshop"); '' without an earlier question.
+
+    >>> with_topic("how many fed back", [{"role": "user", "content": "When was the Care Watch workshop?"}])
+    'how many fed back (Care Watch workshop)?'
+    """
+    previous, _ = _last_exchange(history)
+    return f"{question.strip().rstrip('?')} ({_topic(previous)})?" if previous else ""
+
+
+def _last_exchange(history: list[dict] | None) -> tuple[str, str]:
+    """The last question, completed from the ones before it, and the answer that followed it ('' if none)."""
+    previous, answer = "", ""
+    for turn in history or []:
+        if turn.get("role") == "user" and turn.get("content"):
+            previous, answer = _resolve(turn["content"], previous), ""
+        elif turn.get("role") == "assistant":
+            answer = turn.get("content") or ""
+    return previous, answer
 
 
 # "Which charity runs…?" then "How many had its social workers helped?": "its" is the charity the answer

@@ -97,3 +97,53 @@ def test_a_question_naming_a_publisher_is_answered_from_what_it_published(bot, q
     answer = bot.ask(question)  # Safe and Sound's post never names itself; its name is in the metadata
     assert answer.status == "answered"
     assert any(citation.publisher == "Safe and Sound" for citation in answer.citations)
+
+
+# -- a question that reads as standalone but leans on the conversation -------------------------------
+WORKSHOP = """Care Watch workshop on corporate parenting
+Source: Care Watch, 3 March 2025, https://example.org/care-watch-workshop
+
+In 2023 Care Watch ran a workshop on extending corporate parenting for the Department's policy team.
+We summarised the feedback that the 20 young people gave to the civil servants working on the policy.
+They asked for corporate parents to listen, to keep in touch after placements end and to explain decisions.
+"""
+@pytest.fixture(scope="module")
+def small_bot(tmp_path_factory, remembering_embedder, corpus_settings):
+    """The real Assistant over the corpus and a made-up document (added to a copy of the session's index)."""
+    import shutil
+
+    from assistant.assembly import build_assistant
+    from assistant.settings import Settings
+    from ingest.pipeline import run_ingest
+
+    corpus = tmp_path_factory.mktemp("corpus-and-workshop")
+    for path in corpus_settings.corpus_dir.iterdir():
+        if path.is_file():
+            shutil.copy(path, corpus / path.name)
+    (corpus / "workshop.txt").write_text(WORKSHOP, encoding="utf-8")
+    store = tmp_path_factory.mktemp("corpus-and-workshop-store") / "store"
+    shutil.copytree(corpus_settings.store_dir, store)
+    settings = Settings(corpus_dir=corpus, store_dir=store)
+    run_ingest(settings, embedder=remembering_embedder)
+    return build_assistant(settings, embedder=remembering_embedder.inner)
+
+
+def _conversation(bot, first: str) -> list[dict]:
+    return [{"role": "user", "content": first}, {"role": "assistant", "content": bot.ask(first).answer}]
+
+
+def test_a_question_that_finds_nothing_alone_is_asked_with_the_conversation_s_topic(small_bot):
+    question = "how many young ppl fed back"
+    alone = small_bot.ask(question)
+    assert alone.status == "not_found"
+    history = _conversation(small_bot, "When did Care Watch run its workshop on corporate parenting?")
+    answer = small_bot.ask(question, history=history)
+    assert answer.status == "answered" and "20 young people" in answer.answer
+    assert answer.query != question and "workshop" in answer.query.lower()
+    assert any(note.startswith("nothing found for the question alone") for note in answer.notes)
+
+
+def test_an_unrelated_question_in_a_conversation_is_still_refused(small_bot):
+    history = _conversation(small_bot, "When did Care Watch run its workshop on corporate parenting?")
+    answer = small_bot.ask("What is the best recipe for a Victoria sponge cake?", history=history)
+    assert answer.status == "not_found" and not answer.citations
