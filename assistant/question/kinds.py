@@ -62,7 +62,7 @@ _ANSWER_TYPES = [(kind, re.compile(pattern)) for kind, pattern in (
     ("money", r"\bhow much\b"),
     ("number", r"\bhow many\b|\bwhat (?:proportion|percentage|share|number)\b|\brate\b|\bper cent\b"),
     ("date", r"^when\b|\bwhat year\b|\bwhat date\b|\bby when\b|\bwhen (?:did|does|will|was|is|were|would)\b|"
-             r"\bhow long\b"),
+             r"\bhow long\b|\bover (?:what|which|how long a) (?:time )?period\b|\bwhat (?:time )?period\b"),
     ("definition", r"\bwhat does .* mean\b|\bwhat is meant by\b|\bdefine\b"),
     ("opinion", r"\bwhat (?:do|does|did) .{0,60}\b(?:think|say|make of|feel)\b|\bview of\b|\bopinion\b|"
                 r"\bhow did .{0,60}\b(?:react|respond)\b|\breaction\b"),

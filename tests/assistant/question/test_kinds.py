@@ -18,6 +18,8 @@ pytestmark = pytest.mark.unit
     ("When was the strategy published?", "date"),
     ("By when must councils comply?", "date"),
     ("How long will the pilots run?", "date"),
+    ("over what period is that money", "date"),  # a period, not the amount it names
+    ("What time period does the funding cover?", "date"),
     ("Which councils are pathfinders?", "place"),
     ("Where will the regional care co-operatives be tested?", "place"),
     ("Which organisations responded to the consultation?", "organisation"),
