@@ -35,8 +35,9 @@ class OverlapWeights(_Section):
                                                    "inherits this share of the overlap it falls short of its predecessor by")
     alias: float = Field(0.6, description="a question word matched only through an acronym's long form (or back) "
                                           "counts this much of a word matched as written")
-    carried: float = Field(0.7, description="a word a follow-up carries over from earlier turns counts this much of "
-                                            "one the user asked now")
+    carried: float = Field(0.5, description="a word a follow-up carries over from earlier turns counts this much of "
+                                            "one the user asked now: at 0.7 the carried topic outweighed a short "
+                                            "follow-up's own words (docs/tuning.md)")
     alias_idf_divisor: float = Field(3.0, description="the other spelling of an acronym asked for weighs alias / this "
                                                       "of the rarest word's IDF: present but not dominant")
 
