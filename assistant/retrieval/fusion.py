@@ -4,6 +4,8 @@ fusion is the alternative, `fusion: rrf`), with filters by publisher and date.""
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 import numpy as np
@@ -104,6 +106,9 @@ class InMemoryChunks:
         return self.chunks
 
 
+RECENT_QUERIES = 256  # query vectors remembered (about 400 KB)
+
+
 class HybridRetriever:
     """Dense + BM25, fused by score (or by reciprocal rank); mode 'dense' or 'bm25' uses one.
 
@@ -117,6 +122,8 @@ class HybridRetriever:
         self.publishers = self.lexical.publishers
         self.vector_store = vector_store  # assistant.retrieval.store.VectorSearch over the active build
         self.embedder = embedder
+        self._recent: OrderedDict[str, tuple[float, ...]] = OrderedDict()  # the last questions' vectors
+        self._recent_lock = threading.Lock()
 
     @property
     def chunks(self) -> list[StoredChunk]:
@@ -134,7 +141,19 @@ class HybridRetriever:
         return LexicalIndex(chunks, settings.bm25_k1, settings.bm25_b)
 
     def embed_query(self, query: str) -> list[float]:
-        return self.embedder.get_query_embedding(query)
+        """The query's vector; the last RECENT_QUERIES are remembered (a question asked again, or retrieved
+        again for another k, is embedded once)."""
+        with self._recent_lock:
+            vector = self._recent.get(query)
+            if vector is not None:
+                self._recent.move_to_end(query)
+                return list(vector)
+        vector = tuple(self.embedder.get_query_embedding(query))
+        with self._recent_lock:
+            self._recent[query] = vector
+            while len(self._recent) > RECENT_QUERIES:
+                self._recent.popitem(last=False)
+        return list(vector)
 
     def dense(self, query_embedding, filters: Filters, k: int) -> dict[str, float]:
         """chunk id -> cosine similarity for the k nearest chunks (asked of Chroma), with the share of the

@@ -223,3 +223,32 @@ def test_the_row_mask_accepts_exactly_the_rows_filters_accept(filters):
     index = LexicalIndex(CHUNKS)
     mask = index.row_mask(filters.publishers, filters.date_from, filters.date_to)
     assert list(mask) == [filters.accepts(index.row_metadata(row)) for row in range(index.size)]
+
+
+# -- query vectors remembered ---------------------------------------------------------------------
+class RecordingEmbedder:
+    """A stand-in embedder that records the queries it embeds (each gets a vector of its length)."""
+
+    def __init__(self):
+        self.embedded: list[str] = []
+
+    def get_query_embedding(self, query: str) -> list[float]:
+        self.embedded.append(query)
+        return [float(len(query)), 1.0]
+
+
+def test_a_query_asked_again_is_embedded_once_and_only_the_last_ones_are_kept(monkeypatch):
+    import assistant.retrieval.fusion as fusion
+
+    monkeypatch.setattr(fusion, "RECENT_QUERIES", 2)
+    embedder = RecordingEmbedder()
+    retriever = HybridRetriever(Settings(), CHUNKS, vector_store=None, embedder=embedder)
+    first = retriever.embed_query("What is family help?")
+    first.append(99.0)  # a caller changing its list changes nothing remembered
+    assert retriever.embed_query("What is family help?") == [20.0, 1.0]
+    assert embedder.embedded == ["What is family help?"]
+    retriever.embed_query("Who chairs it?")
+    retriever.embed_query("What is kinship care?")  # the oldest, "What is family help?", is forgotten
+    retriever.embed_query("What is family help?")
+    assert embedder.embedded == ["What is family help?", "Who chairs it?", "What is kinship care?",
+                                 "What is family help?"]
