@@ -1,5 +1,5 @@
 """What a question asks for, by its wording: the answer kind (money, number, date, definition, opinion,
-place, organisation, title, name, reason, general), list and synthesis cues, and the years it is about."""
+place, location, organisation, title, name, reason, general), list and synthesis cues, and the years it is about."""
 
 from __future__ import annotations
 
@@ -69,6 +69,7 @@ _ANSWER_TYPES = [(kind, re.compile(pattern)) for kind, pattern in (
     ("title", r"\b(?:what is|what was|what's) the (?:name|title) of\b|\bwhat name\b|"
               r"\bwhat (?:is|was|are|were) .{0,60}\b(?:called|known as|named|referred to as)\b"),
     ("money", r"\bcost\b|\bfunding\b|\bspend|\bbudget\b|\bmoney\b|\ballocated\b|\binvest"),
+    ("location", r"^where\b|\bwhere (?:is|are|was|were|did|does|do|will|would|can|could)\b"),
     ("place", r"\bwhich (?:councils?|areas?|local authorities|regions?|places?)\b|\bwhere\b"),
     ("organisation", r"\bwhich (?:organisations?|bodies|charities|charity|body|regulator|union|agency|department)\b|"
                      r"\bwhat (?:organisation|body|charity|regulator)\b"),
@@ -81,7 +82,8 @@ _ANSWER_TYPES = [(kind, re.compile(pattern)) for kind, pattern in (
 
 
 def answer_type(question: str) -> str:
-    """What a question asks for: money, number, date, definition, opinion, place, organisation, title,
+    """What a question asks for: money, number, date, definition, opinion, place (which councils or areas),
+    location (where something is or happened), organisation, title,
     name (a person), reason, change (how one thing differs from another, or from before) or general.
 
     >>> [answer_type(q) for q in ("Which body regulated social workers?", "What is the 2023 strategy called?",

@@ -8,7 +8,7 @@ import functools
 import re
 
 from assistant.text.dates import DATE, YEAR
-from assistant.text.names import (NAME, NAME_LIST, PERSON, PLACE_HINT, TITLE, TITLED_THINGS, _looks_like_person,
+from assistant.text.names import (LOCATED, NAME, NAME_LIST, PERSON, PLACE_HINT, TITLE, TITLED_THINGS, _looks_like_person,
                                   title_beside)
 from assistant.text.numbers import MONEY, NUMBER, PERCENT
 from assistant.text.tokens import STOPWORDS, stem, words
@@ -37,6 +37,7 @@ def has_answer_type(text: str, answer_type: str) -> bool:
         "organisation": lambda: bool(NAME.search(text)),
         "title": lambda: bool(titles(text)),
         "place": lambda: bool((PLACE_HINT.search(text) and NAME.search(text)) or NAME_LIST.search(text)),
+        "location": lambda: bool(LOCATED.search(text) or NAME_LIST.search(text)),
         "definition": lambda: bool(DEFINING.search(text)),
         "reason": lambda: bool(REASON.search(text)),
         "change": lambda: bool(CHANGE.search(text)),
@@ -87,6 +88,7 @@ _FACT_FINDERS = {
                                      or " " not in m.group()],
     "title": titles,
     "place": lambda text, _: [m.group() for m in NAME_LIST.finditer(text)] + [m.group() for m in PERSON.finditer(text)],
+    "location": lambda text, _: [m.group("place") for m in LOCATED.finditer(text)] + [m.group() for m in NAME_LIST.finditer(text)],
 }
 
 

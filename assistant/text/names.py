@@ -9,6 +9,10 @@ import re
 # Two or more capitalised words (a name or organisation) or an acronym such as DfE, ADCS, BASW.
 NAME = re.compile(r"\b(?:[A-Z][a-z’'\-]+ (?:(?:of|for|and|the|de|on) )?)+[A-Z][a-z’'\-]+\b|\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
 PLACE_HINT = re.compile(r"\b(?:council|councils|borough|county|city|region|area|areas|authorit(?:y|ies))\b", re.I)
+# Where something happened or sits: "in the House of Commons", "at Northbury Town Hall" (not a month or day).
+LOCATED = re.compile(r"\b(?:in|at) (?:the )?(?!(?:January|February|March|April|May|June|July|August|September|"
+                     r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
+                     r"(?P<place>[A-Z][a-z’'\-]+(?: (?:(?:of|for|and|the|on) )?[A-Z][a-z’'\-]+)*)")
 # "Northbury, Eastmere and Westford", "Hearth Trust, Kin Together, the NFCA and…": three or more names.
 _LISTED_NAME = r"(?:the )?[A-Z][\w’'\-]+(?: (?:(?:of|for|and the) )?[A-Z][\w’'\-]+)*(?: \([A-Z]+\))?"
 NAME_LIST = re.compile(rf"\b{_LISTED_NAME}(?:, {_LISTED_NAME})+,? and (?:the )?[A-Z]")

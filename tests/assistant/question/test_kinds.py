@@ -21,7 +21,8 @@ pytestmark = pytest.mark.unit
     ("over what period is that money", "date"),  # a period, not the amount it names
     ("What time period does the funding cover?", "date"),
     ("Which councils are pathfinders?", "place"),
-    ("Where will the regional care co-operatives be tested?", "place"),
+    ("Where will the regional care co-operatives be tested?", "location"),
+    ("where exactly did they hold it", "location"),
     ("Which organisations responded to the consultation?", "organisation"),
     ("Which body regulates social workers?", "organisation"),
     ("What is the 2023 strategy called?", "title"),

@@ -24,6 +24,13 @@ def test_counts_keep_a_number_that_is_not_a_date():
     assert counts("In March 2023 and 2024.") == []
 
 
+def test_a_location_is_the_place_a_sentence_puts_something_in_or_at():
+    assert new_facts("We hosted an event in the House of Commons.", "where was it held?", "location") == \
+        ["House of Commons"]
+    assert new_facts("The event in March was held at Northbury Town Hall.", "where was it held?", "location") == \
+        ["Northbury Town Hall"]
+
+
 def test_new_facts_exclude_what_the_question_already_says():
     text = "The review asked for £2bn; the Treasury gave £3bn."
     assert new_facts(text, "Did the review ask for £2bn?", "money") == ["£3bn"]
@@ -54,6 +61,10 @@ def test_new_facts_of_an_unknown_kind_are_empty():
     ("Leeds, Bradford and Wakefield were chosen.", "place", True),
     ("Councils in Greater Manchester took part.", "place", True),
     ("Some areas took part.", "place", False),
+    ("We hosted an event in the House of Commons.", "location", True),
+    ("Leeds, Bradford and Wakefield were chosen.", "location", True),
+    ("MPs and Peers from across Parliament came together.", "location", False),  # names, but no "in/at" a place
+    ("The pilot began in March 2024.", "location", False),  # a month is no place
     ("Sarah Cardell said so.", "name", True),
     ("she said so.", "name", False),
     ("The DfE agreed.", "organisation", True),
