@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.text.tokens import STOPWORDS
+
 
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sir", "st", "no", "nos", "vs", "etc", "e.g", "i.e", "cllr",
@@ -56,7 +58,7 @@ def _block_spans(block: str, offset: int) -> list[tuple[int, int]]:
         if match.start() < protected:  # the "1." of a numbered item is not a sentence end
             continue
         end = match.end(1)
-        if _is_abbreviation(block[start:match.start(1) + 1]):
+        if _is_abbreviation(block[start:match.start(1) + 1]) or _inside_a_name(block, match):
             continue
         spans.append((start, end))
         start = match.end()
@@ -66,6 +68,22 @@ def _block_spans(block: str, offset: int) -> list[tuple[int, int]]:
 
 def _lead(segment: str) -> int:
     return len(segment) - len(segment.lstrip())
+
+
+def _inside_a_name(block: str, match: re.Match) -> bool:
+    """A question or exclamation mark inside a name ("Who Cares? Scotland, has warned …"): a capitalised
+    word before it and a capitalised word after it that is no sentence opener ("The", "It", "We" …).
+
+    >>> [block[a:b] for block in ["Scottish charity, Who Cares? Scotland, has warned."] for a, b in _block_spans(block, 0)]
+    ['Scottish charity, Who Cares? Scotland, has warned.']
+    >>> [block[a:b] for block in ["Who cares? The council does."] for a, b in _block_spans(block, 0)]
+    ['Who cares?', 'The council does.']
+    """
+    if match.group(1)[0] not in "?!":
+        return False
+    before = re.search(r"(\w[\w’'\-]*)$", block[:match.start(1)])
+    after = re.match(r"([A-Z][\w’'\-]*)", block[match.end():])
+    return bool(before and before.group(1)[0].isupper() and after and after.group(1).lower() not in STOPWORDS)
 
 
 def _is_abbreviation(head: str) -> bool:

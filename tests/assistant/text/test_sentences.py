@@ -21,6 +21,11 @@ def spans_text(text: str) -> list[str]:
     ("The pot is £2.6bn. It runs to 2026.", ["The pot is £2.6bn.", "It runs to 2026."]),
     ("Will it work? “Yes,” she said. (Unclear.) Next!", ["Will it work?", "“Yes,” she said.", "(Unclear.)", "Next!"]),
     ("A lowercase follow-on. so this stays joined.", ["A lowercase follow-on. so this stays joined."]),
+    # a name with a question or exclamation mark in it is not two sentences; a question before one still is
+    ("The charity Who Cares? Scotland, has warned. Jane Roe of Who Cares? Scotland said so.",
+     ["The charity Who Cares? Scotland, has warned.", "Jane Roe of Who Cares? Scotland said so."]),
+    ("They went to Yahoo! Answers for it.", ["They went to Yahoo! Answers for it."]),
+    ("Who pays for Family Help? The Treasury does.", ["Who pays for Family Help?", "The Treasury does."]),
 ])
 def test_sentence_spans_split_at_sentence_ends_but_not_abbreviations(text, expected):
     assert spans_text(text) == expected
