@@ -120,23 +120,32 @@ def unknown_words(question: str, vocabulary: set[str], lexicon: Lexicon | None,
 
 def shortening_of(word: str, text: str, lexicon: Lexicon | None = None) -> str:
     """The word or phrase of text that a typed shortening stands for, '' when none: an acronym in the
-    plural ("fgcs": "family group conferences"), the start of a word ("exec": "executive"), or an everyday
-    word's letters in order from its first ("govt": "government", "ppl": "people"). Words the lexicon
-    holds are not shortenings, nor is anything under three letters.
+    plural ("fgcs": "family group conferences", "las": "local authorities"), the start of a word ("exec": "executive"), or an everyday
+    word's letters in order from its first ("govt": "government", "ppl": "people"). A word the lexicon
+    holds is a shortening only of the last kind and only when it is nearly all consonants ("govt", "dept",
+    not "car" for "career"); nothing under three letters is one.
 
     >>> text = "The chief executive of Family Group Conferences said the government and people agreed."
     >>> [shortening_of(w, text) for w in ("fgcs", "exec", "govt", "ppl", "xyz", "gov")]
     ['family group conferences', 'executive', 'government', 'people', '', 'government']
+    >>> everyday = Lexicon(frozenset({"govt", "car", "government", "career"}))
+    >>> shortening_of("govt", text, everyday), shortening_of("car", "a career", everyday)
+    ('government', '')
     """
     typed = word.lower().replace("’", "'")
-    if len(typed) < 3 or not typed.isalpha() or (lexicon is not None and typed in lexicon.words):
+    if len(typed) < 3 or not typed.isalpha():
         return ""
-    if typed.endswith("s") and len(typed) >= 4 and (phrase := spelled_out(typed[:-1], text)):
+    if typed.endswith("s") and len(typed) >= 3 and (phrase := spelled_out(typed[:-1], text)):
         return phrase
+    everyday = lexicon is not None and typed in lexicon.words
+    if everyday and sum(letter in "aeiou" for letter in typed) > len(typed) / 4:
+        return ""
     for token in dict.fromkeys(re.findall(r"[a-z]+", text.lower())):
         if len(token) <= len(typed) or token[0] != typed[0]:
             continue
-        if token.startswith(typed) and len(typed) >= 3:
+        if token.startswith(typed):
+            if everyday:
+                continue
             return token
         if (len(typed) <= 5 and len(token) >= 1.5 * len(typed) and _in_order(typed, token)
                 and (lexicon is None or lexicon.is_common(token))):
