@@ -19,7 +19,8 @@ def test_no_gate_fails(corpus_settings, embedder, tmp_path):
 
 
 def test_no_gate_fails_on_the_corpora_nobody_tuned_on(remembering_embedder, tmp_path):
-    """dev-external alone and added to corpus/ (evals/suites.yaml), each against its gates."""
+    """Every suite of evals/suites.yaml but the own set (dev-external alone and added to corpus/, the sets in
+    everyday wording, the conversations), each against its gates."""
     from evals.report import corpora_table
     from evals.suites import load_suites
 
