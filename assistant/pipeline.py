@@ -13,7 +13,7 @@ from typing import Iterator
 
 from assistant.answering.base import AnswerRequest, Answerer
 from assistant.briefing.build import build_briefing
-from assistant.checks.scope import Verdict, check_input, clean_question, off_topic
+from assistant.checks.scope import Verdict, check_input, clean_question, off_topic, spelled_in_full
 from assistant.models import Answer, Passage
 from assistant.question.followups import Condense, Condensed, question_parts, rule_based, split_carried, with_topic
 from assistant.question.kinds import SYNTHESIS_CUE, compared_years
@@ -74,12 +74,12 @@ class Assistant:
         if _RECENT.search(cleaned):
             filters = Filters(filters.publishers, filters.date_from, filters.date_to, prefer_recent=True)
         try:
-            passages, verdict = self._find(query, filters, timings)
-            retry = with_topic(cleaned, history) if verdict and query == cleaned else ""
+            asked, (query, passages, verdict) = query, self._find(query, filters, timings)
+            retry = with_topic(cleaned, history) if verdict and asked == cleaned else ""
             if retry:  # a question that reads as standalone but finds nothing alone may lean on the conversation
-                found, judged = self._find(retry, filters, timings)
+                retried, found, judged = self._find(retry, filters, timings)
                 if judged is None:
-                    query, passages, verdict = retry, found, None
+                    query, passages, verdict = retried, found, None
                     condensed = Condensed(retry, [*condensed.notes, "nothing found for the question alone: "
                                                                     "asked with the conversation's topic"])
         except Exception as error:  # the store (e.g. a Chroma server) is unreachable or failing
@@ -100,21 +100,31 @@ class Assistant:
             answer.timings_ms = {**timings, "answer": _ms(mark), "total": _ms(started)}
             yield _noted(answer, condensed)
 
-    def _find(self, query: str, filters: Filters, timings: dict[str, float]) -> tuple[list[Passage], Verdict | None]:
-        """The passages for a query and the refusal they call for (None: answer from them); adds the time
-        spent embedding and retrieving to timings."""
+    def _find(self, query: str, filters: Filters, timings: dict[str, float]) -> tuple[str, list[Passage], Verdict | None]:
+        """The query to answer (with the full form of a shortening the passages spell out: "exec executive"),
+        its passages and the refusal they call for (None: answer from them); adds the time spent embedding and
+        retrieving to timings."""
+        passages = self._search(query, filters, timings)
+        lexical = self.retriever.lexical
+        own, carried = split_carried(query)
+        full = spelled_in_full(own, lexical.vocabulary, self.lexicon, passages)
+        if full != own:  # search again with the documents' words
+            query = f"{full.rstrip(' ?')} ({carried})?" if carried else full
+            passages = self._search(query, filters, timings)
+        # what the person asked is judged by their own words: names carried over from the conversation came
+        # from the documents
+        verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf, self.lexicon,
+                            asked=split_carried(query)[0], weights=self.settings.scoring.refusal)
+        return query, passages, verdict
+
+    def _search(self, query: str, filters: Filters, timings: dict[str, float]) -> list[Passage]:
         mark = time.perf_counter()
         embedding = self.retriever.embed_query(query) if self.settings.retrieval_mode != "bm25" else None
         timings["embed"] = timings.get("embed", 0.0) + _ms(mark)
         mark = time.perf_counter()
         passages = self._passages(query, filters, embedding)
         timings["retrieve"] = timings.get("retrieve", 0.0) + _ms(mark)
-        lexical = self.retriever.lexical
-        # what the person asked is judged by their own words: names carried over from the conversation came
-        # from the documents
-        verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf, self.lexicon,
-                            asked=split_carried(query)[0], weights=self.settings.scoring.refusal)
-        return passages, verdict
+        return passages
 
     def _passages(self, query: str, filters: Filters, embedding) -> list[Passage]:
         """The passages to answer from. A broad question ("how has … developed since…") gets a few more;

@@ -118,6 +118,26 @@ def unknown_words(question: str, vocabulary: set[str], lexicon: Lexicon | None,
     return everyday, specific
 
 
+def spelled_in_full(question: str, vocabulary: set[str], lexicon: Lexicon | None, passages: list[Passage]) -> str:
+    """The question with each word the corpus never uses but the passages spell out in full followed by its
+    full form ("who's their chief exec" -> "who's their chief exec executive"), so that retrieval and the
+    answer match the documents' words; the question itself when there is none.
+
+    >>> spelled_in_full("who's their chief exec?", {"chief"}, None, [Passage("a#0", "The chief executive spoke.", {})])
+    "who's their chief exec executive?"
+    """
+    described = " ".join(_described(p) for p in passages)
+    for word in dict.fromkeys(words(question)):
+        term = content_words(word)
+        if not term or _known(term[0], vocabulary) or any(c.isdigit() for c in word):
+            continue
+        full = shortening_of(word, described, lexicon)
+        if full and full.lower() != word.lower():
+            question = re.sub(rf"(?<![\w’'-]){re.escape(word)}(?![\w’'-])", lambda m: f"{m.group(0)} {full}", question,
+                              count=1, flags=re.I)
+    return question
+
+
 def shortening_of(word: str, text: str, lexicon: Lexicon | None = None) -> str:
     """The word or phrase of text that a typed shortening stands for, '' when none: an acronym in the
     plural ("fgcs": "family group conferences", "las": "local authorities"), the start of a word ("exec": "executive"), or an everyday
@@ -125,7 +145,7 @@ def shortening_of(word: str, text: str, lexicon: Lexicon | None = None) -> str:
     holds is a shortening only of the last kind and only when it is nearly all consonants ("govt", "dept",
     not "car" for "career"); nothing under three letters is one.
 
-    >>> text = "The chief executive of Family Group Conferences said the government and people agreed."
+    >>> text = "The experienced chief executive of Family Group Conferences said the government and people agreed."
     >>> [shortening_of(w, text) for w in ("fgcs", "exec", "govt", "ppl", "xyz", "gov")]
     ['family group conferences', 'executive', 'government', 'people', '', 'government']
     >>> everyday = Lexicon(frozenset({"govt", "car", "government", "career"}))
@@ -140,17 +160,12 @@ def shortening_of(word: str, text: str, lexicon: Lexicon | None = None) -> str:
     everyday = lexicon is not None and typed in lexicon.words
     if everyday and sum(letter in "aeiou" for letter in typed) > len(typed) / 4:
         return ""
-    for token in dict.fromkeys(re.findall(r"[a-z]+", text.lower())):
-        if len(token) <= len(typed) or token[0] != typed[0]:
-            continue
-        if token.startswith(typed):
-            if everyday:
-                continue
-            return token
-        if (len(typed) <= 5 and len(token) >= 1.5 * len(typed) and _in_order(typed, token)
-                and (lexicon is None or lexicon.is_common(token))):
-            return token
-    return ""
+    tokens = [token for token in dict.fromkeys(re.findall(r"[a-z]+", text.lower()))
+              if len(token) > len(typed) and token[0] == typed[0]]
+    started = next((token for token in tokens if token.startswith(typed)), "") if not everyday else ""
+    return started or next((token for token in tokens
+                            if len(typed) <= 5 and len(token) >= 1.5 * len(typed) and _in_order(typed, token)
+                            and (lexicon is None or lexicon.is_common(token))), "")
 
 
 def _in_order(letters: str, word: str) -> bool:

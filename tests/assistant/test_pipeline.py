@@ -106,6 +106,7 @@ Source: Care Watch, 3 March 2025, https://example.org/care-watch-workshop
 In 2023 Care Watch ran a workshop on extending corporate parenting for the Department's policy team.
 We summarised the feedback that the 20 young people gave to the civil servants working on the policy.
 They asked for corporate parents to listen, to keep in touch after placements end and to explain decisions.
+Jane Roe, the chief executive of Care Watch, said the young people had been clear about what they needed.
 """
 @pytest.fixture(scope="module")
 def small_bot(tmp_path_factory, remembering_embedder, corpus_settings):
@@ -147,3 +148,10 @@ def test_an_unrelated_question_in_a_conversation_is_still_refused(small_bot):
     history = _conversation(small_bot, "When did Care Watch run its workshop on corporate parenting?")
     answer = small_bot.ask("What is the best recipe for a Victoria sponge cake?", history=history)
     assert answer.status == "not_found" and not answer.citations
+
+
+def test_a_shortened_word_is_searched_for_in_the_documents_own_words(small_bot):
+    history = _conversation(small_bot, "When did Care Watch run its workshop on corporate parenting?")
+    answer = small_bot.ask("who's their chief exec", history=history)
+    assert answer.status == "answered" and "Jane Roe" in answer.answer
+    assert "exec executive" in answer.query
