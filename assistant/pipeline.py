@@ -74,7 +74,8 @@ class Assistant:
         if _RECENT.search(cleaned):
             filters = Filters(filters.publishers, filters.date_from, filters.date_to, prefer_recent=True)
         try:
-            asked, (query, passages, verdict) = query, self._find(query, filters, timings)
+            asked = query
+            query, passages, verdict = self._find(asked, filters, timings)
             retry = with_topic(cleaned, history) if verdict and asked == cleaned else ""
             if retry:  # a question that reads as standalone but finds nothing alone may lean on the conversation
                 retried, found, judged = self._find(retry, filters, timings)

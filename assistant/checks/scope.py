@@ -140,10 +140,10 @@ def spelled_in_full(question: str, vocabulary: set[str], lexicon: Lexicon | None
 
 def shortening_of(word: str, text: str, lexicon: Lexicon | None = None) -> str:
     """The word or phrase of text that a typed shortening stands for, '' when none: an acronym in the
-    plural ("fgcs": "family group conferences", "las": "local authorities"), the start of a word ("exec": "executive"), or an everyday
-    word's letters in order from its first ("govt": "government", "ppl": "people"). A word the lexicon
-    holds is a shortening only of the last kind and only when it is nearly all consonants ("govt", "dept",
-    not "car" for "career"); nothing under three letters is one.
+    plural ("fgcs": "family group conferences", "las": "local authorities"), the start of a word ("exec":
+    "executive"), or an everyday word's letters in order from its first ("govt": "government", "ppl":
+    "people"). A word the lexicon holds is a shortening only of the last kind and only when it is nearly
+    all consonants ("govt", "dept", not "car" for "career"); nothing under three letters is one.
 
     >>> text = "The experienced chief executive of Family Group Conferences said the government and people agreed."
     >>> [shortening_of(w, text) for w in ("fgcs", "exec", "govt", "ppl", "xyz", "gov")]

@@ -6,12 +6,13 @@ from __future__ import annotations
 import functools
 import re
 
+from assistant.text.dates import MONTH_NAMES, WEEKDAYS
+
 # Two or more capitalised words (a name or organisation) or an acronym such as DfE, ADCS, BASW.
 NAME = re.compile(r"\b(?:[A-Z][a-z’'\-]+ (?:(?:of|for|and|the|de|on) )?)+[A-Z][a-z’'\-]+\b|\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
 PLACE_HINT = re.compile(r"\b(?:council|councils|borough|county|city|region|area|areas|authorit(?:y|ies))\b", re.I)
 # Where something happened or sits: "in the House of Commons", "at Northbury Town Hall" (not a month or day).
-LOCATED = re.compile(r"\b(?:in|at) (?:the )?(?!(?:January|February|March|April|May|June|July|August|September|"
-                     r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
+LOCATED = re.compile(r"\b(?:in|at) (?:the )?(?!(?:" + "|".join((*MONTH_NAMES, *WEEKDAYS)) + r")\b)"
                      r"(?P<place>[A-Z][a-z’'\-]+(?: (?:(?:of|for|and|the|on) )?[A-Z][a-z’'\-]+)*)")
 # "Northbury, Eastmere and Westford", "Hearth Trust, Kin Together, the NFCA and…": three or more names.
 _LISTED_NAME = r"(?:the )?[A-Z][\w’'\-]+(?: (?:(?:of|for|and the) )?[A-Z][\w’'\-]+)*(?: \([A-Z]+\))?"
