@@ -22,6 +22,7 @@ from assistant.retrieval.fusion import Filters, HybridRetriever
 from assistant.retrieval.store import StoredChunk
 from assistant.settings import Settings
 from assistant.text.lexicon import Lexicon
+from assistant.text.tokens import content_words
 
 _RECENT = re.compile(r"\b(?:latest|now|current|currently|recent|recently|today|so far|newest|this year)\b", re.I)
 
@@ -76,6 +77,9 @@ class Assistant:
         try:
             asked = query
             query, passages, verdict = self._find(asked, filters, timings)
+            if verdict and verdict.reason == "low_relevance" and split_carried(query)[1] \
+                    and continues_the_answer(passages, history) and self._holds_rarest_word(query, passages):
+                verdict = self._judge(query, passages, min_support=-1.0)  # on the topic the last answer quoted
             retry = with_topic(cleaned, history) if verdict and asked == cleaned else ""
             if retry:  # a question that reads as standalone but finds nothing alone may lean on the conversation
                 retried, found, judged = self._find(retry, filters, timings)
@@ -112,11 +116,24 @@ class Assistant:
         if full != own:  # search again with the documents' words
             query = f"{full.rstrip(' ?')} ({carried})?" if carried else full
             passages = self._search(query, filters, timings)
-        # what the person asked is judged by their own words: names carried over from the conversation came
-        # from the documents
-        verdict = off_topic(query, passages, lexical.vocabulary, self._min_support(), lexical.idf, self.lexicon,
-                            asked=split_carried(query)[0], weights=self.settings.scoring.refusal)
-        return query, passages, verdict
+        return query, passages, self._judge(query, passages, self._min_support())
+
+    def _holds_rarest_word(self, query: str, passages: list[Passage], top: int = 2) -> bool:
+        """Whether one of the first `top` passages holds the rarest word the person asked now ("pilots" in
+        "did they say anything about more pilots"), not only the words carried over."""
+        idf = self.retriever.lexical.idf
+        own = content_words(split_carried(query)[0])
+        if not own:
+            return False
+        rarest = max(own, key=lambda term: idf.get(term, 0.0))
+        return any(rarest in set(content_words(passage.text)) for passage in passages[:top])
+
+    def _judge(self, query: str, passages: list[Passage], min_support: float) -> Verdict | None:
+        """The refusal the passages call for, None to answer from them. What the person asked is judged by
+        their own words: names carried over from the conversation came from the documents."""
+        lexical = self.retriever.lexical
+        return off_topic(query, passages, lexical.vocabulary, min_support, lexical.idf, self.lexicon,
+                         asked=split_carried(query)[0], weights=self.settings.scoring.refusal)
 
     def _search(self, query: str, filters: Filters, timings: dict[str, float]) -> list[Passage]:
         mark = time.perf_counter()
@@ -221,6 +238,33 @@ class Assistant:
         scoring = self.settings.scoring
         return build_briefing(self, topic, writer=self.section_writer, config=scoring.briefing,
                               disagreement=scoring.disagreement)
+
+
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+def continues_the_answer(passages: list[Passage], history: list[dict] | None, top: int = 2) -> bool:
+    """Whether one of the first `top` passages holds a sentence the last answer quoted: a follow-up found
+    the passage the conversation is about.
+
+    >>> history = [{"role": "assistant", "content": "Care Watch welcomed the plan. [1] It said more. [2]"}]
+    >>> continues_the_answer([Passage("a#0", "In May, Care Watch welcomed the plan.", {})], history)
+    True
+    >>> continues_the_answer([Passage("b#0", "Councils objected.", {})], history)
+    False
+    >>> continues_the_answer([Passage("a#0", "Care Watch welcomed the plan.", {})],
+    ...                      [{"role": "assistant", "content": "- **Care Watch**: Care Watch welcomed the plan. [1]"}])
+    True
+    """
+    answers = [turn.get("content") or "" for turn in history or [] if turn.get("role") == "assistant"]
+    if not answers or not passages:
+        return False
+    quoted = []
+    for part in _MARKER.split(answers[-1].replace("*", "")):
+        part = " ".join(part.split()).lstrip("- ")
+        quoted += [piece for piece in (part, part.split(": ", 1)[-1]) if len(piece.split()) >= 4]  # "Who: quote"
+    texts = [" ".join(passage.text.split()) for passage in passages[:top]]
+    return any(sentence in text for sentence in quoted for text in texts)
 
 
 def _noted(answer: Answer, condensed: Condensed) -> Answer:

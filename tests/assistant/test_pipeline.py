@@ -155,3 +155,22 @@ def test_a_shortened_word_is_searched_for_in_the_documents_own_words(small_bot):
     answer = small_bot.ask("who's their chief exec", history=history)
     assert answer.status == "answered" and "Jane Roe" in answer.answer
     assert "exec executive" in answer.query
+
+
+
+@pytest.mark.parametrize("follow_up, holds", [
+    ("did they say anything about placements ending", True),  # its rarest word is in the passage quoted last
+    ("did they say anything about the weather", False),  # nothing on that, whatever the passage
+])
+def test_a_follow_up_continues_the_passage_the_last_answer_quoted_only_with_its_own_rarest_word(small_bot, follow_up,
+                                                                                                  holds):
+    """The two conditions under which a follow-up too weakly supported is answered all the same (the evaluation's
+    conversations check the whole path: evals/gates.yaml, own-followups)."""
+    from assistant.pipeline import continues_the_answer
+
+    history = _conversation(small_bot, "What did young people tell Care Watch at its corporate parenting workshop?")
+    query = f"{follow_up} (young people Care Watch corporate parenting workshop)?"
+    passages = small_bot.retrieve(query)
+    assert continues_the_answer(passages, history)
+    assert small_bot._holds_rarest_word(query, passages) is holds
+    assert not continues_the_answer(passages, [{"role": "assistant", "content": "Councils objected to it. [1]"}])
