@@ -22,6 +22,7 @@ from assistant.retrieval.fusion import Filters, HybridRetriever
 from assistant.retrieval.store import StoredChunk
 from assistant.settings import Settings
 from assistant.text.lexicon import Lexicon
+from assistant.text.sentences import CITATION_MARKER
 from assistant.text.tokens import content_words
 
 _RECENT = re.compile(r"\b(?:latest|now|current|currently|recent|recently|today|so far|newest|this year)\b", re.I)
@@ -240,9 +241,6 @@ class Assistant:
                               disagreement=scoring.disagreement)
 
 
-_MARKER = re.compile(r"\s*\[\d+\]")
-
-
 def continues_the_answer(passages: list[Passage], history: list[dict] | None, top: int = 2) -> bool:
     """Whether one of the first `top` passages holds a sentence the last answer quoted: a follow-up found
     the passage the conversation is about.
@@ -260,7 +258,7 @@ def continues_the_answer(passages: list[Passage], history: list[dict] | None, to
     if not answers or not passages:
         return False
     quoted = []
-    for part in _MARKER.split(answers[-1].replace("*", "")):
+    for part in CITATION_MARKER.split(answers[-1].replace("*", "")):
         part = " ".join(part.split()).lstrip("- ")
         quoted += [piece for piece in (part, part.split(": ", 1)[-1]) if len(piece.split()) >= 4]  # "Who: quote"
     texts = [" ".join(passage.text.split()) for passage in passages[:top]]

@@ -95,7 +95,7 @@ class ExtractiveAnswerer:
                       query=request.query, question=request.question, passages=request.passages, backend=self.name)
 
     def _evidence(self, candidate: Candidate) -> Evidence:
-        return Evidence.of(candidate.read, _context(candidate), self.aliases.expand)
+        return Evidence.of(candidate.read, _context_of(candidate.passage), self.aliases.expand)
 
     def _meeting(self, missed: list, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
         """chosen led by the best sentence that meets what it missed (within constraint_share of the best
@@ -359,12 +359,8 @@ class ExtractiveAnswerer:
         return "; ".join(sources_differ(claim.subject, sides)) + "."
 
 
-def _context(candidate: Candidate) -> str:
-    """What a sentence is read with: its passage, the passage's title and section."""
-    return _context_of(candidate.passage)
-
-
 def _context_of(passage: Passage) -> str:
+    """What a sentence is read with: its passage, the passage's title and section."""
     meta = passage.metadata
     return " ".join([meta.get("title", ""), meta.get("section", ""), passage.text])
 

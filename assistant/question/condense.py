@@ -18,9 +18,9 @@ from assistant.checks.injection import injected
 from assistant.llm.backends import LLMBackend, describe
 from assistant.llm.prompts import PROMPTS_DIR, RenderedPrompt, fence, render
 from assistant.question.followups import Condense, Condensed, needs_context, rule_based
+from assistant.text.sentences import CITATION_MARKER
 from assistant.text.tokens import content_words
 
-_MARKERS = re.compile(r"\s*\[\d+\]")
 _LABEL = re.compile(r"^(?:standalone question|question|rewritten question|answer)\s*:\s*", re.I)
 _TAGS = re.compile(r"</?\s*question\s*>", re.I)
 
@@ -74,7 +74,7 @@ def conversation(history: list[dict], config: CondenseConfig = CondenseConfig())
     """The last turns as 'user: …' / 'assistant: …' lines, answers without markers and clipped, all fenced."""
     lines = []
     for turn in history[-config.turns:]:
-        text = " ".join(_MARKERS.sub("", turn.get("content", "")).split())
+        text = " ".join(CITATION_MARKER.sub("", turn.get("content", "")).split())
         if turn.get("role") == "assistant" and len(text) > config.answer_chars:
             text = text[: config.answer_chars].rsplit(" ", 1)[0] + " …"
         if text:

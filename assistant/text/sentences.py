@@ -16,6 +16,8 @@ _ABBREVIATIONS = {
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace and
 # an opening quote, bracket, digit, bullet or capital letter.
 _BOUNDARY = re.compile(r"([.!?…][\"'”’)\]]*)(\s+)(?=[\"'“‘(\[£$€0-9•A-Z])")
+# An answer's citation markers, with the space before them: "… rose. [1]".
+CITATION_MARKER = re.compile(r"\s*\[\d+\]")
 _BULLET = re.compile(r"^\s*(?:[•·▪●◦‣∙*-]|\d{1,2}[.)])\s+")
 TIME_NOUNS = r"(?:week|month|year|morning|afternoon|evening|spring|summer|autumn|winter)\b"
 # Openings that lean on the sentence before: a contrast, or a pronoun whose antecedent is there ("This
