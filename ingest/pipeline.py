@@ -135,12 +135,12 @@ def _run_ingest(settings: Settings, rebuild: bool, embedder, progress: Callable 
     report.removed_chunks = len(set(previous) - {chunk.id for chunk in chunks})
     report.changed = True
 
-    collection = store.new_build()
-    with BuildWriter(settings, store, collection, chunks, vectors) as writer:
+    with BuildWriter(settings, store, chunks, vectors) as writer:
         if missing:
             embed_started = time.perf_counter()
             _embed(missing, embedder, settings.embed_batch_size, vectors, writer, progress)
             report.embed_seconds = time.perf_counter() - embed_started
+    collection = writer.collection
     # Before the flip, like the start-up files: readers never see a build without its refusal threshold.
     report.calibration = calibrate_build(settings, store, collection, embedder).as_dict()
     write_ledger(settings, collection.name, ledger)
@@ -375,29 +375,42 @@ FLUSH_AT = 128
 
 
 class BuildWriter:
-    """Writes a new build while the main thread embeds: one worker thread saves the start-up files (they
+    """Writes a new build while the main thread embeds: one worker thread creates the build's collection
+    (opening the store, which imports Chroma, overlaps the first batches), saves the start-up files (they
     need only texts and metadata) and adds chunks to the collection in document order as soon as their
     vectors are known. Embedding runs in torch, which releases the GIL, so the writing mostly overlaps it.
-    Leaving the `with` block waits for every write and raises the first error; nothing is activated here."""
+    A failed write is raised at the next hand-over, so that a store that cannot be written stops the run
+    before the rest is embedded. Leaving the `with` block waits for every write and raises the first error;
+    nothing is activated here."""
 
-    def __init__(self, settings: Settings, store: IndexStore, collection, chunks: list[Chunk], vectors: dict):
-        self.store, self.collection, self.chunks, self.vectors = store, collection, chunks, vectors
+    def __init__(self, settings: Settings, store: IndexStore, chunks: list[Chunk], vectors: dict):
+        self.store, self.chunks, self.vectors = store, chunks, vectors
         self.written = 0  # chunks[:written] are handed to the worker
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        self._collection = self.pool.submit(store.new_build)
         records = [_stored(chunk, None) for chunk in chunks]
         # Before the flip: readers never see a build without its files.
-        self.pending = [self.pool.submit(save_build_files, settings, collection.name, records)]
+        self.pending = [self._collection,
+                        self.pool.submit(lambda: save_build_files(settings, self.collection.name, records))]
         self.flush()
+
+    @property
+    def collection(self):
+        """The new build's collection (waits for the worker to have created it)."""
+        return self._collection.result()
 
     def flush(self, final: bool = False) -> None:
         """Hand over the chunks, from the first not yet written, whose vectors are known (at least
-        FLUSH_AT of them, or all that are ready when final)."""
+        FLUSH_AT of them, or all that are ready when final); first raise a write that failed."""
+        for future in self.pending:
+            if future.done() and future.exception() is not None:
+                raise future.exception()
         ready = self.written
         while ready < len(self.chunks) and self.chunks[ready].embed_hash in self.vectors:
             ready += 1
         if ready - self.written >= FLUSH_AT or (final and ready > self.written):
             batch = [_stored(chunk, self.vectors[chunk.embed_hash]) for chunk in self.chunks[self.written:ready]]
-            self.pending.append(self.pool.submit(self.store.add, self.collection, batch))
+            self.pending.append(self.pool.submit(lambda: self.store.add(self.collection, batch)))
             self.written = ready
 
     def __enter__(self) -> "BuildWriter":

@@ -57,8 +57,8 @@ def make_client(settings: Settings):
                 f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
                 f"({type(error).__name__}). Start it (chroma run) or unset ASSISTANT_CHROMA_HOST."
             ) from None
-    settings.store_dir.mkdir(parents=True, exist_ok=True)
     try:
+        settings.store_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
     except Exception as error:
         raise StoreError(

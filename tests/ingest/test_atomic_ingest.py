@@ -13,6 +13,8 @@ import pytest
 
 from assistant.retrieval.store import IndexStore
 from assistant.settings import Settings
+from ingest.documents import load_corpus
+from ingest.pipeline import build_chunks
 from tests.conftest import CORPUS, REPO
 
 FILES = ["001_afa225e47d7fdaac.txt", "002_4acc66fe3a8041a3.txt", "004_e9a59da55df5eadc.txt"]
@@ -111,3 +113,32 @@ def test_sigkill_at_random_points_keeps_previous_index(tmp_path, remembering_emb
     final = _snapshot(settings)
     assert final["chunks"] == after_clean["chunks"]
     assert len(IndexStore(settings).client.list_collections()) == 2  # the active build and the pointer
+
+
+def test_a_store_that_cannot_be_written_stops_a_build_before_the_rest_is_embedded(tmp_path, remembering_embedder):
+    """The build's collection is created by the writer thread while the first batches embed; when the store
+    cannot be opened, the error reaches the run at the next hand-over, not after every chunk is embedded."""
+    from assistant.retrieval.store import StoreError
+    from ingest.pipeline import run_ingest
+
+    blocked = tmp_path / "store"
+    blocked.write_text("a file where the store's folder should be")
+    settings = Settings(corpus_dir=small_corpus(tmp_path), store_dir=blocked, embed_batch_size=2)
+
+    class CountingEmbedder:
+        def __init__(self):
+            self.batches = 0
+
+        def __getattr__(self, name):
+            return getattr(remembering_embedder, name)
+
+        def get_text_embedding_batch(self, texts, **kwargs):
+            self.batches += 1
+            time.sleep(0.5)  # the writer thread has failed by the time a batch is handed over
+            return remembering_embedder.get_text_embedding_batch(texts, **kwargs)
+
+    counting = CountingEmbedder()
+    with pytest.raises(StoreError, match="damaged or unreadable"):
+        run_ingest(settings, rebuild=True, embedder=counting)
+    chunks = len(build_chunks(load_corpus(settings.corpus_dir, settings.max_file_mb), settings))
+    assert chunks > 2 * 4 and counting.batches <= 2
