@@ -26,8 +26,11 @@ _UNITS = {
     "month": r"(?:per|a|each|every) month|monthly",
     "year": r"(?:per|a|each|every) year|yearly|annual(?:ly)?|per annum|a year",
 }
-_RATE = re.compile(r"\b(?:per|an|a|each|every) (hour|day|week|month|year)\b|\b(hourly|daily|weekly|monthly|yearly|"
-                   r"annually|per annum)\b", re.I)
+# "a year" is a rate, but not as a span of time ("within a year", "for a year", "over a year", "more than a year").
+_SPAN_BEFORE = "".join(rf"(?<!\b{word} )" for word in ("within", "for", "in", "over", "after", "than",
+                                                        "half", "about", "nearly", "almost", "least"))
+_RATE = re.compile(rf"\b(?:per|each|every|{_SPAN_BEFORE}an?) (hour|day|week|month|year)\b|\b(hourly|daily|weekly|monthly|"
+                   r"yearly|annually|per annum)\b", re.I)
 _UNIT_OF = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "yearly": "year",
             "annually": "year", "per annum": "year"}
 _ROLE = (r"(?:minister|secretary(?: of state)?|chief executive|director|chair(?:man|woman|person)?|president|"
@@ -93,6 +96,8 @@ def constraints_of(question: str, windows: ConstraintWindows = ConstraintWindows
 
     >>> [(c.kind, c.what) for c in constraints_of("How much are councils paying per week for a place?")]
     [('unit', 'an amount per week'), ('amount', 'the amount')]
+    >>> [c.kind for c in constraints_of("What share returned within a year?")], constraints_of("Paid once a week?")[0].kind
+    ([], 'unit')
     >>> [(c.kind, c.what) for c in constraints_of("How many secure children's homes are there?")]
     [('count', "the number of secure children's homes")]
     >>> [c.kind for c in constraints_of("Which Welsh Government minister is in charge?")]
@@ -134,6 +139,10 @@ _NOT_A_SUBJECT = re.compile(r"\b(?:called|known as|named|name|difference|number|
                             r"it|that|this|these|those|they|them|its|their|his|her)\b", re.I)
 
 
+# Where the words naming X end: 'for …', 'in …', or a clause placing it ('reported in …', 'set by …').
+_SUBJECT_END = re.compile(r"\s+(?:\w+ed\s+(?:in|by|at|for|from|on)|for|in|under|within|according to|from|of the)\s")
+
+
 def _subject_asked(question: str) -> tuple[str, tuple[str, ...]] | None:
     """What a plain 'What is X?' question asks about, in words for the reply, and the words naming X (without
     'for …' or 'in …'); None for any other question.
@@ -142,12 +151,13 @@ def _subject_asked(question: str) -> tuple[str, tuple[str, ...]] | None:
     ('what the minimum wage for social workers is', ('minimum', 'wage'))
     >>> _subject_asked("What is the 2023 strategy called?") is None
     True
+    >>> _subject_asked("What was the average caseload reported in the union's survey?")[1]
+    ('averag', 'caseload')
     """
     match = _SUBJECT_ASKED.match(question.strip())
     if not match or _NOT_A_SUBJECT.search(match.group("subject")):
         return None
-    terms = tuple(content_words(re.split(r"\s+(?:for|in|under|within|according to|from|of the)\s",
-                                         match.group("subject"))[0]))
+    terms = tuple(content_words(_SUBJECT_END.split(match.group("subject"))[0]))
     subject = " ".join(match.group("subject").split())
     what = f"what {(match.group('article') or '').lower()}{subject} {match.group('verb')}"
     return (what, terms) if terms else None
