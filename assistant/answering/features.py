@@ -24,7 +24,7 @@ from assistant.text.facts import DEFINES, has_answer_type, new_facts
 from assistant.text.numbers import MONEY
 from assistant.text.tokens import content_words, word_count
 
-FACTOID = {"money", "number", "date", "name", "place", "location", "organisation", "title"}
+FACTOID = {"money", "number", "date", "duration", "name", "place", "location", "organisation", "title"}
 SPEAKING = re.compile(r"\b(?:spoke|speak|said|say|says|criticis\w*|comment\w*|respond\w*|warn\w*|welcom\w*)\b", re.I)
 URL = re.compile(r"https?://|www\.", re.I)
 _ANAPHORIC = re.compile(r"^(?:the|this|it|they|these|those|its|their|such)\b")

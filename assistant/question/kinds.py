@@ -1,4 +1,4 @@
-"""What a question asks for, by its wording: the answer kind (money, number, date, definition, opinion,
+"""What a question asks for, by its wording: the answer kind (money, number, date, duration, definition, opinion,
 place, location, organisation, title, name, reason, general), list and synthesis cues, and the years it is about."""
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def compared_years(question: str) -> list[str]:
 _ANSWER_TYPES = [(kind, re.compile(pattern)) for kind, pattern in (
     ("money", r"\bhow much\b"),
     ("number", r"\bhow many\b|\bwhat (?:proportion|percentage|share|number)\b|\brate\b|\bper cent\b"),
+    ("duration", r"(?<!over )\bhow long\b(?! ago\b| a period\b)|\bfor how many (?:days|weeks|months|years)\b"),
     ("date", r"^when\b|\bwhat year\b|\bwhat date\b|\bby when\b|\bwhen (?:did|does|will|was|is|were|would)\b|"
              r"\bhow long\b|\bover (?:what|which|how long a) (?:time )?period\b|\bwhat (?:time )?period\b"),
     ("definition", r"\bwhat does .* mean\b|\bwhat is meant by\b|\bdefine\b"),
@@ -82,7 +83,7 @@ _ANSWER_TYPES = [(kind, re.compile(pattern)) for kind, pattern in (
 
 
 def answer_type(question: str) -> str:
-    """What a question asks for: money, number, date, definition, opinion, place (which councils or areas),
+    """What a question asks for: money, number, date, duration (how long), definition, opinion, place (which councils or areas),
     location (where something is or happened), organisation, title,
     name (a person), reason, change (how one thing differs from another, or from before) or general.
 
@@ -90,6 +91,8 @@ def answer_type(question: str) -> str:
     ...                           "According to the Budget, when would reform start?", "What does spending power mean?",
     ...                           "What does Munro think about its funding?")]
     ['organisation', 'title', 'date', 'definition', 'opinion']
+    >>> [answer_type(q) for q in ("How long is the programme?", "How long ago was it?", "Over how long a period?")]
+    ['duration', 'date', 'date']
     """
     q = question.lower().strip()
     return next((kind for kind, pattern in _ANSWER_TYPES if pattern.search(q)), "general")

@@ -13,6 +13,10 @@ from assistant.text.names import (LOCATED, NAME, NAME_LIST, PERSON, PLACE_HINT, 
 from assistant.text.numbers import MONEY, NUMBER, PERCENT
 from assistant.text.tokens import STOPWORDS, stem, words
 
+# A length of time: "nine months", "18-month", "two and a half years", "a year".
+DURATION = re.compile(r"\b(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                      r"fifteen|eighteen|twenty|thirty|several|a few)(?: and a half)?[- ]"
+                      r"(?:days?|weeks?|months?|years?|hours?|minutes?|terms?)\b", re.I)
 DEFINES = re.compile(r"\b(?:involves?|involving|designed to|refers? to|means|(?:is|are) (?:a|an|the)\b|provides?|"
                      r"would (?:take over|be|provide)|consists? of|comprises?|known as|merger of|a form of)\b", re.I)
 DEFINING = re.compile(r"\b(?:is|are|was|were|means|involves?|refers? to|designed to|aims? to|"
@@ -33,6 +37,7 @@ def has_answer_type(text: str, answer_type: str) -> bool:
         "money": lambda: bool(MONEY.search(text)),
         "number": lambda: bool(MONEY.search(text) or PERCENT.search(text) or NUMBER.search(text)),
         "date": lambda: bool(DATE.search(text) or YEAR.search(text)),
+        "duration": lambda: bool(DURATION.search(text)),
         "name": lambda: bool(NAME.search(text)),
         "organisation": lambda: bool(NAME.search(text)),
         "title": lambda: bool(titles(text)),
@@ -50,6 +55,8 @@ def has_answer_type(text: str, answer_type: str) -> bool:
 def counts(text: str) -> list[str]:
     """Amounts, percentages and numbers in text that are not years or the day of a date.
 
+    >>> [m.group() for m in DURATION.finditer("It runs for nine months, an 18-month pilot, 2 years on.")]
+    ['nine months', '18-month', '2 years']
     >>> counts("In October 2022 a 16-strong body met on 2 May 2023; 40% came.")
     ['40%', '16', '40']
     """
@@ -83,6 +90,7 @@ _FACT_FINDERS = {
     "money": lambda text, _: [m.group() for m in MONEY.finditer(text)],
     "number": lambda text, _: counts(text),
     "date": lambda text, _: [m.group() for m in (*DATE.finditer(text), *YEAR.finditer(text))],
+    "duration": lambda text, _: [m.group() for m in DURATION.finditer(text)],
     "name": lambda text, _: [m.group() for m in PERSON.finditer(text) if _looks_like_person(m.group())],
     "organisation": lambda text, _: [m.group() for m in NAME.finditer(text) if not _looks_like_person(m.group())
                                      or " " not in m.group()],

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.unit
     ("What is the vacancy rate?", "number"),
     ("When was the strategy published?", "date"),
     ("By when must councils comply?", "date"),
-    ("How long will the pilots run?", "date"),
+    ("How long will the pilots run?", "duration"),
+    ("How long ago did the pilots start?", "date"),
     ("over what period is that money", "date"),  # a period, not the amount it names
     ("What time period does the funding cover?", "date"),
     ("Which councils are pathfinders?", "place"),
