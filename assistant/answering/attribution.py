@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from assistant.models import Passage
@@ -487,19 +488,45 @@ def named_speaker_asked(question: str) -> str:
     return who if any(word[:1].isupper() for word in who.split()) else ""
 
 
+# Words that say a speaker is a body or a group, not which one ('the staffing agencies' body').
+_GROUP_WORDS = frozenset(content_words("body bodies group groups organisation organisations association "
+                                       "representatives side those people"))
+
+
+def described_speaker(question: str) -> frozenset[str]:
+    """The words describing the speaker an open question asks about without naming it ('Why did the
+    staffing agencies' body object …': staffing, agencies), when there are two or more of them; a plain
+    group ('What did councils say') or a named speaker gives none.
+
+    >>> sorted(described_speaker("Why did the staffing agencies' body object to the rules?"))
+    ['agenc', 'staf']
+    >>> described_speaker("What did councils say?"), described_speaker("What did Ofsted say?")
+    (frozenset(), frozenset())
+    """
+    match = _ASKS_SPEAKER.search(question.strip()) or _WORRIED_SPEAKER.search(question.strip())
+    who = match.group("who") if match else ""
+    if not who or any(word[:1].isupper() for word in who.split()):
+        return frozenset()
+    words = frozenset(content_words(who)) - _GROUP_WORDS
+    return words if len(words) >= 2 else frozenset()
+
+
 def asks_named_speaker(question: str) -> bool:
     """Whether an open question asks what a named body or person said (see named_speaker_asked)."""
     return bool(named_speaker_asked(question))
 
 
 def open_points(question: str, passages: list[Passage], idf: dict[str, float],
-                weights: AttributionWeights = AttributionWeights()) -> list[AttributedPoint]:
+                weights: AttributionWeights = AttributionWeights(),
+                before: Callable[[str], Passage | None] | None = None) -> list[AttributedPoint]:
     """Short attributed points for an open question ('How did X respond to …', 'What concerns were
     raised about …'): one per speaker, each on the question's topic, best first, distinct viewpoints.
 
     The speaker the question names (if any passage's speaker matches it) narrows the points to that
     speaker's statements; otherwise every speaker and source gets at most one point. Points far below
-    the best (weights.point_floor) are dropped: another topic's speakers are no viewpoint on this one."""
+    the best (weights.point_floor) are dropped: another topic's speakers are no viewpoint on this one.
+    `before` gives the passage before one in its document: a quotation opening a passage is the speaker's
+    whose lead-in ('Jo Roe, its chief executive, said:') ends the passage before."""
     topic = topic_weights(question, idf)
     own, _ = split_carried(question)  # a follow-up's own words, without those carried over from the last turn
     asked = named_speaker_asked(own)  # not 'councils': their word finds their statements
@@ -508,14 +535,20 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     reasons = answer_type(question) == "reason"
     voiced = speaks_for_itself(passages)
     candidates = [point for rank, passage in enumerate(passages)
-                  for point in _scored_points(passage, rank, topic, passage.source_id in voiced, weights, reasons)]
+                  for point in _scored_points(passage, rank, topic, passage.source_id in voiced, weights, reasons,
+                                              speaker_in_force(passage, before))]
     # a source speaking for itself answers for its publisher, also where it cites others in support
     # a follow-up naming a speaker in its own words ('what did X say about it') asks for that speaker, not for
     # those carried over from the last turn; 'what does she think' asks for the one carried over
     # the speaker the question asks about, not every body it names ('What worried X about Y's plans')
+    described = described_speaker(own)
+    if described and not asked:  # the speakers whose introduction holds the description, with all their points
+        matching = {p.speaker for p in candidates if p.kind in ("quote", "reported")
+                    and described <= set(content_words(f"{p.speaker} {p.sentence}"))}
+        candidates = [replace(p, named=True) if p.speaker in matching else p for p in candidates]
     named = [] if own == question else _named(asked or own, candidates, voiced)
     named = named or _named((asked if own == question else named_speaker_asked(question)) or question,
-                            candidates, voiced)
+                            candidates, voiced) or [p for p in candidates if p.named]
     if any(p.topical for p in named):  # the named speaker on this topic, not on another its page also covers
         named = [p for p in named if p.topical]
     pool = named or candidates
@@ -544,13 +577,28 @@ def topic_weights(question: str, idf: dict[str, float]) -> dict[str, float]:
     return {term: idf.get(term, top) for term in content_words(question) if term not in _FRAME}
 
 
+def speaker_in_force(passage: Passage, before: Callable[[str], Passage | None] | None) -> str:
+    """The speaker whose lead-in ends the passage before this one in its document ('… said:'), if any.
+
+    >>> lead = Passage("a#0", "Jo Roe, its chief executive, said:", {})
+    >>> speaker_in_force(Passage("a#1", '"It is a start."', {}), {"a#1": lead}.get)
+    'Jo Roe, its chief executive'
+    """
+    previous = before(passage.chunk_id) if before is not None and passage.text.lstrip()[:1] in "\"“'‘" else None
+    if previous is None or not previous.text.rstrip().endswith(":"):
+        return ""
+    last = next((a for a in reversed(attributions(previous)) if a.kind in ("quote", "reported")), None)
+    return last.speaker if last and previous.text.rstrip().endswith(last.sentence.strip()) else ""
+
+
 def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voice: bool = False,
-                   weights: AttributionWeights = AttributionWeights(), reasons: bool = False) -> list[AttributedPoint]:
+                   weights: AttributionWeights = AttributionWeights(), reasons: bool = False,
+                   previous: str = "") -> list[AttributedPoint]:
     """The passage's attributed statements that are on topic, each scored for the question (which asks for
     `reasons`: 'why is X worried', where a statement taking a stance is a reason more than a plain one is)."""
     heading = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')} {_month_of(passage)}"
     points = []
-    for a in attributions(passage, own_voice=own_voice):
+    for a in attributions(passage, previous, own_voice=own_voice):
         if a.sentence.rstrip().endswith(":") and not quotation(a.sentence):
             continue  # a lead-in ('The council notes that:') says nothing; its list items do
         paragraph = _paragraph(passage.text, a.start, a.end)

@@ -72,7 +72,8 @@ class ExtractiveAnswerer:
             return self.not_stated(request, f"The documents don't state {what}", ranked)
         kind = asked.kind
         if is_open_question(request.question or request.query) and kind not in FACTOID:
-            points = open_points(request.query, request.passages, self.idf, self.settings.scoring.attribution)
+            points = open_points(request.query, request.passages, self.idf, self.settings.scoring.attribution,
+                                 self.before)
             named = bool(points) and points[0].named
             # 'why are some worried' wants reasons, whoever gives them; 'why is X worried' wants X's points.
             # One point answers when it is the named speaker's own words in full.
@@ -231,7 +232,9 @@ class ExtractiveAnswerer:
         chosen = self._greedy(ranked, asked, limit, word_cap, floor=max(config.floor_share * best, config.floor_min))
         if asked.list_question:
             chosen = self._with_list(chosen, ranked)
-        elif asked.kind not in FACTOID:
+        else:
+            chosen = self._with_items(chosen, ranked)
+        if not asked.list_question and asked.kind not in FACTOID:
             chosen = with_contrasts(chosen, ranked, word_cap)
             chosen = with_elaborations(chosen, ranked, word_cap, asked.query_terms, config)
         ordered = with_antecedents(best_passage_first(chosen), ranked, config.antecedent_sentences, self.before)
@@ -290,6 +293,16 @@ class ExtractiveAnswerer:
             if NAME_LIST.search(candidate.text):
                 return chosen if candidate in chosen else [candidate] + chosen[:config.name_list_extra]
         return chosen
+
+    def _with_items(self, chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
+        """A chosen lead-in ('The rules require councils to:') says nothing alone: the items it introduces
+        follow it (a question not asking for a list)."""
+        config = self.settings.scoring.selection
+        shown: list[Candidate] = []
+        for candidate in chosen:
+            listed = list_around(candidate, ranked, config) if candidate.text.rstrip().endswith(":") else []
+            shown += [c for c in listed or [candidate] if c not in shown]
+        return shown
 
     # -- composition -------------------------------------------------------------------------
     def compose(self, request: AnswerRequest, chosen: list[Candidate], asked: Asked | None = None) -> Answer:
