@@ -88,10 +88,16 @@ def off_topic(question: str, passages: list[Passage], vocabulary: set[str], min_
     everyday, specific = unknown_words(question, vocabulary, lexicon, " ".join(_described(p) for p in passages))
     if specific:
         return Verdict("not_stated", f"The documents don't mention {_quoted(specific)}.", specific)
-    terms = {term for term in content_words(question) if len(term) > 2}
+    terms = {term for term in content_words(question) if len(term) > 2} - _ASKING
+    everyday = [word for word in everyday if content_words(word)[0] not in _ASKING]
     if terms and len(everyday) / len(terms) > weights.everyday_share:
         return Verdict("unknown_terms", "The documents I have don't cover this.")
     return None
+
+
+# Words that frame what someone is asked about ('what does the union want'), not what it is about: a
+# corpus that says 'is calling for' never uses them, and that says nothing of the question.
+_ASKING = frozenset(content_words("want wants wanted"))
 
 
 def unknown_words(question: str, vocabulary: set[str], lexicon: Lexicon | None,
