@@ -24,7 +24,7 @@ from assistant.retrieval.build_files import files_root, load_build_files
 from assistant.retrieval.dense import build_embedder
 from assistant.retrieval.fusion import Filters, HybridRetriever
 from assistant.retrieval.probe_memory import DEPTH, SLACK, ProbeMemory, RememberedBuild, memory_key
-from assistant.retrieval.store import LayeredCollection, StoredChunks, VectorSearch
+from assistant.retrieval.store import LayeredCollection, StoredChunks, StoreError, VectorSearch
 from assistant.scoring import RefusalWeights
 
 @dataclass(frozen=True)
@@ -90,8 +90,10 @@ def calibrate_build(settings, store, collection, embedder=None) -> Calibration:
     if memory is not None:
         vectors = {probe: memory.vector(probe) for probe in probes}
     else:
-        embedder = embedder or build_embedder(settings)
-        vectors = dict(zip(probes, embedder.get_query_embeddings(probes)))
+        vectors = _kept_probe_vectors(settings, store, key, probes)
+        if vectors is None:
+            embedder = embedder or build_embedder(settings)
+            vectors = dict(zip(probes, embedder.get_query_embeddings(probes)))
     source = StoredChunks(store, collection)
     files = load_build_files(settings, collection.name, source)
     retriever = HybridRetriever(settings, source, VectorSearch(collection), embedder, files.lexical)
@@ -109,6 +111,17 @@ def calibrate_build(settings, store, collection, embedder=None) -> Calibration:
     except OSError:
         pass
     return result
+
+
+def _kept_probe_vectors(settings, store, key: str, probes: list[str]) -> dict[str, list[float]] | None:
+    """The probes' vectors the active build of this store kept, if any: they depend only on the probes, the
+    model and the code running it, all in the memory's key, so a full rebuild need not embed them again."""
+    try:
+        name = store.info().get("active")
+    except StoreError:
+        return None
+    memory = ProbeMemory.load(files_root(settings) / name, key) if name else None
+    return {probe: memory.vector(probe) for probe in probes} if memory is not None and memory.probes == probes else None
 
 
 def remember(settings, collection, retriever: HybridRetriever, vectors: dict[str, list[float]],

@@ -111,3 +111,26 @@ def test_a_delta_calibrated_from_its_base_s_kept_answers_equals_one_that_searche
     searched = calibration.calibrate_build(settings, store, store.active(), remembering_embedder)
     assert searched == kept
     assert memory.exists()  # a base without kept answers gets them at its next delta's calibration
+
+
+@pytest.mark.integration
+def test_a_rebuild_reads_the_probe_vectors_the_active_build_kept(tmp_path, remembering_embedder):
+    """The probes' vectors depend only on the probes, the model and its code: a full rebuild of a store takes
+    them from the active build's kept answers instead of embedding them again, and gets the same threshold."""
+    from assistant.retrieval.store import IndexStore
+    from assistant.settings import Settings
+    from ingest.pipeline import run_ingest
+    from tests.ingest.test_atomic_ingest import small_corpus
+
+    settings = Settings(corpus_dir=small_corpus(tmp_path), store_dir=tmp_path / "store")
+    first = run_ingest(settings, rebuild=True, embedder=remembering_embedder)
+
+    class NoQuestions:
+        def __getattr__(self, name):
+            return getattr(remembering_embedder, name)
+
+        def get_query_embeddings(self, queries):
+            raise AssertionError("the probes were embedded again")
+
+    second = run_ingest(settings, rebuild=True, embedder=NoQuestions())
+    assert second.calibration == first.calibration and IndexStore(settings).info()["min_support"] == first.calibration["min_support"]
