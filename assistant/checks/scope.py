@@ -103,7 +103,8 @@ _ASKING = frozenset(content_words("want wants wanted"))
 def unknown_words(question: str, vocabulary: set[str], lexicon: Lexicon | None,
                   passages_text: str = "") -> tuple[list[str], list[str]]:
     """The question's words the corpus never uses, as (everyday English words, specific words). A word
-    typed as a shortening of a word or phrase of the retrieved passages (`shortening_of`) is not unknown.
+    typed as a shortening of a word or phrase of the retrieved passages (`shortening_of`), or misspelt
+    (`misspelling_of`), is not unknown.
 
     Without a lexicon every unknown word counts as everyday. Numbers, dates and months are not words here.
     >>> unknown_words("How many hubs trailblazers were worried?", {"hub"}, Lexicon(frozenset({"hubs", "worried"})))
@@ -118,7 +119,7 @@ def unknown_words(question: str, vocabulary: set[str], lexicon: Lexicon | None,
             continue
         if term[0] in _CALENDAR_STEMS:
             continue
-        if passages_text and shortening_of(word, passages_text, lexicon):
+        if passages_text and meant_by(word, passages_text, lexicon):
             continue
         (everyday if lexicon is None or lexicon.is_common(word) else specific).append(word)
     return everyday, specific
@@ -137,11 +138,45 @@ def spelled_in_full(question: str, vocabulary: set[str], lexicon: Lexicon | None
         term = content_words(word)
         if not term or _known(term[0], vocabulary) or any(c.isdigit() for c in word):
             continue
-        full = shortening_of(word, described, lexicon)
+        full = meant_by(word, described, lexicon)
         if full and full.lower() != word.lower():
             question = re.sub(rf"(?<![\w’'-]){re.escape(word)}(?![\w’'-])", lambda m: f"{m.group(0)} {full}", question,
                               count=1, flags=re.I)
     return question
+
+
+def meant_by(word: str, text: str, lexicon: Lexicon | None = None) -> str:
+    """The word or phrase of text a typed word stands for: a shortening of it or a misspelling; '' when none."""
+    return shortening_of(word, text, lexicon) or misspelling_of(word, text, lexicon)
+
+
+def misspelling_of(word: str, text: str, lexicon: Lexicon | None = None) -> str:
+    """The word of text a typed word of six letters or more misspells by one letter (left out, added,
+    changed, or two swapped: "accomodation", "assesments"), '' when none; never an everyday word, which is
+    meant as typed.
+
+    >>> text = "Living in supported accommodation after the assessments."
+    >>> [misspelling_of(w, text) for w in ("accomodation", "assesments", "asessment", "supporter")]
+    ['accommodation', 'assessments', '', 'supported']
+    >>> misspelling_of("supporter", text, Lexicon(frozenset({"supporter"})))  # an everyday word, meant as typed
+    ''
+    """
+    typed = word.lower().replace("’", "'")
+    if len(typed) < 6 or not typed.isalpha() or (lexicon is not None and lexicon.is_common(typed)):
+        return ""
+    tokens = dict.fromkeys(token for token in re.findall(r"[a-z]+", text.lower()) if abs(len(token) - len(typed)) <= 1)
+    return next((token for token in tokens if token != typed and _one_edit(typed, token)), "")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether b is a with one letter left out, added or changed, or two neighbours swapped."""
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
+                                   and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    at = next((i for i in range(len(short)) if short[i] != long[i]), len(short))
+    return short[at:] == long[at + 1:]
 
 
 def shortening_of(word: str, text: str, lexicon: Lexicon | None = None) -> str:
@@ -351,13 +386,16 @@ def _names_missing(question: str, vocabulary: set[str], passages: list[Passage] 
     False
     >>> _names_missing("How long is the Cross-Border Leads Programme?", {"multi-agenc", "lead", "programm"})
     True
+    >>> _names_missing("What did the MP say?", {"say"}, [Passage("a#0", "MPs debated the bill.", {})])
+    False
     """
     words = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,}(?:-[A-Za-z]+)*|[A-Z]{2,5})\b(?!-)", question)
     described = " ".join(_described(p) for p in passages)
     spelled = _initialisms(described) if passages else set()
     for word in words:
         if word.isupper():  # acronyms are kept verbatim in the vocabulary
-            if word not in vocabulary and word not in spelled and not spelled_out(word, described):
+            if word not in vocabulary and word not in spelled and not spelled_out(word, described) \
+                    and not re.search(rf"\b{word}[’']?s\b", described):  # "MP" where the passages say "MPs"
                 return True
         elif not _CALENDAR.match(word) and content_words(word) and not _known(content_words(word)[0], vocabulary):
             return True
