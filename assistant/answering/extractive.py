@@ -233,7 +233,7 @@ class ExtractiveAnswerer:
         if asked.list_question:
             chosen = self._with_list(chosen, ranked)
         else:
-            chosen = self._with_items(chosen, ranked, whole_lists=asked.kind not in FACTOID)
+            chosen = self._with_items(chosen, ranked)
         if not asked.list_question and asked.kind not in FACTOID:
             chosen = with_contrasts(chosen, ranked, word_cap)
             chosen = with_elaborations(chosen, ranked, word_cap, asked.query_terms, config)
@@ -294,15 +294,13 @@ class ExtractiveAnswerer:
                 return chosen if candidate in chosen else [candidate] + chosen[:config.name_list_extra]
         return chosen
 
-    def _with_items(self, chosen: list[Candidate], ranked: list[Candidate], whole_lists: bool) -> list[Candidate]:
+    def _with_items(self, chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
         """A chosen lead-in ('The rules require councils to:') says nothing alone: the items it introduces
-        follow it (a question not asking for a list). With whole_lists (a question asking for no single
-        fact: 'What health problems were common …'), a chosen item brings its lead-in and the other items."""
+        follow it (a question not asking for a list)."""
         config = self.settings.scoring.selection
         shown: list[Candidate] = []
         for candidate in chosen:
-            leads = candidate.text.rstrip().endswith(":") or whole_lists and is_bullet(candidate.text)
-            listed = list_around(candidate, ranked, config) if leads else []
+            listed = list_around(candidate, ranked, config) if candidate.text.rstrip().endswith(":") else []
             shown += [c for c in listed or [candidate] if c not in shown]
         return shown
 
