@@ -12,15 +12,18 @@ handed to the controller, which prints them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from assistant.runtime import go_offline
@@ -55,14 +58,18 @@ def embedder():
 
 
 class RememberingEmbedder:
-    """The real embedder, remembering every passage vector it computed in this session: a text embedded once
-    (the shipped corpus by `corpus_settings`, the dev-external corpus by its first index) is not embedded again
-    by a later test that indexes the same documents. A vector comes back as the real model computed it; only a
-    text first seen in a batch with others may differ in its last float bits from one embedded in another batch
-    (the padding), exactly as ingest's own reuse of unchanged chunks. Tests of the embedder itself use `embedder`."""
+    """The real embedder, remembering every passage vector it computed: a text embedded once (the shipped
+    corpus by `corpus_settings`, the dev-external corpus by its first index) is not embedded again by a later
+    test that indexes the same documents. The vectors are also kept on disk between sessions (`folder`, one
+    file per text under a key of the model and the code that runs it, see `vector_folder`), so the second
+    worker and the next `make test` read them instead of embedding again. A vector comes back as the real
+    model computed it; only a text first seen in a batch with others may differ in its last float bits from
+    one embedded in another batch (the padding), exactly as ingest's own reuse of unchanged chunks. Tests of
+    the embedder itself use `embedder`."""
 
-    def __init__(self, inner):
+    def __init__(self, inner, folder: Path | None = None):
         self.inner = inner
+        self.folder = folder
         self.vectors: dict[str, list[float]] = {}
         self.computed = 0  # texts sent to the real model
 
@@ -70,10 +77,16 @@ class RememberingEmbedder:
         return getattr(self.inner, name)
 
     def get_text_embedding_batch(self, texts, **kwargs):
-        missing = [text for text in texts if text not in self.vectors]  # a batch of new texts goes as it came
+        for text in texts:
+            if text not in self.vectors and (kept := self._read(text)) is not None:
+                self.vectors[text] = kept
+        missing = list(dict.fromkeys(text for text in texts if text not in self.vectors))  # a batch of new texts goes as it came
         if missing:
-            self.vectors.update(zip(missing, self.inner.get_text_embedding_batch(missing, **kwargs)))
+            computed = self.inner.get_text_embedding_batch(missing, **kwargs)
+            self.vectors.update(zip(missing, computed))
             self.computed += len(missing)
+            for text, vector in zip(missing, computed):
+                self._write(text, vector)
         return [list(self.vectors[text]) for text in texts]
 
     def get_text_embedding(self, text):
@@ -82,11 +95,47 @@ class RememberingEmbedder:
     def get_query_embedding(self, query):
         return self.inner.get_query_embedding(query)
 
+    def _path(self, text: str) -> Path:
+        return self.folder / f"{hashlib.sha256(text.encode()).hexdigest()}.npy"
+
+    def _read(self, text: str) -> list[float] | None:
+        if self.folder is None:
+            return None
+        try:
+            return np.load(self._path(text), allow_pickle=False).tolist()
+        except (OSError, ValueError):
+            return None
+
+    def _write(self, text: str, vector) -> None:
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(handle, "wb") as out:
+                np.save(out, np.asarray(vector, dtype=np.float32))
+            os.replace(temporary, self._path(text))
+        except OSError:
+            pass  # the cache only saves time
+
+
+def vector_folder() -> Path:
+    """Where RememberingEmbedder keeps vectors between sessions: REFORM_TEST_VECTORS, else the user's cache,
+    under a hash of the model's name and the code that computes a vector (a change to either starts afresh)."""
+    from assistant.retrieval.dense import MODEL_NAME
+    from assistant.retrieval.probe_memory import ENCODING_MODULES
+
+    digest = hashlib.sha256(MODEL_NAME.encode())
+    for module in ENCODING_MODULES:
+        digest.update((REPO / "assistant" / module).read_bytes())
+    root = Path(os.environ.get("REFORM_TEST_VECTORS") or Path.home() / ".cache" / "reform-assistant" / "test-vectors")
+    return root / digest.hexdigest()[:16]
+
 
 @pytest.fixture(scope="session")
 def remembering_embedder(embedder) -> RememberingEmbedder:
     """The session's embedder for tests that index documents an earlier test indexed (see RememberingEmbedder)."""
-    return RememberingEmbedder(embedder)
+    return RememberingEmbedder(embedder, vector_folder())
 
 
 @pytest.fixture(scope="session")

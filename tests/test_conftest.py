@@ -1,4 +1,5 @@
-"""tests/conftest.py's REFORM_REQUIRE_ALL hook: under `make test` a skipped test fails, with its reason."""
+"""tests/conftest.py: its REFORM_REQUIRE_ALL hook (under `make test` a skipped test fails, with its reason) and the
+embedder that remembers vectors between sessions."""
 
 from __future__ import annotations
 
@@ -52,3 +53,20 @@ def test_a_skip_fails_the_run_under_require_all_with_its_reason(tmp_path):
     assert done.returncode == 1, done.stdout
     assert "1 failed, 1 passed, 1 xfailed" in done.stdout
     assert "REFORM_REQUIRE_ALL=1" in done.stdout and "the frobnicator is not installed" in done.stdout
+
+
+@pytest.mark.integration
+def test_remembered_vectors_are_read_back_by_the_next_session(tmp_path, embedder):
+    """A vector the real model computed is kept on disk: another session's embedder over the same folder
+    returns it without embedding again, and a text it has not seen goes to the model."""
+    import numpy as np
+
+    from tests.conftest import RememberingEmbedder
+
+    texts = ["Family help brings early help and child in need work together.", "Kinship carers look after children."]
+    first = RememberingEmbedder(embedder, tmp_path)
+    computed = first.get_text_embedding_batch(texts)
+    second = RememberingEmbedder(embedder, tmp_path)
+    assert np.array_equal(np.float32(second.get_text_embedding_batch(texts)), np.float32(computed)) and second.computed == 0
+    second.get_text_embedding("A text nobody embedded before.")
+    assert second.computed == 1 and first.computed == 2
