@@ -34,13 +34,14 @@ def test_evidence_is_verbatim_in_its_source_file(item):
         assert item["evidence"] in source[start:end if end > 0 else None]
 
 
-@pytest.mark.parametrize("corpus", sorted(p.parent.name for p in (ROOT / "evals" / "corpora").glob("*/validate.py")))
+@pytest.mark.parametrize("corpus", sorted(p.parent.name for p in (ROOT / "evals" / "corpora").glob("*/checks.json")))
 def test_an_invented_corpus_passes_its_own_checks(corpus):
     """Each corpus under evals/corpora checks its pages against its questions (evidence verbatim, facts in the
     evidence, counts per kind, near-domain terms absent from every corpus): run as its README says."""
     import subprocess
     import sys
 
-    script = ROOT / "evals" / "corpora" / corpus / "validate.py"
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    script = ROOT / "evals" / "corpora" / "validate.py"
+    done = subprocess.run([sys.executable, str(script), str(ROOT / "evals" / "corpora" / corpus)], capture_output=True,
+                          text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Check the third evaluation corpus (fictional pages) and its questions for internal consistency.
+"""Check an invented evaluation corpus (evals/corpora/NAME) and its questions against each other.
 
-Run from anywhere:  python validate.py [--seeds FOLDER] [--dev-external FOLDER]
+Run from anywhere:  python evals/corpora/validate.py evals/corpora/NAME [--seeds FOLDER] [--dev-external FOLDER]
 
---seeds names the folder of the project's own seed documents and --dev-external the
-corpus/ folder of the dev-external set. The near-out-of-scope questions must not be
-answerable there either, so their key terms are searched in all three corpora.
-Without the options the script uses ../shared/seeds and
-../shared/corpora/dev-external/corpus beside the repository; a folder that is missing is reported as a problem.
+The corpus folder holds corpus/ (the pages) and checks.json: the question files (paths from the
+repository's root), the id pattern of each kind, the number of items of each kind, the body length of a
+page, and for each near-out-of-scope question the terms any passage answering it would have to hold.
+Those terms must occur neither in this corpus nor in dev-external's nor in the project's seed documents
+(--seeds and --dev-external name those folders; by default ../shared/seeds and
+../shared/corpora/dev-external/corpus beside the repository; a folder that is missing is a problem).
 
 Exit status 0 means every check passed; 1 means at least one failed.
 """
@@ -20,35 +21,20 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-CORPUS = HERE / "corpus"
-# The 60 questions, split by id into a tuning half (odd numbers) and a held-out half (even numbers).
-QUESTIONS = [HERE.parents[1] / "fictional.jsonl", HERE.parents[1] / "fictional-held-out.jsonl"]
-
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_SEEDS = REPO.parent / "shared" / "seeds"
+DEFAULT_DEV_EXTERNAL = REPO.parent / "shared" / "corpora" / "dev-external" / "corpus"
 MIN_FILES, MAX_FILES = 10, 15
-MIN_BODY_WORDS, MAX_BODY_WORDS = 280, 340
-EXPECTED_COUNTS = {"factoid": 30, "open": 8, "near_oos": 10, "followup": 12}
-# Every id is its kind's prefix followed by a number: t01, tp1, tn1, tc1, tc10 ...
-ID_PATTERNS = {"factoid": r"t\d+", "open": r"tp\d+", "near_oos": r"tn\d+", "followup": r"tc\d+"}
-DEFAULT_SEEDS = HERE.parents[2].parent / "shared" / "seeds"
-DEFAULT_DEV_EXTERNAL = HERE.parents[2].parent / "shared" / "corpora" / "dev-external" / "corpus"
+# Set from the corpus folder's checks.json by configure().
+CORPUS: Path = Path()
+QUESTIONS: list[Path] = []
+MIN_BODY_WORDS, MAX_BODY_WORDS = 0, 0
+EXPECTED_COUNTS: dict[str, int] = {}
+ID_PATTERNS: dict[str, str] = {}  # every id is its kind's prefix followed by a number: t01, tp1, tn1, tc10 ...
+NEAR_OOS_ABSENT_TERMS: dict[str, list[str]] = {}
 FACTOID_KINDS = {"number", "name", "list", "fact", "date"}
 MAX_SHARED_RUN = 7  # a question may not copy 8+ consecutive words of its evidence
 
-# Terms that would have to appear in any passage answering a near-out-of-scope
-# question. None of them may occur in this corpus, in dev-external or in the seed documents.
-NEAR_OOS_ABSENT_TERMS = {
-    "tn1": ["per week", "a week", "weekly"],
-    "tn2": ["per hour", "an hour", "hourly rate"],
-    "tn3": ["mileage"],
-    "tn4": ["2019-20", "2019/20", "2019–20"],
-    "tn5": ["council tax"],
-    "tn6": ["reoffend", "re-offend", "proven offending"],
-    "tn7": ["intercountry", "inter-country", "from abroad", "overseas"],
-    "tn8": ["emotional abuse"],
-    "tn9": ["direct payment"],
-    "tn10": ["Head of Early Help", "early help manager", "early help lead", "early help service"],
-}
 
 QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 NUMBER_WORDS = {
@@ -232,11 +218,24 @@ def find_folder(explicit: str | None, default: Path, option: str) -> Path | None
     return default if default.is_dir() else None
 
 
+def configure(folder: Path) -> None:
+    """Read the corpus folder's checks.json into the settings above."""
+    global CORPUS, QUESTIONS, MIN_BODY_WORDS, MAX_BODY_WORDS, EXPECTED_COUNTS, ID_PATTERNS, NEAR_OOS_ABSENT_TERMS
+    checks = json.loads((folder / "checks.json").read_text(encoding="utf-8"))
+    CORPUS = folder / "corpus"
+    QUESTIONS = [REPO / path for path in checks["questions"]]
+    MIN_BODY_WORDS, MAX_BODY_WORDS = checks["body_words"]
+    EXPECTED_COUNTS, ID_PATTERNS = checks["counts"], checks["id_patterns"]
+    NEAR_OOS_ABSENT_TERMS = checks["near_oos_terms"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", help="the corpus folder (evals/corpora/NAME), holding corpus/ and checks.json")
     parser.add_argument("--seeds", help="folder holding the project's seed documents (.txt)")
     parser.add_argument("--dev-external", help="the corpus/ folder of the dev-external set (.txt)")
     args = parser.parse_args()
+    configure(Path(args.folder).resolve())
 
     report = Report()
     bodies = load_corpus(report)
