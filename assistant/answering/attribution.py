@@ -511,6 +511,17 @@ def described_speaker(question: str) -> frozenset[str]:
     return words if len(words) >= 2 else frozenset()
 
 
+def group_asked(asked: str) -> frozenset[str]:
+    """The group a named speaker phrase asks about by a plural word in lower case ('Brackenshire councillors
+    and young people': councillor), whose members' names carry it ('Councillor Pell').
+
+    >>> sorted(group_asked("Brackenshire councillors")), group_asked("Ofsted")
+    (['councillor'], frozenset())
+    """
+    return frozenset(content_words(" ".join(word for word in asked.split()
+                                            if word.islower() and word.endswith("s") and len(word) > 3)))
+
+
 def asks_named_speaker(question: str) -> bool:
     """Whether an open question asks what a named body or person said (see named_speaker_asked)."""
     return bool(named_speaker_asked(question))
@@ -546,6 +557,12 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
         matching = {p.speaker for p in candidates if p.kind in ("quote", "reported")
                     and described <= set(content_words(f"{p.speaker} {p.sentence}"))}
         candidates = [replace(p, named=True) if p.speaker in matching else p for p in candidates]
+    members = group_asked(asked)  # 'Brackenshire councillors': each Councillor X who spoke
+    if members:
+        # a member speaks on the topic when the passage the minutes or report record it in does
+        candidates = [replace(p, named=True, topical=p.topical or _weight_share(p.passage.text, topic) > 0)
+                      if p.kind in ("quote", "reported") and members & set(content_words(p.speaker.split(",")[0]))
+                      else p for p in candidates]
     named = [] if own == question else _named(asked or own, candidates, voiced)
     named = named or _named((asked if own == question else named_speaker_asked(question)) or question,
                             candidates, voiced) or [p for p in candidates if p.named]
