@@ -482,10 +482,17 @@ def named_speaker_asked(question: str) -> str:
     ('Ofsted', '')
     >>> named_speaker_asked("What worried the Care Watch about the plans?")
     'the Care Watch'
+    >>> named_speaker_asked("What did MPs and the minister say about the bill?")
+    ''
     """
     match = _ASKS_SPEAKER.search(question.strip()) or _WORRIED_SPEAKER.search(question.strip())
     who = match.group("who") if match else ""
-    return who if any(word[:1].isupper() for word in who.split()) else ""
+    return who if any(_names_someone(word) for word in who.split()) else ""
+
+
+def _names_someone(word: str) -> bool:
+    """A capitalised word naming a body or person, not a group's plural initials ('MPs', 'LAs')."""
+    return word[:1].isupper() and not re.fullmatch(r"[A-Z]{2,}s", word)
 
 
 # Words that say a speaker is a body or a group, not which one ('the staffing agencies' body').
