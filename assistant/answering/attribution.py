@@ -485,9 +485,15 @@ def named_speaker_asked(question: str) -> str:
     >>> named_speaker_asked("What did MPs and the minister say about the bill?")
     ''
     """
-    match = _ASKS_SPEAKER.search(question.strip()) or _WORRIED_SPEAKER.search(question.strip())
-    who = match.group("who") if match else ""
+    who = _speaker_phrase(question)
     return who if any(_names_someone(word) for word in who.split()) else ""
+
+
+def _speaker_phrase(question: str) -> str:
+    """The words of an open question naming or describing who is asked about ('the Care Watch', 'the
+    staffing agencies' body'); empty for another question."""
+    match = _ASKS_SPEAKER.search(question.strip()) or _WORRIED_SPEAKER.search(question.strip())
+    return match.group("who") if match else ""
 
 
 def _names_someone(word: str) -> bool:
@@ -510,8 +516,7 @@ def described_speaker(question: str) -> frozenset[str]:
     >>> described_speaker("What did councils say?"), described_speaker("What did Ofsted say?")
     (frozenset(), frozenset())
     """
-    match = _ASKS_SPEAKER.search(question.strip()) or _WORRIED_SPEAKER.search(question.strip())
-    who = match.group("who") if match else ""
+    who = _speaker_phrase(question)
     if not who or any(word[:1].isupper() for word in who.split()):
         return frozenset()
     words = frozenset(content_words(who)) - _GROUP_WORDS

@@ -234,9 +234,9 @@ class ExtractiveAnswerer:
             chosen = self._with_list(chosen, ranked)
         else:
             chosen = self._with_items(chosen, ranked)
-        if not asked.list_question and asked.kind not in FACTOID:
-            chosen = with_contrasts(chosen, ranked, word_cap)
-            chosen = with_elaborations(chosen, ranked, word_cap, asked.query_terms, config)
+            if asked.kind not in FACTOID:
+                chosen = with_contrasts(chosen, ranked, word_cap)
+                chosen = with_elaborations(chosen, ranked, word_cap, asked.query_terms, config)
         ordered = with_antecedents(best_passage_first(chosen), ranked, config.antecedent_sentences, self.before)
         return with_context(ordered, ranked)
 

@@ -32,7 +32,13 @@ REASON = re.compile(r"\b(?:because|concerns?|concerned|worr(?:y|ied|ies)|warn(?:
 
 
 def has_answer_type(text: str, answer_type: str) -> bool:
-    """Whether text contains the kind of thing the question asks for."""
+    """Whether text contains the kind of thing the question asks for.
+
+    >>> [m.group() for m in DURATION.finditer("It runs for nine months, an 18-month pilot, 2 years on.")]
+    ['nine months', '18-month', '2 years']
+    >>> has_answer_type("It runs for nine months.", "duration"), has_answer_type("It ran in 2024.", "duration")
+    (True, False)
+    """
     checks = {
         "money": lambda: bool(MONEY.search(text)),
         "number": lambda: bool(MONEY.search(text) or PERCENT.search(text) or NUMBER.search(text)),
@@ -55,8 +61,6 @@ def has_answer_type(text: str, answer_type: str) -> bool:
 def counts(text: str) -> list[str]:
     """Amounts, percentages and numbers in text that are not years or the day of a date.
 
-    >>> [m.group() for m in DURATION.finditer("It runs for nine months, an 18-month pilot, 2 years on.")]
-    ['nine months', '18-month', '2 years']
     >>> counts("In October 2022 a 16-strong body met on 2 May 2023; 40% came.")
     ['40%', '16', '40']
     """
