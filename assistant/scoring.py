@@ -233,6 +233,8 @@ class AttributionWeights(_Section):
                                              "about who holds the view")
     about: float = Field(-0.2, description="a sentence about someone's response ('X gave a cautious welcome') reports "
                                            "a view without stating it")
+    asked_group: float = Field(0.3, description="a sentence whose subject is a group the question asks about "
+                                                "('Local authorities were more divided') is that group's view")
     stance: float = Field(0.1, description="a sentence with a stance word (welcome, warn, oppose) states a view")
     reason_stance: float = Field(0.25, description="for 'why is X worried', a stance word (warn, unsafe, illegal) marks "
                                                    "a reason: worth more than a plain statement of fact")

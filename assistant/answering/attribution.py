@@ -125,6 +125,7 @@ class AttributedPoint:
     score: float
     named: bool = False  # the question names this speaker (or the source speaking for itself)
     topical: bool = True  # on the topic by its own words (or its paragraph's), not only by its page's heading
+    group: bool = False  # a group the question asks about is its subject ('Local authorities were …')
 
     def line(self) -> str:
         """The point as one sentence of an answer: the quotation with its speaker, or the sentence itself."""
@@ -534,6 +535,32 @@ def group_asked(asked: str) -> frozenset[str]:
                                             if word.islower() and word.endswith("s") and len(word) > 3)))
 
 
+# A phrase describing one body ('the staffing agencies' body'), not a group of speakers.
+_ONE_BODY = re.compile(r"\b(?:body|group|organisation|association|representative)$", re.I)
+
+
+def groups_asked(question: str) -> list[frozenset[str]]:
+    """The groups an open question asks about in plain words, each as its content words ('How did local
+    authorities and legal professionals respond …': {local, author}, {legal, profession}); a named part
+    ('Brackenshire councillors') or a described body is none. The clause asking who spoke is the one read
+    ('Why do children wait longer, and what have councils said about it?': councils).
+
+    >>> [sorted(g) for g in groups_asked("How did local authorities and legal professionals respond to it?")]
+    [['author', 'local'], ['legal', 'profession']]
+    >>> [sorted(g) for g in groups_asked("Why do children wait, and what have councils and young people said?")]
+    [['council'], ['peopl', 'young']]
+    >>> groups_asked("What did Ofsted say?"), groups_asked("Why did the staffing agencies' body object?")
+    ([], [])
+    """
+    clauses = [clause for clause in re.split(r",\s*(?:and|but)\s+", question.strip()) if _speaker_phrase(clause)]
+    if not clauses:
+        return []
+    parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", _speaker_phrase(clauses[-1]))
+    groups = [frozenset(content_words(part)) for part in parts
+              if not any(_names_someone(word) for word in part.split()) and not _ONE_BODY.search(part)]
+    return [group for group in groups if 0 < len(group) <= 3]
+
+
 def asks_named_speaker(question: str) -> bool:
     """Whether an open question asks what a named body or person said (see named_speaker_asked)."""
     return bool(named_speaker_asked(question))
@@ -556,10 +583,18 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     speaker_words = set(content_words(asked))
     topic = {term: w for term, w in topic.items() if term not in speaker_words} or topic  # what, not who
     reasons = answer_type(question) == "reason"
+    # the sentences that groups the question asks about are the subject of ('local authorities were …'); when
+    # there are some, the groups' words say who, not what (otherwise they find the passages about them)
+    groups = groups_asked(own)
+    group_words = set().union(*groups)
+    group_topic = {term: w for term, w in topic.items() if term not in group_words} or topic
+    group_points = [point for rank, passage in enumerate(passages)
+                    for point in _group_points(passage, rank, groups, group_topic, weights, reasons)]
+    topic = group_topic if group_points else topic
     voiced = speaks_for_itself(passages)
     candidates = [point for rank, passage in enumerate(passages)
                   for point in _scored_points(passage, rank, topic, passage.source_id in voiced, weights, reasons,
-                                              speaker_in_force(passage, before))]
+                                              speaker_in_force(passage, before))] + group_points
     # a source speaking for itself answers for its publisher, also where it cites others in support
     # a follow-up naming a speaker in its own words ('what did X say about it') asks for that speaker, not for
     # those carried over from the last turn; 'what does she think' asks for the one carried over
@@ -580,7 +615,9 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
                             candidates, voiced) or [p for p in candidates if p.named]
     if any(p.topical for p in named):  # the named speaker on this topic, not on another its page also covers
         named = [p for p in named if p.topical]
-    pool = named or candidates
+    # an asked group's points join the named speakers' (they are asked about too), or compete with the rest
+    pool = named + [p for p in group_points if p.topical or not any(q.topical for q in group_points)] \
+        if named else candidates
     floor = weights.point_floor * max((p.score for p in pool), default=0.0) if not named else float("-inf")
     chosen: list[AttributedPoint] = []
     for point in sorted(pool, key=lambda p: (-p.score, p.passage.chunk_id, p.start)):
@@ -595,9 +632,10 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
 
 
 def _named(question: str, candidates: list[AttributedPoint], voiced: set[str]) -> list[AttributedPoint]:
-    """The points whose speaker the question names (or whose source, speaking for itself, it names)."""
-    return [replace(p, named=True) for p in candidates if names_speaker(question, p) or
-            p.passage.source_id in voiced and _names(question, publisher_name(p.passage))]
+    """The points whose speaker the question names (or whose source, speaking for itself, it names); a
+    group's point is no named speaker's ('MPs debated …')."""
+    return [replace(p, named=True) for p in candidates if not p.group and (names_speaker(question, p) or
+            p.passage.source_id in voiced and _names(question, publisher_name(p.passage)))]
 
 
 def topic_weights(question: str, idf: dict[str, float]) -> dict[str, float]:
@@ -627,7 +665,7 @@ def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voi
     `reasons`: 'why is X worried', where a statement taking a stance is a reason more than a plain one is)."""
     heading = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')} {_month_of(passage)}"
     points = []
-    for a in attributions(passage, previous, own_voice=own_voice):
+    for a in with_speaker_shown(passage.text, attributions(passage, previous, own_voice=own_voice)):
         if a.sentence.rstrip().endswith(":") and not quotation(a.sentence):
             continue  # a lead-in ('The council notes that:') says nothing; its list items do
         paragraph = _paragraph(passage.text, a.start, a.end)
@@ -642,6 +680,119 @@ def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voi
         points.append(AttributedPoint(a.speaker, a.statement, a.sentence, passage, a.start, a.end, a.kind, score,
                                       topical=own > 0))
     return points
+
+
+# Words before a group at the head of a sentence ('Most local authorities', 'Just over half of councils').
+_QUANTIFIERS = re.compile(r"^(?:(?:many|most|some|other|several|all|both|few|a few|the|these|those|their|"
+                          r"individual|(?:just )?(?:over |under )?(?:half|a third|a quarter|a majority|the majority|"
+                          r"a minority) of|a number of)\s+)*", re.I)
+_AFTER_SPEECH = re.compile(rf"(?<![\w’'])(?:{_SPEECH})\s+(?:that\s+)?")
+
+
+def group_subject(sentence: str, groups: list[frozenset[str]]) -> str | None:
+    """The asked group that is the subject of the sentence ('Local authorities were more divided') or of the
+    clause a speech verb reports ('She said young people wanted …'); None when no group is.
+
+    >>> group_subject("Most local authorities were more divided.", [frozenset({"local", "author"})])
+    'local authorities'
+    >>> group_subject("Many unaccompanied local authorities.", [frozenset({"local", "author"})]) is None
+    True
+    >>> group_subject("We had 211 responses from local authorities.", [frozenset({"local", "author"})]) is None
+    True
+    """
+    text = strip_bullet(sentence.strip()).lstrip("“‘\"'")
+    for head in [text, *(text[match.end():] for match in _AFTER_SPEECH.finditer(text))]:
+        words = _QUANTIFIERS.sub("", head.lstrip("“‘\"'")).split()
+        for group in groups:
+            if group <= set(content_words(" ".join(words[:len(group)]))):
+                return " ".join(words[:len(group)]).strip(",;:“”\"")
+    return None
+
+
+def _group_points(passage: Passage, rank: int, groups: list[frozenset[str]], topic: dict[str, float],
+                  weights: AttributionWeights, reasons: bool) -> list[AttributedPoint]:
+    """The passage's sentences whose subject is a group the question asks about, each as that group's point:
+    shown with the sentence it leans on ('She said young people …'), and, short and opening its paragraph,
+    with the paragraph's next sentences (at most three in all: 'Local authorities were more divided. Just
+    over half …').
+    A group's point is on the topic by its own words or by its page's heading: what the young people who
+    advised a study asked for is on the study's topic."""
+    if not groups:
+        return []
+    text = passage.text
+    units = quotation_units(text)
+    heading = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')}"
+    points = []
+    for i, (start, end) in enumerate(units):
+        speaker = group_subject(text[start:end], groups)
+        if speaker is None or text[start:end].rstrip().endswith(":") or not _holds_view(text[start:end]):
+            continue
+        first = i - 1 if i and LEANS_BACK.match(text[start:end].strip()) and _same_paragraph(text, units, i - 1) \
+            else i
+        last = i
+        while first == i and _starts_line(text, start) and len(text[start:end].split()) <= _ANNOUNCES \
+                and last + 1 < len(units) and last + 1 - first < 3 \
+                and _same_paragraph(text, units, last) and not text[slice(*units[last + 1])].rstrip().endswith(":"):
+            last += 1
+        shown = text[units[first][0]:units[last][1]]
+        own = _weight_share(shown, topic)
+        on_topic_page = _weight_share(heading, topic) >= weights.heading_on_topic
+        if own == 0 and not on_topic_page:
+            continue
+        stance = (weights.reason_stance if reasons else weights.stance) if STANCE.search(shown) else 0.0
+        score = (own + weights.heading * _weight_share(heading, topic) + weights.reported + weights.asked_group
+                 + stance - weights.rank_step * rank)
+        points.append(AttributedPoint(speaker, shown.strip(), shown, passage, units[first][0], units[last][1],
+                                      "reported", score, topical=own > 0 or on_topic_page, group=True))
+    return points
+
+
+_ANNOUNCES = 8  # words: a sentence this short opening its paragraph announces what the rest of it says
+_ASKED_FOR = re.compile(r"\b(?:ask|asks|asked|asking) for\b", re.I)
+
+
+def _holds_view(sentence: str) -> bool:
+    """Whether a group's sentence states a view: a speech or stance word ('supported', 'asked for'), or a
+    short sentence announcing one ('Local authorities were more divided.'); 'MPs debated the Bill' does not."""
+    return bool(_VERB.search(sentence) or STANCE.search(sentence) or _ASKED_FOR.search(sentence)
+                or len(sentence.split()) <= _ANNOUNCES)
+
+
+def _same_paragraph(text: str, units: list[tuple[int, int]], i: int) -> bool:
+    """Whether unit i and the next one are in one paragraph."""
+    return "\n" not in text[units[i][1]:units[i + 1][0]]
+
+
+# A reported statement leaning on the sentence before for its speaker ('He argued that …').
+_BY_PRONOUN = re.compile(r"^\s*(?:he|she|they|it|the (?:association|organisation|charity|minister|body|group|"
+                         r"coalition|union|council|department))\b", re.I)
+
+
+def with_speaker_shown(text: str, found: list[Attribution], most: int = 3) -> list[Attribution]:
+    """The attributions as points show them: a reported statement that names its speaker only by a pronoun
+    ('He argued that …'), right after a statement by the same speaker in the same paragraph, is shown from
+    the sentence naming the speaker (at most `most` sentences in all), and that sentence is no point alone:
+    'X opposed the Bill. He argued that it would …' is one viewpoint, and no point opens with a pronoun
+    whose antecedent is not shown.
+
+    >>> text = "Jo Roe opposed the Bill. He argued that it would add paperwork. It rained."
+    >>> spans = quotation_units(text)
+    >>> found = [attribute(text[a:b], a, b, "Jo Roe") for a, b in spans[:2]]
+    >>> [a.sentence for a in with_speaker_shown(text, found)]
+    ['Jo Roe opposed the Bill. He argued that it would add paperwork.']
+    """
+    shown: list[Attribution] = []
+    for a in found:
+        last = shown[-1] if shown else None
+        if last is not None and a.kind == "reported" and last.kind in ("quote", "reported") \
+                and last.speaker == a.speaker and _BY_PRONOUN.match(a.sentence) and not a.sentence.rstrip().endswith(":") \
+                and "\n" not in text[last.end:a.start] \
+                and len(quotation_units(text[last.start:a.end])) <= most:
+            joined = text[last.start:a.end]
+            shown[-1] = Attribution(a.speaker, joined.strip(), joined, last.start, a.end, "reported")
+            continue
+        shown.append(a)
+    return shown
 
 
 def _month_of(passage: Passage) -> str:

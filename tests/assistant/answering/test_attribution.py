@@ -361,3 +361,46 @@ def test_asks_named_speaker_tells_a_named_body_from_a_group():
     assert asks_named_speaker("Why is Care Watch worried about unlicensed homes?")
     assert not asks_named_speaker("What did councils say about the allowance?")
     assert not asks_named_speaker("How much is the kinship allowance?")
+
+
+@pytest.mark.unit
+def test_a_statement_naming_its_speaker_by_a_pronoun_is_shown_from_the_sentence_naming_the_speaker():
+    text = ("Jo Marsh (Eastholm) opposed the Bill. He argued that it would “add paperwork to an overloaded "
+            "system”.\nAnn Lee backed the Bill. She said:")
+    points = open_points("What did MPs say about the Bill?", [passage(text)], {"bill": 2.0})
+    lines = [p.line() for p in points]
+    assert "Jo Marsh (Eastholm) opposed the Bill. He argued that it would “add paperwork to an overloaded system”." \
+        in lines  # one viewpoint: the stance with its reason, never 'He argued …' alone
+    assert not any(line.startswith(("He ", "She ")) for line in lines)
+    assert not any(line.endswith("She said:") for line in lines)  # a lead-in joins nothing
+
+
+@pytest.mark.unit
+def test_groups_asked_about_get_the_sentences_they_are_the_subject_of():
+    intro = passage("We received 1,236 responses, 211 from local authorities and the rest from legal professionals "
+                    "and charities. Most respondents supported the allowance.", cid="c#0", title="Consultation")
+    views = passage("Local authorities were more divided. Many warned that the allowance would cost more than "
+                    "estimated.\nLegal professionals broadly supported the advice duty, if funded.\n"
+                    "Local authorities debated the allowance at length over two days of meetings in June.",
+                    cid="c#1", title="Consultation")
+    idf = {"allow": 3.0, "advic": 3.0, "local": 1.0, "author": 1.0, "legal": 1.0, "profession": 1.0,
+           "consult": 1.0}
+    points = open_points("How did local authorities and legal professionals respond to the consultation?",
+                         [intro, views], idf)
+    lines = [p.line() for p in points]
+    # a short sentence opening its paragraph is shown with what follows it
+    assert "Local authorities were more divided. Many warned that the allowance would cost more than estimated." \
+        in lines
+    assert "Legal professionals broadly supported the advice duty, if funded." in lines
+    assert not any("debated" in line for line in lines)  # the group as subject, but no view stated
+
+
+@pytest.mark.unit
+def test_an_asked_group_joins_the_named_members_points():
+    text = ("Councillor Pell said the rota was “an unfair burden” on the county.\n"
+            "Amina addressed the Committee. She said young people wanted faster access to English classes.")
+    points = open_points("How did Brackenshire councillors and young people respond to the rota?",
+                         [passage(text, title="Scrutiny committee: the rota")], {"rota": 3.0, "english": 2.0})
+    lines = [p.line() for p in points]
+    assert any(line.startswith("Councillor Pell said") for line in lines)
+    assert "Amina addressed the Committee. She said young people wanted faster access to English classes." in lines
