@@ -97,11 +97,18 @@ def calibrate_build(settings, store, collection, embedder=None) -> Calibration:
     source = StoredChunks(store, collection)
     files = load_build_files(settings, collection.name, source)
     retriever = HybridRetriever(settings, source, VectorSearch(collection), embedder, files.lexical)
+    kept = None
+    if not isinstance(collection, LayeredCollection):
+        # a full build: its answers to every probe in one search and one read, then the probes asked through
+        # them, as a delta asks its base (the same answers: see probe_memory.DEPTH), not forty searches
+        kept = remember(settings, collection, retriever, vectors, key)
+        view = RememberedBuild(collection, kept)
+        retriever = HybridRetriever(settings, StoredChunks(store, view), VectorSearch(view), embedder, files.lexical)
     result = calibrate(lambda probe: retriever.retrieve(probe, k=settings.top_k, query_embedding=vectors[probe]),
                        retriever.lexical.idf, probes, weights=settings.scoring.refusal)
     try:  # the memory only saves time: a folder that cannot take it costs the next update a search
-        if not isinstance(collection, LayeredCollection):
-            remember(settings, collection, retriever, vectors, key).save(files_root(settings) / collection.name)
+        if kept is not None:
+            kept.save(files_root(settings) / collection.name)
         elif memory is None:  # a base calibrated by an older ingest: kept now, for the next update
             base = collection.base
             lexical = getattr(files.lexical, "base", None) or \
@@ -131,9 +138,10 @@ def remember(settings, collection, retriever: HybridRetriever, vectors: dict[str
     SLACK more of each list for the ones a delta hides."""
     size = collection.count()
     nearest, wanted, lexical_hits = [], {}, {}
-    for probe, vector in vectors.items():
-        found = collection.query(query_embeddings=[vector], n_results=min(DEPTH, size), include=["distances"])
-        ids, distances = list(found["ids"][0]), [float(d) for d in found["distances"][0]]
+    found = collection.query(query_embeddings=list(vectors.values()), n_results=min(DEPTH, size),
+                             include=["distances"]) if vectors else {"ids": [], "distances": []}
+    for probe, found_ids, found_distances in zip(vectors, found["ids"], found["distances"]):  # one search for all
+        ids, distances = list(found_ids), [float(d) for d in found_distances]
         nearest.append((ids, distances))
         hits = retriever.bm25(probe, Filters(), settings.bm25_k + SLACK)
         wanted.update(dict.fromkeys(ids[:settings.dense_k + SLACK]))

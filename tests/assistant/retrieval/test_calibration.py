@@ -134,3 +134,51 @@ def test_a_rebuild_reads_the_probe_vectors_the_active_build_kept(tmp_path, remem
 
     second = run_ingest(settings, rebuild=True, embedder=NoQuestions())
     assert second.calibration == first.calibration and IndexStore(settings).info()["min_support"] == first.calibration["min_support"]
+
+
+@pytest.mark.integration
+def test_a_full_build_asks_every_probe_at_once_and_gets_the_answers_of_a_search_per_probe(tmp_path,
+                                                                                       remembering_embedder):
+    """A full build's calibration searches its collection once for all the probes, reads the records once, and
+    asks the probes through that memory: the threshold is the one a search per probe gives."""
+    from assistant.retrieval import calibration
+    from assistant.retrieval.build_files import load_build_files
+    from assistant.retrieval.fusion import HybridRetriever
+    from assistant.retrieval.store import IndexStore, StoredChunks, VectorSearch
+    from assistant.settings import Settings
+    from ingest.pipeline import run_ingest
+    from tests.ingest.test_atomic_ingest import small_corpus
+
+    settings = Settings(corpus_dir=small_corpus(tmp_path), store_dir=tmp_path / "store")
+    report = run_ingest(settings, embedder=remembering_embedder)
+    store = IndexStore(settings)
+    build = store.active()
+
+    class Counted:  # the build's collection, its searches and reads counted
+        def __init__(self, collection):
+            self.collection, self.calls = collection, []
+
+        def __getattr__(self, name):
+            return getattr(self.collection, name)
+
+        def query(self, **kwargs):
+            self.calls.append(("query", len(kwargs["query_embeddings"])))
+            return self.collection.query(**kwargs)
+
+        def get(self, **kwargs):
+            self.calls.append(("get", len(kwargs.get("ids") or [])))
+            return self.collection.get(**kwargs)
+
+    counted = Counted(build)
+    assert calibration.calibrate_build(settings, store, counted).as_dict() == report.calibration
+    probes = calibration.off_topic_probes()
+    assert counted.calls[0] == ("query", len(probes)) and [call[0] for call in counted.calls] == ["query", "get"]
+
+    vectors = dict(zip(probes, remembering_embedder.get_query_embeddings(probes)))
+    source = StoredChunks(store, build)
+    retriever = HybridRetriever(settings, source, VectorSearch(build), remembering_embedder,
+                                load_build_files(settings, build.name, source).lexical)
+    searched = calibration.calibrate(
+        lambda probe: retriever.retrieve(probe, k=settings.top_k, query_embedding=vectors[probe]),
+        retriever.lexical.idf, probes, weights=settings.scoring.refusal)
+    assert searched.as_dict() == report.calibration
