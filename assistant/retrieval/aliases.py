@@ -16,8 +16,11 @@ import yaml
 
 from assistant.text.tokens import content_words
 
-# Long form (up to eight words) directly followed by its acronym in brackets.
-_DEFINED = re.compile(r"((?:[\w’'\-]+\s+){1,8}?[\w’'\-]+)\s+\((?:the\s+)?([A-Z][A-Za-z]{1,6}?)(?:s|’s)?\)")
+# An acronym in brackets, and the long form (up to nine words) directly before it: the brackets are found
+# first, and the words read back from each, so a text is not tried for a long form at every word.
+_BRACKETED = re.compile(r"\s+\((?:the\s+)?([A-Z][A-Za-z]{1,6}?)(?:s|’s)?\)")
+_LONG_FORM = re.compile(r"((?:[\w’'\-]+\s+){1,8}?[\w’'\-]+)$")
+_LONG_FORM_CHARS = 400  # more than nine words ever take
 _SMALL = {"for", "of", "and", "the", "on", "in", "to", "at"}
 def everyday_aliases() -> dict[str, str]:
     """Everyday abbreviations and words the documents put differently (package data, not code)."""
@@ -85,11 +88,11 @@ def definitions(text: str) -> list[tuple[str, str]]:
     [('Department for Education', 'DfE'), ('regional care co-operatives', 'RCC')]
     """
     found = []
-    for match in _DEFINED.finditer(text):
-        acronym = match.group(2)
-        long_form = _spelled_by(match.group(1).split(), acronym)
+    for match in _BRACKETED.finditer(text):
+        words = _LONG_FORM.search(text[max(0, match.start() - _LONG_FORM_CHARS):match.start()])
+        long_form = _spelled_by(words.group(1).split(), match.group(1)) if words else ""
         if long_form:
-            found.append((long_form, acronym))
+            found.append((long_form, match.group(1)))
     return found
 
 

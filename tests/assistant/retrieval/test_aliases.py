@@ -80,3 +80,18 @@ def test_everyday_words_reach_the_way_the_articles_put_them(asked, written):
 
 def test_empty_aliases_expand_to_the_terms_themselves():
     assert Aliases().expand({"dfe", "budget"}) == {"dfe", "budget"}
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text, expected", [
+    ("the Department for Education (DfE) and the regional care co-operatives (RCCs) met",
+     [("Department for Education", "DfE"), ("regional care co-operatives", "RCC")]),
+    ("one two three four five six seven eight nine ten Alpha Beta (AB).", [("Alpha Beta", "AB")]),
+    ("the Children’s\nCommissioner (CC) said", [("Children’s Commissioner", "CC")]),  # over a line break
+    ("a group (which met) said (Monday) nothing", []),
+    ("(DfE) opens the text", []),
+])
+def test_definitions_read_the_long_form_back_from_each_bracketed_acronym(text, expected):
+    from assistant.retrieval.aliases import definitions
+
+    assert definitions(text) == expected
