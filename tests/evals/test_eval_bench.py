@@ -68,3 +68,18 @@ def test_bench_scaling_also_starts_against_a_chroma_server(scaling):
     assert "server_error" not in row, row
     assert row["server_p50_ms"] > 0 and 0 < row["server_retriever_load_s"] <= row["server_load_s"]
     assert "served by `chroma run`" in bench.scaling_table(rows)
+
+
+def test_the_ingest_ratio_is_the_median_round_against_the_bare_embedding_on_either_side(tmp_path,
+                                                                                     remembering_embedder):
+    """The ingest benchmark interleaves bare embeddings and rebuilds; the ratio reported is the median
+    round's, each rebuild against the bare timings just before and after it."""
+    from assistant.settings import Settings
+    from tests.ingest.test_atomic_ingest import small_corpus
+
+    settings = Settings(corpus_dir=small_corpus(tmp_path), store_dir=tmp_path / "store")
+    result = bench.bench_ingest(settings, remembering_embedder, rounds=3)
+    rounds, bare = result["ingest_vs_raw_rounds"], result["raw_embed_seconds_all"]
+    assert len(rounds) == 3 and len(bare) == 5  # before and after the first ingest, then after each round
+    assert result["ingest_vs_raw_ratio"] == sorted(rounds)[1] and result["first_ingest_vs_raw_ratio"] > 0
+    assert result["chunks"] > 0 and result["ingest_seconds"] > 0
