@@ -452,6 +452,7 @@ _OPEN_QUESTION = re.compile(
     r"why (?:did|do|does|have|has|were|was) .{0,80}?\b(?:object\w*|oppos\w*|criticis\w*|welcom\w*|"
     r"support\w*|reject\w*|concern\w*|warn\w*)|"
     r"what (?:concerns|criticisms|objections|worries|views|reactions|responses)\b|"
+    r"what(?:’s|'s|s| is| are) (?:wrong|the (?:problems?|issues?|concerns?|trouble)) (?:with|about)\b|"
     r"who (?:criticised|welcomed|opposed|supported|objected|warned)\b)", re.I)
 
 
