@@ -57,8 +57,9 @@ _CONNECTOR = frozenset({"of", "for", "and", "the", "on", "in", "at", "de", "to",
                         "young", "fellow", "former", "interim", "acting", "joint", "senior", "general",
                         "policy", "public", "affairs", "strategic", "development", "practice", "services", "children"})
 # Words that point back to a speaker named earlier ('the charity said'); 'the government' names its speaker.
-_PRONOUN = re.compile(r"^(?:it|he|she|they|we|the (?:association|organisation|charity|minister|body|group|"
-                      r"coalition|union|council|department))$", re.I)
+_PRONOUNS = (r"(?:it|he|she|they|we|the (?:association|organisation|charity|minister|body|group|coalition|union|"
+             r"council|department))")
+_PRONOUN = re.compile(rf"^{_PRONOUNS}$", re.I)
 _CLAUSE_WORD = re.compile(r"\b(?:will|would|has|have|had|is|are|was|were|can|could|should|may|might|must|"
                           r"which|who|that|this|these|there|if|when|because)\b")
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being)$")
@@ -664,7 +665,7 @@ def _scored_points(passage: Passage, rank: int, topic: dict[str, float], own_voi
                    previous: str = "") -> list[AttributedPoint]:
     """The passage's attributed statements that are on topic, each scored for the question (which asks for
     `reasons`: 'why is X worried', where a statement taking a stance is a reason more than a plain one is)."""
-    heading = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')} {_month_of(passage)}"
+    heading = _heading(passage)
     points = []
     for a in with_speaker_shown(passage.text, attributions(passage, previous, own_voice=own_voice)):
         if a.sentence.rstrip().endswith(":") and not quotation(a.sentence):
@@ -712,29 +713,21 @@ def group_subject(sentence: str, groups: list[frozenset[str]]) -> str | None:
 
 def _group_points(passage: Passage, rank: int, groups: list[frozenset[str]], topic: dict[str, float],
                   weights: AttributionWeights, reasons: bool) -> list[AttributedPoint]:
-    """The passage's sentences whose subject is a group the question asks about, each as that group's point:
-    shown with the sentence it leans on ('She said young people …'), and, short and opening its paragraph,
-    with the paragraph's next sentences (at most three in all: 'Local authorities were more divided. Just
-    over half …').
+    """The passage's sentences whose subject is a group the question asks about and that state a view, each as
+    that group's point, shown as _group_span says ('Local authorities were more divided. Just over half …').
     A group's point is on the topic by its own words or by its page's heading: what the young people who
     advised a study asked for is on the study's topic."""
     if not groups:
         return []
     text = passage.text
     units = quotation_units(text)
-    heading = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')}"
+    heading = _heading(passage)
     points = []
     for i, (start, end) in enumerate(units):
         speaker = group_subject(text[start:end], groups)
         if speaker is None or text[start:end].rstrip().endswith(":") or not _holds_view(text[start:end]):
             continue
-        first = i - 1 if i and LEANS_BACK.match(text[start:end].strip()) and _same_paragraph(text, units, i - 1) \
-            else i
-        last = i
-        while first == i and _starts_line(text, start) and len(text[start:end].split()) <= _ANNOUNCES \
-                and last + 1 < len(units) and last + 1 - first < 3 \
-                and _same_paragraph(text, units, last) and not text[slice(*units[last + 1])].rstrip().endswith(":"):
-            last += 1
+        first, last = _group_span(text, units, i)
         shown = text[units[first][0]:units[last][1]]
         own = _weight_share(shown, topic)
         on_topic_page = _weight_share(heading, topic) >= weights.heading_on_topic
@@ -749,6 +742,21 @@ def _group_points(passage: Passage, rank: int, groups: list[frozenset[str]], top
 
 
 _ANNOUNCES = 8  # words: a sentence this short opening its paragraph announces what the rest of it says
+
+
+def _group_span(text: str, units: list[tuple[int, int]], i: int, most: int = 3) -> tuple[int, int]:
+    """The first and last unit a group's point at unit i shows: from the sentence it leans on ('She said
+    young people …'), or, short and opening its paragraph, to the paragraph's next sentences (at most `most`
+    in all, never a lead-in ending ':')."""
+    sentence = text[units[i][0]:units[i][1]]
+    if i and LEANS_BACK.match(sentence.strip()) and _same_paragraph(text, units, i - 1):
+        return i - 1, i
+    last = i
+    if _starts_line(text, units[i][0]) and len(sentence.split()) <= _ANNOUNCES:
+        while last + 1 < len(units) and last + 1 - i < most and _same_paragraph(text, units, last) \
+                and not text[slice(*units[last + 1])].rstrip().endswith(":"):
+            last += 1
+    return i, last
 _ASKED_FOR = re.compile(r"\b(?:ask|asks|asked|asking) for\b", re.I)
 
 
@@ -765,8 +773,7 @@ def _same_paragraph(text: str, units: list[tuple[int, int]], i: int) -> bool:
 
 
 # A reported statement leaning on the sentence before for its speaker ('He argued that …').
-_BY_PRONOUN = re.compile(r"^\s*(?:he|she|they|it|the (?:association|organisation|charity|minister|body|group|"
-                         r"coalition|union|council|department))\b", re.I)
+_BY_PRONOUN = re.compile(rf"^\s*{_PRONOUNS}\b", re.I)
 
 
 def with_speaker_shown(text: str, found: list[Attribution], most: int = 3) -> list[Attribution]:
@@ -794,6 +801,11 @@ def with_speaker_shown(text: str, found: list[Attribution], most: int = 3) -> li
             continue
         shown.append(a)
     return shown
+
+
+def _heading(passage: Passage) -> str:
+    """What frames every statement of a passage: its page's title, its section and the month it came out."""
+    return f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')} {_month_of(passage)}"
 
 
 def _month_of(passage: Passage) -> str:
