@@ -226,21 +226,10 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_sessionfinish(session):
-    """On a pytest-xdist worker: hand the figures this session measured to the controller. On the controller
-    (or a run without workers): keep each worker scope's seconds in pytest's cache for the next run's order."""
+    """On a pytest-xdist worker: hand the figures this session measured to the controller."""
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput["timings"], workeroutput["figures"] = dict(TIMINGS), dict(FIGURES)
-    elif SCOPE_SECONDS and getattr(session.config, "cache", None) is not None:
-        last = session.config.cache.get(SCOPE_SECONDS_KEY, {})
-        session.config.cache.set(SCOPE_SECONDS_KEY, {**last, **{scope: round(seconds, 2)
-                                                                 for scope, seconds in SCOPE_SECONDS.items()}})
-
-
-def pytest_runtest_logreport(report):
-    """Add up each worker scope's seconds (set-up, call and tear-down; on the controller, every worker's)."""
-    scope = worker_scope(report.nodeid)
-    SCOPE_SECONDS[scope] = SCOPE_SECONDS.get(scope, 0.0) + report.duration
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -289,20 +278,13 @@ def cost_class(scope: str, items: list) -> int:
     return 1 if any(item.get_closest_marker(name) for item in items for name in COSTLY_MARKERS) else 2
 
 
-# pytest's cache key for each worker scope's seconds in the last run that ran it.
-SCOPE_SECONDS_KEY = "reform-assistant/scope-seconds"
-SCOPE_SECONDS: dict[str, float] = {}
-
-
 def pytest_collection_modifyitems(config, items):
-    """Order the tests by `cost_class` of their `worker_scope`, and within a class by the scope's seconds in
-    the last run, longest first (stable: a scope keeps its order), so the workers start on the long ones
-    and the quick ones fill the end. Both workers read the same cache, so they collect the same order."""
-    last = config.cache.get(SCOPE_SECONDS_KEY, {}) if getattr(config, "cache", None) is not None else {}
+    """Order the tests by `cost_class` of their `worker_scope` (stable: a scope keeps its order), so the
+    workers start on the long ones and the quick ones fill the end."""
     scopes: dict[str, list] = {}
     for item in items:
         scopes.setdefault(worker_scope(item.nodeid), []).append(item)
-    ordered = sorted(scopes.items(), key=lambda scope: (cost_class(*scope), -last.get(scope[0], 0.0)))
+    ordered = sorted(scopes.items(), key=lambda scope: cost_class(*scope))
     items[:] = [item for _, scoped in ordered for item in scoped]
 
 

@@ -70,24 +70,3 @@ def test_remembered_vectors_are_read_back_by_the_next_session(tmp_path, embedder
     assert np.array_equal(np.float32(second.get_text_embedding_batch(texts)), np.float32(computed)) and second.computed == 0
     second.get_text_embedding("A text nobody embedded before.")
     assert second.computed == 1 and first.computed == 2
-
-
-def test_the_next_run_starts_with_the_scopes_that_took_longest_last_time(tmp_path):
-    """Each worker scope's seconds are kept in pytest's cache; the next run orders the scopes of one cost
-    class longest first, so two workers do not finish on a long module started last."""
-    (tmp_path / "test_quick.py").write_text("def test_quick():\n    assert True\n", encoding="utf-8")
-    (tmp_path / "test_slow.py").write_text("import time\n\ndef test_slow():\n    time.sleep(0.3)\n", encoding="utf-8")
-    (tmp_path / "conftest.py").write_text(
-        "from tests.conftest import (pytest_collection_modifyitems, pytest_runtest_logreport,  # noqa: F401\n"
-        "                            pytest_sessionfinish)\n")
-    (tmp_path / "pytest.ini").write_text("[pytest]\n")
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-
-    def order() -> list[str]:
-        done = subprocess.run([sys.executable, "-m", "pytest", "-v", "-p", "no:randomly", str(tmp_path)],
-                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stdout
-        return [line.split("::")[0].split("/")[-1] for line in done.stdout.splitlines() if " PASSED" in line]
-
-    assert order() == ["test_quick.py", "test_slow.py"]  # no figures yet: collection order
-    assert order() == ["test_slow.py", "test_quick.py"]
