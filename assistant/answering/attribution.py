@@ -622,7 +622,8 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
         if named else candidates
     floor = weights.point_floor * max((p.score for p in pool), default=0.0) if not named else float("-inf")
     chosen: list[AttributedPoint] = []
-    for point in sorted(pool, key=lambda p: (-p.score, p.passage.chunk_id, p.start)):
+    # of two points from the same sentence scoring the same, the one shown with the sentences leaning on it
+    for point in sorted(pool, key=lambda p: (-p.score, p.passage.chunk_id, p.start, -p.end)):
         if len(chosen) >= weights.point_limit or point.score < floor:
             break
         if any(_same_voice(point, other) and not named for other in chosen) or \

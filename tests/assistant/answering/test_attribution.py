@@ -408,3 +408,15 @@ def test_an_asked_group_joins_the_named_members_points():
     lines = [p.line() for p in points]
     assert any(line.startswith("Councillor Pell said") for line in lines)
     assert "Amina addressed the Committee. She said young people wanted faster access to English classes." in lines
+
+
+@pytest.mark.unit
+def test_a_point_equal_in_score_to_its_first_sentence_alone_is_shown_whole():
+    text = ("We have never seen councils pay more for homes, and we are worried.\n\nTogether the providers "
+            "reported revenue of £2bn. Their margin was 19.6%, the highest of any year. By comparison, councils "
+            "spend less.")
+    page = passage(text, publisher="Care Economics (blog)", title="Who profits from homes?")
+    points = open_points("What concerns did Care Economics raise about private home providers?", [page],
+                         {"provid": 3.0, "home": 2.0, "privat": 2.0})
+    assert any(p.statement.endswith("Their margin was 19.6%, the highest of any year.") and
+               "Together the providers" in p.statement for p in points), [p.statement for p in points]
