@@ -19,7 +19,8 @@ _CONTRAST = re.compile(r"^(?:Instead|However|But|Rather)\b")
 
 # A linking word that only ties a sentence to the one before: an answer opening on it can drop it and say
 # the same ('However, with the pilots due in 2024, …'). 'Instead' or 'But' carry the contrast: kept.
-_CONNECTIVE = re.compile(r"^(?:However|Meanwhile|Moreover|Furthermore|Additionally|Also|In addition),\s+(?=\S)")
+_CONNECTIVE = re.compile(r"^(?:(?:However|Meanwhile|Moreover|Furthermore|Additionally|Also|In addition),\s+(?=\S)|"
+                         r"(?:But|And|Yet)\s+(?=[A-Z]))")
 
 
 def without_connective(sentence: str) -> str:
@@ -29,6 +30,10 @@ def without_connective(sentence: str) -> str:
     'With the pilots due in 2024, full rollout is years away.'
     >>> without_connective("Instead, a national scheme will follow.")
     'Instead, a national scheme will follow.'
+    >>> without_connective("But Tom Ashdown, its chief executive, said the rules were unfair.")
+    'Tom Ashdown, its chief executive, said the rules were unfair.'
+    >>> without_connective("But the rules were unfair.")
+    'But the rules were unfair.'
     """
     rest = _CONNECTIVE.sub("", sentence, count=1)
     return rest[:1].upper() + rest[1:] if rest != sentence else sentence
