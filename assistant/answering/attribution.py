@@ -554,10 +554,11 @@ def groups_asked(question: str) -> list[frozenset[str]]:
     >>> groups_asked("What did Ofsted say?"), groups_asked("Why did the staffing agencies' body object?")
     ([], [])
     """
-    clauses = [clause for clause in re.split(r",\s*(?:and|but)\s+", question.strip()) if _speaker_phrase(clause)]
-    if not clauses:
+    phrases = [phrase for clause in re.split(r",\s*(?:and|but)\s+", question.strip())
+               if (phrase := _speaker_phrase(clause))]
+    if not phrases:
         return []
-    parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", _speaker_phrase(clauses[-1]))
+    parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", phrases[-1])
     groups = [frozenset(content_words(part)) for part in parts
               if not any(_names_someone(word) for word in part.split()) and not _ONE_BODY.search(part)]
     return [group for group in groups if 0 < len(group) <= 3]
