@@ -526,11 +526,11 @@ def described_speaker(question: str) -> frozenset[str]:
     return words if len(words) >= 2 else frozenset()
 
 
-def group_asked(asked: str) -> frozenset[str]:
+def members_asked(asked: str) -> frozenset[str]:
     """The group a named speaker phrase asks about by a plural word in lower case ('Brackenshire councillors
     and young people': councillor), whose members' names carry it ('Councillor Pell').
 
-    >>> sorted(group_asked("Brackenshire councillors")), group_asked("Ofsted")
+    >>> sorted(members_asked("Brackenshire councillors")), members_asked("Ofsted")
     (['councillor'], frozenset())
     """
     return frozenset(content_words(" ".join(word for word in asked.split()
@@ -607,7 +607,7 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
         matching = {p.speaker for p in candidates if p.kind in ("quote", "reported")
                     and described <= set(content_words(f"{p.speaker} {p.sentence}"))}
         candidates = [replace(p, named=True) if p.speaker in matching else p for p in candidates]
-    members = group_asked(asked)  # 'Brackenshire councillors': each Councillor X who spoke
+    members = members_asked(asked)  # 'Brackenshire councillors': each Councillor X who spoke
     if members:
         # a member speaks on the topic when the passage the minutes or report record it in does
         candidates = [replace(p, named=True, topical=p.topical or _weight_share(p.passage.text, topic) > 0)

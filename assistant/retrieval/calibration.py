@@ -80,14 +80,10 @@ def calibrate_build(settings, store, collection, embedder=None) -> Calibration:
     the whole view gives: whatever the memory cannot answer exactly is asked of the base."""
     key = memory_key(calibration_version(settings.scoring.refusal))
     probes = off_topic_probes()
-    memory = None
-    if isinstance(collection, LayeredCollection):
-        memory = ProbeMemory.load(files_root(settings) / collection.base.name, key)
-        if memory is not None and memory.probes == probes:
-            collection = LayeredCollection(RememberedBuild(collection.base, memory), collection.delta)
-        else:
-            memory = None
+    memory = _memory_of(settings, collection.base.name, key, probes) \
+        if isinstance(collection, LayeredCollection) else None
     if memory is not None:
+        collection = LayeredCollection(RememberedBuild(collection.base, memory), collection.delta)
         vectors = {probe: memory.vector(probe) for probe in probes}
     else:
         vectors = _kept_probe_vectors(settings, store, key, probes)
@@ -127,8 +123,14 @@ def _kept_probe_vectors(settings, store, key: str, probes: list[str]) -> dict[st
         name = store.info().get("active")
     except StoreError:
         return None
-    memory = ProbeMemory.load(files_root(settings) / name, key) if name else None
-    return {probe: memory.vector(probe) for probe in probes} if memory is not None and memory.probes == probes else None
+    memory = _memory_of(settings, name, key, probes) if name else None
+    return {probe: memory.vector(probe) for probe in probes} if memory is not None else None
+
+
+def _memory_of(settings, build: str, key: str, probes: list[str]) -> ProbeMemory | None:
+    """The probe memory a build kept, when it was made with this key and these probes."""
+    memory = ProbeMemory.load(files_root(settings) / build, key)
+    return memory if memory is not None and memory.probes == probes else None
 
 
 def remember(settings, collection, retriever: HybridRetriever, vectors: dict[str, list[float]],
