@@ -22,7 +22,7 @@ from assistant.answering.features import FACTOID
 from assistant.answering.selection import (best_passage_first, list_around, with_antecedents, with_context, with_contrasts,
                                            with_elaborations, without_connective)
 from assistant.checks.constraints import Evidence, constraints_of, spelled_acronyms, unmet
-from assistant.models import Answer, Citation, Passage
+from assistant.models import Answer, Citation, Passage, previous_chunk_id
 from assistant.question.followups import split_carried
 from assistant.question.kinds import LIST_CUE, SYNTHESIS_CUE, answer_type, years_in_scope
 from assistant.retrieval.aliases import Aliases
@@ -153,9 +153,11 @@ class ExtractiveAnswerer:
         before = config.definition.context_sentences
         best_fused = max((p.score for p in passages), default=1.0) or 1.0
         out = []
+        by_id = {p.chunk_id: p for p in passages}
         for rank, passage in enumerate(passages):
             previous_overlap = 0.0
-            recent: list[str] = []
+            # the sentences just before, for a definition's 'The latter provide …' (across a passage's start)
+            recent = self._run_on_from(passage, by_id, before) if asked.kind == "definition" else []
             heading, lead_in = "", ""
             for start, end in sentence_spans(passage.text):
                 raw = passage.text[start:end]
@@ -195,6 +197,19 @@ class ExtractiveAnswerer:
                 recent.append(text)
                 out.append(candidate)
         return out
+
+    def _run_on_from(self, passage: Passage, by_id: dict[str, Passage], most: int) -> list[str]:
+        """The last sentences (at most `most`) of the passage before this one in its document, when this one
+        opens by leaning on it ("The latter provide …"): what its first sentence is read after. The passage
+        before is taken from the retrieved ones, else looked up (`before`); [] when there is none."""
+        spans = sentence_spans(passage.text)
+        if not spans or most <= 0 or not LEANS_BACK.match(passage.text[spans[0][0]:spans[0][1]].strip()):
+            return []
+        previous_id = previous_chunk_id(passage.chunk_id)
+        previous = by_id.get(previous_id) or (self.before(passage.chunk_id) if previous_id and self.before else None)
+        if previous is None:
+            return []
+        return [previous.text[start:end] for start, end in sentence_spans(previous.text)[-most:]]
 
     def term_weights(self, query: str) -> dict[str, float]:
         """IDF of each query term (acronyms and long forms both count); words carried over from

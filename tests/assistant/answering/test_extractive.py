@@ -102,6 +102,30 @@ def test_what_is_prefers_the_defining_sentence():
     assert best.text in ask(question, STRATEGY).answer
 
 
+def test_a_definition_opening_a_passage_with_the_latter_is_read_after_the_passage_before():
+    """'The latter provide …' defines what the passage before named last: retrieved or looked up by id."""
+    meta = {"source_id": "hubs", "title": "Hubs", "publisher": "P", "url": "https://example.org/h"}
+    named = Passage("hubs#000", "Ministers will extend regional fostering hubs to all council areas.", meta, score=1.0)
+    defining = Passage("hubs#001", "The latter provide a single point of contact for people interested in fostering.",
+                       meta, score=0.5)
+    other = Passage("news#000", "Regional fostering hubs received £5m of the budget.", {**meta, "source_id": "news"},
+                    score=0.9)
+    question = "What do regional fostering hubs do?"
+    idf = idf_of([named, defining, other])
+
+    def definition_score(answerer, passages):
+        return next(c for c in answerer.candidates(question, passages) if c.text.startswith("The latter")) \
+            .features["definition_subject"]
+
+    alone = ExtractiveAnswerer(Settings(), idf)
+    assert definition_score(alone, [defining, other]) == 0.0  # nothing says what 'the latter' is
+    looked_up = ExtractiveAnswerer(Settings(), idf, before=lambda chunk_id: named if chunk_id == "hubs#001" else None)
+    expected = Settings().scoring.sentence.definition.anaphoric_subject
+    assert definition_score(looked_up, [defining, other]) == expected
+    assert definition_score(alone, [named, other, defining]) == expected  # the passage before, retrieved
+    assert "single point of contact" in ask(question, [named, other, defining]).answer
+
+
 def test_list_questions_return_the_list_items():
     answer = ask("What were the priorities of the review?", STRATEGY)
     sentences = [sentence for sentence, _ in cited_sentences(answer)]
