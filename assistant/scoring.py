@@ -240,6 +240,8 @@ class AttributionWeights(_Section):
                                                    "a reason: worth more than a plain statement of fact")
     rank_step: float = Field(0.03, description="each place lower the passage was retrieved costs this much: a tie "
                                                "goes to the better passage")
+    one_voice_reasons: int = Field(3, description="'what's wrong with X' with no speaker named, when only one voice "
+                                                  "speaks on the topic: its distinct reasons, up to this many")
     distinct_overlap: float = Field(0.5, description="a point sharing more than this share of its words with one "
                                                      "already chosen repeats it")
     repeated_phrase: int = Field(5, description="a point sharing a run of this many content words with one already "

@@ -442,6 +442,10 @@ def balance_quotes(text: str) -> str:
 
 
 # -- open questions ------------------------------------------------------------------------------------
+# 'What's wrong with X', 'what are the problems with X', 'what objections …': asks for what is wrong, as 'why is X
+# worried' does, by whomever it is said.
+_PROBLEMS = r"what(?:’s|'s|s| is| are) (?:wrong|the (?:problems?|issues?|concerns?|trouble)) (?:with|about)\b|what (?:objections|worries)\b"
+_ASKS_PROBLEMS = re.compile(_PROBLEMS, re.I)
 _OPEN_QUESTION = re.compile(
     r"^(?:how (?:did|do|does|have|has|were|was) .{0,80}?\b(?:respond\w*|react\w*|receiv\w*|view\w*|see)\b|"
     r"(?:what|which) .{0,80}?\b(?:did|do|does|have|has) .{0,80}?\b(?:say|said|tell|told|think|thought|argue\w*|"
@@ -452,8 +456,7 @@ _OPEN_QUESTION = re.compile(
     r"what arguments\b|"
     r"why (?:did|do|does|have|has|were|was) .{0,80}?\b(?:object\w*|oppos\w*|criticis\w*|welcom\w*|"
     r"support\w*|reject\w*|concern\w*|warn\w*)|"
-    r"what (?:concerns|criticisms|objections|worries|views|reactions|responses)\b|"
-    r"what(?:’s|'s|s| is| are) (?:wrong|the (?:problems?|issues?|concerns?|trouble)) (?:with|about)\b|"
+    r"what (?:concerns|criticisms|views|reactions|responses)\b|" + _PROBLEMS + "|"
     r"who (?:criticised|welcomed|opposed|supported|objected|warned)\b)", re.I)
 
 
@@ -585,7 +588,7 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     asked = named_speaker_asked(own)  # not 'councils': their word finds their statements
     speaker_words = set(content_words(asked))
     topic = {term: w for term, w in topic.items() if term not in speaker_words} or topic  # what, not who
-    reasons = answer_type(question) == "reason"
+    reasons = answer_type(question) == "reason" or bool(_ASKS_PROBLEMS.search(own))
     # the sentences that groups the question asks about are the subject of ('local authorities were …'); when
     # there are some, the groups' words say who, not what (otherwise they find the passages about them)
     groups = groups_asked(own)
@@ -622,12 +625,24 @@ def open_points(question: str, passages: list[Passage], idf: dict[str, float],
     pool = named + [p for p in group_points if p.topical or not any(q.topical for q in group_points)] \
         if named else candidates
     floor = weights.point_floor * max((p.score for p in pool), default=0.0) if not named else float("-inf")
-    chosen: list[AttributedPoint] = []
     # of two points from the same sentence scoring the same, the one shown with the sentences leaning on it
-    for point in sorted(pool, key=lambda p: (-p.score, p.passage.chunk_id, p.start, -p.end)):
-        if len(chosen) >= weights.point_limit or point.score < floor:
+    ranked = sorted(pool, key=lambda p: (-p.score, p.passage.chunk_id, p.start, -p.end))
+    chosen = _distinct(ranked, [], floor, weights.point_limit, weights, one_per_voice=not named)
+    if reasons and not named and len(chosen) == 1:
+        # what is wrong with X, said by one voice only: its other reasons ('… are illegal', '12% were subject to …')
+        chosen = _distinct(ranked, chosen, floor, weights.one_voice_reasons, weights, one_per_voice=False)
+    return chosen
+
+
+def _distinct(ranked: list[AttributedPoint], chosen: list[AttributedPoint], floor: float, limit: int,
+              weights: AttributionWeights, one_per_voice: bool) -> list[AttributedPoint]:
+    """chosen, then the best of ranked (best first, none below floor) that repeat none of them (nor, when
+    one_per_voice, their speaker's voice), up to limit points."""
+    chosen = list(chosen)
+    for point in ranked:
+        if len(chosen) >= limit or point.score < floor:
             break
-        if any(_same_voice(point, other) and not named for other in chosen) or \
+        if point in chosen or any(_same_voice(point, other) and one_per_voice for other in chosen) or \
                 any(word_overlap(point.sentence, other.sentence) > weights.distinct_overlap or _overlaps(point, other)
                     or shares_phrase(point.sentence, other.sentence, weights.repeated_phrase) for other in chosen):
             continue

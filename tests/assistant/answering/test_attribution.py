@@ -304,6 +304,24 @@ def test_a_why_worried_question_prefers_statements_that_take_a_stance():
 
 
 @pytest.mark.unit
+def test_whats_wrong_with_asked_of_one_voice_gives_its_reasons_not_one_point():
+    """'What's the problem with X' names no speaker; when one page alone speaks on X, its reasons (a stance
+    counting as for 'why is X worried') are the points, up to one_voice_reasons; another open question keeps
+    one point per voice."""
+    pages = [passage("We have seen a rise in unlicensed homes. Unlicensed homes are illegal. "
+                     "We suspect there are more unlicensed homes we have not found. "
+                     "Children in unlicensed homes have no independent oversight and should not be placed there.",
+                     publisher="Care Watch (GOV.UK)", cid="w#0")]
+    idf = {"unlicens": 3.0, "home": 2.0}
+    problems = open_points("whats the problem with unlicensed homes", pages, idf)
+    assert len(problems) == AttributionWeights().one_voice_reasons == 3
+    assert any("illegal" in p.sentence for p in problems) and any("oversight" in p.sentence for p in problems)
+    assert len(open_points("whats the problem with unlicensed homes", pages, idf,
+                           AttributionWeights(one_voice_reasons=1))) == 1
+    assert len(open_points("What did people say about unlicensed homes?", pages, idf)) == 1  # no reasons asked
+
+
+@pytest.mark.unit
 def test_two_points_making_the_same_point_in_the_same_words_are_one():
     pages = [passage("Quillfeather Trust warned about the lack of progress, data gaps and dilution in aims.",
                      cid="q#0"),
