@@ -192,18 +192,27 @@ def _as_publisher(attribution: Attribution, publisher: str) -> Attribution:
     return attribution
 
 
+# A numbered paragraph's number ('3.2 ', '(a) ', 'iv) '), as in a committee report: not part of the speaker.
+_PARAGRAPH_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)+\.?|\d+\.|\(?[a-z]\)|\(?[ivx]+\))\s+(?=\S)")
+
+
 def attribute(unit: str, start: int, end: int, previous: str = "") -> Attribution | None:
-    """Who states this sentence or quotation and what they state; None when it is nobody's statement."""
-    quote = quotation(unit)
+    """Who states this sentence or quotation and what they state; None when it is nobody's statement.
+
+    >>> attribute('3.2 The Parent Forum said: "It is the only break we get."', 0, 57).speaker
+    'Parent Forum'
+    """
+    text = _PARAGRAPH_NUMBER.sub("", unit, count=1)
+    quote = quotation(text)
     for finder in (_speaker_after_quote, _speaker_before_verb, _according_to):
-        found = finder(unit, quote, previous)
+        found = finder(text, quote, previous)
         if found:
             speaker, statement, kind = found
             return Attribution(speaker, statement, unit, start, end, kind)
-    if quote and previous and unit.lstrip().startswith(tuple(_OPEN_MARKS + '"')):
+    if quote and previous and text.lstrip().startswith(tuple(_OPEN_MARKS + '"')):
         return Attribution(previous, _trim_quote(quote), unit, start, end, "quote")  # a quotation runs on
-    about = _about(unit)
-    return Attribution(about, unit, unit, start, end, "about") if about else None
+    about = _about(text)
+    return Attribution(about, text, unit, start, end, "about") if about else None
 
 
 def _speaker_after_quote(unit: str, quote: str, previous: str):

@@ -36,6 +36,11 @@ def first(text: str, previous: str = "", publisher: str = "The Daily Reporter"):
      ("Councils", "the plan for a lack of funding.", "reported")),
     ("Meanwhile, Andy Brown, president of the XYZ, said there was “plenty to welcome”.",
      ("Andy Brown, president of the XYZ", "there was “plenty to welcome”.", "reported")),
+    # a numbered paragraph of a committee report: the number is no part of the speaker
+    ("3.2 The Northern Federation said: “The plan falls short.”",
+     ("Northern Federation", "“The plan falls short.”", "quote")),
+    ("(b) The Regional Councils Forum warned that budgets would not last.",
+     ("Regional Councils Forum", "budgets would not last.", "reported")),
 ])
 def test_speaker_and_statement_are_read_from_the_shape_of_the_sentence(text, expected):
     assert first(text) == expected
