@@ -74,7 +74,7 @@ class ExtractiveAnswerer:
         if is_open_question(request.question or request.query) and kind not in FACTOID:
             points = open_points(request.query, request.passages, self.idf, self.settings.scoring.attribution,
                                  self.before)
-            named = bool(points) and points[0].named
+            named = any(p.named for p in points)  # an asked group's point may outrank the named speakers'
             # 'why are some worried' wants reasons, whoever gives them; 'why is X worried' wants X's points.
             # One point answers when it is the named speaker's own words in full.
             min_points = self.settings.scoring.selection.open_min_points

@@ -282,3 +282,17 @@ def test_what_did_a_named_body_say_without_a_statement_of_its_own_gets_the_sente
     answer = ask("What did Care Watch say about the kinship allowance?", passages)
     # not other speakers' points under a question about Care Watch: the sentence that names it
     assert "Care Watch" in answer.answer.split("[")[0] and "Ann Lee" not in answer.answer.split("[")[0]
+
+
+def test_a_named_speaker_and_a_group_asked_together_are_answered_as_points_whichever_ranks_first():
+    """An asked group's point ('young people wanted …') may outrank the named speakers' points; the named
+    speakers still have statements, so the answer is the points, not the sentences naming them."""
+    minutes = [passage(1, "Amina, a member of the Children in Care Council, addressed the Committee. She said young "
+                          "people wanted faster access to English classes after the asylum report."),
+               passage(2, "Councillor Pell said the county was “doing more than its fair share” on the asylum "
+                          "report. Councillor Whitcombe disagreed, saying the committee should focus on wellbeing.",
+                       score=0.9)]
+    answer = ask("How did Brackenshire councillors and young people respond to the asylum report?", minutes)
+    lines = answer.answer.split("\n")
+    assert len(lines) >= 2 and all(line.startswith("- ") for line in lines)
+    assert "English classes" in answer.answer and "fair share" in answer.answer
