@@ -234,7 +234,8 @@ def _speaker_before_verb(unit: str, quote: str, previous: str):
         before = unit[:verb.start()]
         if _inside_quotation(before):
             continue
-        who = speaker_name(re.split(r"[.;:“”\"]", before)[-1], previous)
+        piece = re.split(r"[.;:“”\"]", before)[-1]
+        who = speaker_name(piece, previous) or _coordinated_speaker(piece, previous)
         if not who:
             continue
         rest = unit[verb.end():]
@@ -245,6 +246,20 @@ def _speaker_before_verb(unit: str, quote: str, previous: str):
             return who, balance_quotes("“" + clause), "quote"
         return who, clause or unit.strip(), "reported"
     return None
+
+
+# 'X supported the Bill but said …': a speech verb after 'but' or 'and' is said by the first verb's subject.
+_COORDINATED = re.compile(r"^(?P<who>.+?)\s+[a-z]+(?:ed|s)\b[^,“”\"]{0,60}?\s+(?:but|and|yet)\s*$")
+
+
+def _coordinated_speaker(piece: str, previous: str) -> str:
+    """The speaker of a speech verb that follows another verb of the same subject, or ''.
+
+    >>> _coordinated_speaker("Tobias Renfrew (Ravensholt) supported the Bill but ", "")
+    'Tobias Renfrew'
+    """
+    match = _COORDINATED.match(re.sub(r"\s*\([^)]*\)", "", piece).strip() + " ")
+    return speaker_name(match.group("who"), previous) if match else ""
 
 
 def _according_to(unit: str, quote: str, previous: str):

@@ -41,6 +41,9 @@ def first(text: str, previous: str = "", publisher: str = "The Daily Reporter"):
      ("Northern Federation", "“The plan falls short.”", "quote")),
     ("(b) The Regional Councils Forum warned that budgets would not last.",
      ("Regional Councils Forum", "budgets would not last.", "reported")),
+    # a speech verb after another verb of the same subject ('supported the Bill but said')
+    ("Tobias Renfrew (Ravensholt) supported the Bill but said data “will not conjure up a judge”.",
+     ("Tobias Renfrew", "data “will not conjure up a judge”.", "reported")),
 ])
 def test_speaker_and_statement_are_read_from_the_shape_of_the_sentence(text, expected):
     assert first(text) == expected
