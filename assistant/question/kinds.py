@@ -69,7 +69,7 @@ _ANSWER_TYPES = [(kind, re.compile(pattern)) for kind, pattern in (
                 r"\bhow did .{0,60}\b(?:react|respond)\b|\breaction\b"),
     ("title", r"\b(?:what is|what was|what's) the (?:name|title) of\b|\bwhat name\b|"
               r"\bwhat (?:is|was|are|were) .{0,60}\b(?:called|known as|named|referred to as)\b"),
-    ("money", r"\bcost\b|\bfunding\b|\bspend|\bbudget\b|\bmoney\b|\ballocated\b|\binvest"),
+    ("money", r"\bcost\b|\bfunding\b|\bspend|\bbudget\b|\bmoney\b|\ballocated\b|\binvest|\bfees?\b|\bsalar(?:y|ies)\b|\bwages?\b"),
     ("location", r"^where\b|\bwhere (?:is|are|was|were|did|does|do|will|would|can|could)\b"),
     ("place", r"\bwhich (?:councils?|areas?|local authorities|regions?|places?)\b|\bwhere\b"),
     ("organisation", r"\bwhich (?:organisations?|bodies|charities|charity|body|regulator|union|agency|department)\b|"

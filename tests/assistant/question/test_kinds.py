@@ -12,6 +12,8 @@ pytestmark = pytest.mark.unit
 @pytest.mark.parametrize("question, kind", [
     ("How much will family help cost?", "money"),
     ("What funding was allocated to kinship carers?", "money"),
+    ("What is the lowest weekly fee carers should be paid?", "money"),  # a fee, a salary or a wage is an amount
+    ("what salary do newly qualified social workers start on", "money"),
     ("How many councils are there in England?", "number"),
     ("What proportion of social workers are agency staff?", "number"),
     ("What is the vacancy rate?", "number"),
