@@ -873,7 +873,7 @@ def names_speaker(question: str, point: AttributedPoint) -> bool:
     """Whether the question names this point's speaker: all the name words of the speaker, of one of joint
     speakers ('X and Y said'), of its role ('the XYZ president' for 'Jane Roe, XYZ President'), of the body
     before a role ('XYZ' there) or of its organisation, or its acronym."""
-    pieces = [part for piece in point.speaker.split(",") for part in re.split(r"\s+and\s+", piece)]  # 'X and Y said'
+    pieces = [part for piece in point.speaker.split(",") for part in re.split(r"\s+and\s+(?=(?:the\s+)?[A-Z])", piece)]  # 'X and Y said'
     bodies = [piece[:role.start()] for piece in pieces for role in [_ROLE.search(piece)] if role]  # 'XYZ President'
     names = [*pieces, *bodies, Attribution(point.speaker, "", "", 0, 0, "").organisation]
     return any(_names(question, name) for name in names)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.attribution import (attributions, balance_quotes, open_points, quotation_units, speaker_name,
-                                              speaks_for_itself)
+from assistant.answering.attribution import (AttributedPoint, attributions, balance_quotes, names_speaker, open_points,
+                                              quotation_units, speaker_name, speaks_for_itself)
 from assistant.briefing.topic import corpus_idf
 from assistant.scoring import AttributionWeights
 from assistant.models import Passage
@@ -327,6 +327,19 @@ def test_whats_wrong_with_asked_of_one_voice_gives_its_reasons_not_one_point():
     assert len(open_points("whats the problem with unlicensed homes", pages, idf,
                            AttributionWeights(one_voice_reasons=1))) == 1
     assert len(open_points("What did people say about unlicensed homes?", pages, idf)) == 1  # no reasons asked
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("speaker, question, named", [
+    ("Ann Lee and Care Watch", "What did Care Watch say?", True),  # joint speakers, each named alone
+    # 'children and families' in a role joins two words of the role, not two speakers: 'family' names nobody
+    ("Councillor Denise Okafor, cabinet member for children and families", "What does the family solicitor think?",
+     False),
+    ("Councillor Denise Okafor, cabinet member for children and families", "What did Councillor Denise Okafor say?", True),
+])
+def test_a_question_names_joint_speakers_but_not_a_word_of_a_role(speaker, question, named):
+    point = AttributedPoint(speaker, "it", "it", passage("It."), 0, 3, "reported", 1.0)
+    assert names_speaker(question, point) is named
 
 
 @pytest.mark.unit
