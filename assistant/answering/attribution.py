@@ -468,7 +468,8 @@ def balance_quotes(text: str) -> str:
 # -- open questions ------------------------------------------------------------------------------------
 # 'What's wrong with X', 'what are the problems with X', 'what objections …': asks for what is wrong, as 'why is X
 # worried' does, by whomever it is said.
-_PROBLEMS = r"what(?:’s|'s|s| is| are) (?:wrong|the (?:problems?|issues?|concerns?|trouble)) (?:with|about)\b|what (?:objections|worries)\b"
+_PROBLEMS = (r"what(?:’s|'s|s| is| are) (?:wrong|the (?:problems?|issues?|concerns?|trouble)) (?:with|about)\b|"
+             r"what (?:objections|worries)\b")
 _ASKS_PROBLEMS = re.compile(_PROBLEMS, re.I)
 _OPEN_QUESTION = re.compile(
     r"^(?:how (?:did|do|does|have|has|were|was) .{0,80}?\b(?:respond\w*|react\w*|receiv\w*|view\w*|see)\b|"
@@ -798,6 +799,8 @@ def _group_span(text: str, units: list[tuple[int, int]], i: int, most: int = 3) 
                 and not text[slice(*units[last + 1])].rstrip().endswith(":"):
             last += 1
     return i, last
+
+
 _ASKED_FOR = re.compile(r"\b(?:ask|asks|asked|asking) for\b", re.I)
 
 
@@ -873,7 +876,8 @@ def names_speaker(question: str, point: AttributedPoint) -> bool:
     """Whether the question names this point's speaker: all the name words of the speaker, of one of joint
     speakers ('X and Y said'), of its role ('the XYZ president' for 'Jane Roe, XYZ President'), of the body
     before a role ('XYZ' there) or of its organisation, or its acronym."""
-    pieces = [part for piece in point.speaker.split(",") for part in re.split(r"\s+and\s+(?=(?:the\s+)?[A-Z])", piece)]  # 'X and Y said'
+    # 'X and Y said' (a capital after 'and'): not a role's 'children and families'
+    pieces = [part for piece in point.speaker.split(",") for part in re.split(r"\s+and\s+(?=(?:the\s+)?[A-Z])", piece)]
     bodies = [piece[:role.start()] for piece in pieces for role in [_ROLE.search(piece)] if role]  # 'XYZ President'
     names = [*pieces, *bodies, Attribution(point.speaker, "", "", 0, 0, "").organisation]
     return any(_names(question, name) for name in names)

@@ -150,16 +150,17 @@ class ExtractiveAnswerer:
     def _candidates(self, asked: Asked, passages: list[Passage]) -> list[Candidate]:
         config = self.settings.scoring.sentence
         heading_words = self.settings.scoring.selection.heading_max_words
-        before = config.definition.context_sentences
+        context_sentences = config.definition.context_sentences
         best_fused = max((p.score for p in passages), default=1.0) or 1.0
         out = []
         by_id = {p.chunk_id: p for p in passages}
         for rank, passage in enumerate(passages):
             previous_overlap = 0.0
+            spans = sentence_spans(passage.text)
             # the sentences just before, for a definition's 'The latter provide …' (across a passage's start)
-            recent = self._run_on_from(passage, by_id, before) if asked.kind == "definition" else []
+            recent = self._run_on_from(passage, spans, by_id, context_sentences) if asked.kind == "definition" else []
             heading, lead_in = "", ""
-            for start, end in sentence_spans(passage.text):
+            for start, end in spans:
                 raw = passage.text[start:end]
                 bullet = is_bullet(raw)
                 if not bullet:
@@ -176,7 +177,7 @@ class ExtractiveAnswerer:
                 candidate.terms, candidate.alias_terms = own, self.aliases.expand(own) - own
                 overlap = features.query_overlap(asked.weights, own, candidate.alias_terms, config.overlap,
                                                  asked.query_terms, asked.total)
-                context = " ".join([heading, *recent[max(0, len(recent) - before):]])
+                context = " ".join([heading, *recent[max(0, len(recent) - context_sentences):]])
                 candidate.features = {
                     "term_overlap": features.term_overlap(overlap, previous_overlap, config.overlap),
                     "fused_rank": features.fused_rank(passage.score, best_fused, config.retrieval),
@@ -198,11 +199,12 @@ class ExtractiveAnswerer:
                 out.append(candidate)
         return out
 
-    def _run_on_from(self, passage: Passage, by_id: dict[str, Passage], most: int) -> list[str]:
+    def _run_on_from(self, passage: Passage, spans: list[tuple[int, int]], by_id: dict[str, Passage],
+                     most: int) -> list[str]:
         """The last sentences (at most `most`) of the passage before this one in its document, when this one
-        opens by leaning on it ("The latter provide …"): what its first sentence is read after. The passage
-        before is taken from the retrieved ones, else looked up (`before`); [] when there is none."""
-        spans = sentence_spans(passage.text)
+        (its sentence `spans`) opens by leaning on it ("The latter provide …"): what its first sentence is read
+        after. The passage before is taken from the retrieved ones, else looked up (`before`); [] when there is
+        none."""
         if not spans or most <= 0 or not LEANS_BACK.match(passage.text[spans[0][0]:spans[0][1]].strip()):
             return []
         previous_id = previous_chunk_id(passage.chunk_id)
